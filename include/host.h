@@ -1,0 +1,68 @@
+/* host.h - the CPU side: processes holding VFIO devices, /proc/PID/pagemap,
+ * /proc/kpageflags, /proc/kpagecount, /proc/PID/maps. All paths below --root.
+ * src/procfs.c, src/pagemap.c */
+#ifndef IV_HOST_H
+#define IV_HOST_H
+#include "iv.h"
+#include "bdf.h"
+
+/* ---- processes (src/procfs.c) ---- */
+struct iv_vfio_dev { struct iv_bdf bdf; int group; };
+struct iv_proc {
+	pid_t pid;
+	char name[128];           /* VM name from QEMU's -name (guest=X or X), else comm */
+	unsigned long long starttime;  /* /proc/PID/stat field 22, to detect PID reuse */
+	size_t ndevs;
+	struct iv_vfio_dev *devs; /* malloc'd; from fds -> /dev/vfio/N (group) or /dev/vfio/devices/vfioX */
+};
+/* Processes to check: pids[npids] given, or every process with a VFIO fd when
+ * npids == 0. *out malloc'd (free with iv_procs_free). Returns count, -1 error.
+ * A given pid that does not exist or has no VFIO device is an error (reported). */
+int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out);
+void iv_procs_free(struct iv_proc *p, size_t n);
+/* 0 if the process still is the same (start time unchanged), -1 otherwise. */
+int iv_proc_same(const struct iv_proc *p);
+
+/* /proc/PID/maps entries. */
+struct iv_map { uint64_t start, end, offset; char perms[5]; char path[256]; };
+/* Calls fn for each line; fn returns 0 to go on. Returns 0 ok, -1 error (FILE:LINE reported). */
+int iv_maps_each(pid_t pid, int (*fn)(void *arg, const struct iv_map *m), void *arg);
+
+/* ---- pagemap (src/pagemap.c) ---- */
+#define IV_PM_PFN_MASK    ((1ULL << 55) - 1)
+#define IV_PM_EXCLUSIVE   (1ULL << 56)
+#define IV_PM_FILE        (1ULL << 61)
+#define IV_PM_SWAP        (1ULL << 62)
+#define IV_PM_PRESENT     (1ULL << 63)
+
+struct iv_pagemap;
+/* Opens /proc/PID/pagemap (must be done while privileged). NULL + iv_error on failure. */
+struct iv_pagemap *iv_pagemap_open(pid_t pid);
+void iv_pagemap_close(struct iv_pagemap *pm);
+/* Entry of the page containing va. Reads in batches of >= 512 entries
+ * (sequential access is cheap). 0 ok, -1 error (reported). */
+int iv_pagemap_get(struct iv_pagemap *pm, uint64_t va, uint64_t *entry);
+/* Drop the cached window (before a re-read). */
+void iv_pagemap_invalidate(struct iv_pagemap *pm);
+/* Count of present entries seen and of those with PFN 0 (to detect an unprivileged reader). */
+void iv_pagemap_counts(const struct iv_pagemap *pm, uint64_t *present, uint64_t *present_zero_pfn);
+
+/* ---- kpageflags / kpagecount (src/pagemap.c) ---- */
+#define IV_KPF_NOPAGE    20
+#define IV_KPF_THP       22
+#define IV_KPF_ZERO_PAGE 24
+struct iv_kpage;
+struct iv_kpage *iv_kpage_open(void);          /* NULL + iv_error when unreadable */
+void iv_kpage_close(struct iv_kpage *k);
+/* Flags / map count of a PFN. Small cache. 0 ok, 1 no entry (beyond the file:
+ * MMIO, no struct page), -1 error (reported). */
+int iv_kpage_flags(struct iv_kpage *k, uint64_t pfn, uint64_t *flags);
+int iv_kpage_count(struct iv_kpage *k, uint64_t pfn, uint64_t *count);
+void iv_kpage_invalidate(struct iv_kpage *k);
+
+/* Zero page PFN of the live system: maps and reads one private anonymous page
+ * of our own and reads /proc/self/pagemap (needs CAP_SYS_ADMIN). Only when
+ * --root is not given. 0 ok, 1 unknown. */
+int iv_zero_pfn_probe(uint64_t *pfn);
+
+#endif

@@ -1,0 +1,97 @@
+/* iv.h - iommu-verify core: run context, errors, small utilities. */
+#ifndef IV_H
+#define IV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define IV_PAGE_SHIFT 12
+#define IV_PAGE_SIZE  4096ULL
+#define IV_PAGE_MASK  (~(IV_PAGE_SIZE - 1))
+
+/* Exit statuses (Nagios plugin convention), used by every command. */
+enum iv_status { IV_OK = 0, IV_WARNING = 1, IV_CRITICAL = 2, IV_UNKNOWN = 3 };
+
+/* Where page tables come from. */
+enum iv_source_kind { IV_SRC_AUTO = 0, IV_SRC_DEBUGFS, IV_SRC_MEMORY };
+
+struct iv_stats {
+	uint64_t table_pages_read;  /* memory walker: distinct table pages read */
+	uint64_t bytes_read;        /* all sources: bytes read from input files */
+	uint64_t leaves;            /* leaf entries seen */
+	uint64_t pagemap_reads;     /* pread calls on pagemap */
+	uint64_t pagemap_entries;   /* pagemap entries read */
+	uint64_t kpage_reads;       /* pread calls on kpageflags/kpagecount */
+};
+
+/* One run of the tool: global options and collected errors. */
+struct iv_ctx {
+	const char *root;        /* "" for the live system, else a directory prefix */
+	char debugfs[4096];      /* resolved debugfs mount point (real path) */
+	bool json, pretty;
+	enum iv_source_kind source;
+	const char *memory;      /* --memory FILE (NULL: /proc/kcore below root) */
+	bool have_vtd_root;
+	uint64_t vtd_root;       /* --vtd-root ADDR */
+	char vtd_root_unit[32];  /* optional @UNIT, "" for any */
+	bool have_amd_devtab;
+	uint64_t amd_devtab;     /* --amd-devtab ADDR */
+	bool stats;
+	double timeout;          /* seconds, for QMP */
+	struct iv_stats st;
+	/* errors, kept for the JSON "errors" array (bounded) */
+	char **errors;
+	size_t nerrors, nerrors_dropped;
+};
+
+extern struct iv_ctx *iv_g;  /* the current run (set by main) */
+
+/* Report an error: prints "iommu-verify: MSG" on stderr and keeps MSG for
+ * JSON output. Always returns -1 so callers can `return iv_error(...)`.
+ * Input errors must name the file and line: "FILE:LINE: what is wrong". */
+int iv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning on stderr only (not an error; does not change the exit status). */
+void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Path of a live-system file below --root: iv_path(buf, sizeof buf, "/sys/..."). */
+const char *iv_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parse a hex (0x optional) or decimal-with-0x-only number. Returns 0 on success. */
+int iv_parse_u64(const char *s, uint64_t *out);        /* accepts 0x.. hex or decimal */
+int iv_parse_hex(const char *s, uint64_t *out);        /* hex, optional 0x */
+
+/* Read a whole small file (sysfs attribute etc.) into buf, strip trailing newline.
+ * Returns length, or -1 with errno set. Does not report errors itself. */
+ssize_t iv_read_small(const char *path, char *buf, size_t len);
+
+/* xmalloc family: abort with a message on out-of-memory. */
+void *iv_xmalloc(size_t n);
+void *iv_xcalloc(size_t n, size_t sz);
+void *iv_xrealloc(void *p, size_t n);
+char *iv_xstrdup(const char *s);
+
+/* Monotonic seconds. */
+double iv_now(void);
+
+/* Buffered line reader over a file descriptor: streams files of any size with a
+ * bounded buffer. Lines longer than the buffer are an error (reported with the
+ * file name and line number). */
+struct iv_lines {
+	int fd;
+	const char *name;    /* file name for messages */
+	char *buf;
+	size_t cap, start, end;
+	uint64_t lineno;
+	bool eof;
+	bool crlf_strip;     /* strip a trailing \r */
+};
+int iv_lines_open(struct iv_lines *l, const char *path);   /* -1 and iv_error on failure */
+void iv_lines_from_fd(struct iv_lines *l, int fd, const char *name);
+/* Next line, NUL-terminated, without the newline. Returns 1 line, 0 EOF, -1 error. */
+int iv_lines_next(struct iv_lines *l, char **line, size_t *len);
+void iv_lines_close(struct iv_lines *l);
+
+#endif

@@ -1,0 +1,3 @@
+/* gpamap.c (STUB) */
+#include "config.h"
+typedef int iv_gpamap_stub;

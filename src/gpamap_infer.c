@@ -1,0 +1,3 @@
+/* gpamap_infer.c (STUB) */
+#include "config.h"
+typedef int iv_gpamap_infer_stub;

@@ -1,0 +1,3 @@
+/* pagemap.c (STUB) */
+#include "config.h"
+typedef int iv_pagemap_stub;

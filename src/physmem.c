@@ -1,0 +1,3 @@
+/* physmem.c (STUB) */
+#include "config.h"
+typedef int iv_physmem_stub;

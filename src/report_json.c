@@ -1,0 +1,3 @@
+/* report_json.c (STUB) */
+#include "config.h"
+typedef int iv_report_json_stub;

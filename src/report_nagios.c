@@ -1,0 +1,3 @@
+/* report_nagios.c (STUB) */
+#include "config.h"
+typedef int iv_report_nagios_stub;

@@ -1,0 +1,189 @@
+/*
+ * vfio-lab.c - create known VFIO type1 IOMMU mappings for the iommu-verify
+ * end-to-end tests (derived from the IOMMU lab's vfio-lab.c).
+ *
+ * Build (on the host):  gcc -static -O2 -Wall -o vfio-lab vfio-lab.c
+ * Usage (in the guest): vfio-lab [--clean] BDF OUTDIR
+ *
+ * Mappings made (IOVA == the "GPA" of the --gpa-map file):
+ *   A  IOVA 0x100000  4 pages  RW, touched before mapping             (good)
+ *   B  IOVA 0x200000  4 pages  PROT_READ anon, only read -> zero page, mapped READ-only
+ *                               (6.1: IOMMU maps the zero page; >= 6.2: the pin unshares it)
+ *   C  IOVA 0x300000  4 pages  RW, mapped, then MADV_DONTNEED + re-touched   (stale)
+ *   D  IOVA 0x400000  4 pages  RW                                       (good)
+ *   E  IOVA 0x600000  2 MiB    MADV_HUGEPAGE, 2 MiB aligned (THP -> 2 MiB IOMMU superpage)
+ * --clean: only A, D and E (no zero-page or stale mapping).
+ *
+ * Writes, then holds the mappings until OUTDIR/release exists (or SIGTERM/SIGINT):
+ *   OUTDIR/gpa-map.json  [{"gpa":"0x100000","size":"0x4000","hva":"0x7f..","name":"A_rw_normal","readonly":false},...]
+ *   OUTDIR/truth.json    {"pid":N,"bdf":"..","clean":false,"zero_pfn":"0x..","thp":true,
+ *                         "pages":[{"name":..,"iova":..,"hva":..,"pfn_at_map":..,"pfn_now":..,"readonly":..},...]}
+ *   OUTDIR/ready         the pid (written last)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <linux/vfio.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PG 4096UL
+#define NPG 4
+#define KPF_THP 22
+
+#define die(...) do { fprintf(stderr, "vfio-lab: " __VA_ARGS__); fprintf(stderr, " (errno=%d %s)\n", errno, strerror(errno)); exit(1); } while (0)
+
+static uint64_t pagemap_entry(const void *va)
+{
+	static int fd = -1;
+	uint64_t e = 0;
+	if (fd < 0 && (fd = open("/proc/self/pagemap", O_RDONLY)) < 0) die("open pagemap");
+	if (pread(fd, &e, 8, ((uintptr_t)va / PG) * 8) != 8) die("pread pagemap");
+	return e;
+}
+
+static uint64_t pfn_of(const void *va)
+{
+	uint64_t e = pagemap_entry(va);
+	if (!(e >> 63 & 1)) return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+static uint64_t kpageflags(uint64_t pfn)
+{
+	static int fd = -1;
+	uint64_t f = 0;
+	if (fd < 0 && (fd = open("/proc/kpageflags", O_RDONLY)) < 0) return 0;
+	if (pread(fd, &f, 8, pfn * 8) != 8) return 0;
+	return f;
+}
+
+static volatile sig_atomic_t stop;
+static void on_sig(int s) { (void)s; stop = 1; }
+
+
+int main(int argc, char **argv)
+{
+	int clean = 0;
+	if (argc > 1 && !strcmp(argv[1], "--clean")) { clean = 1; argv++; argc--; }
+	if (argc < 3) { fprintf(stderr, "usage: vfio-lab [--clean] BDF OUTDIR\n"); return 2; }
+	const char *bdf = argv[1], *outdir = argv[2];
+	mkdir(outdir, 0755);
+	char p[512], link[512], tgt[512];
+
+	snprintf(link, sizeof link, "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	ssize_t tl = readlink(link, tgt, sizeof tgt - 1);
+	if (tl < 0) die("readlink %s", link);
+	tgt[tl] = 0;
+	int groupno = atoi(basename(tgt));
+
+	int container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0) die("open /dev/vfio/vfio");
+	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) die("api version");
+	snprintf(p, sizeof p, "/dev/vfio/%d", groupno);
+	int group = open(p, O_RDWR);
+	if (group < 0) die("open %s", p);
+	struct vfio_group_status gs = { .argsz = sizeof gs };
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &gs)) die("GROUP_GET_STATUS");
+	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) die("group not viable (all devices must be bound to vfio-pci)");
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container)) die("GROUP_SET_CONTAINER");
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)) die("SET_IOMMU type1");
+	int dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (dev < 0) die("GET_DEVICE_FD");
+
+	/* zero page reference: a private read-only anon page that was only read */
+	volatile uint8_t *zp = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (zp == MAP_FAILED) die("mmap");
+	(void)zp[0];
+	uint64_t zero_pfn = pfn_of((void *)zp);
+
+	size_t thp_sz = 2UL << 20;
+	uint8_t *A = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *B = mmap(NULL, NPG * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *C = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *D = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *Eraw = mmap(NULL, 2 * thp_sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (A == MAP_FAILED || B == MAP_FAILED || C == MAP_FAILED || D == MAP_FAILED || Eraw == MAP_FAILED) die("mmap");
+	uint8_t *E = (uint8_t *)(((uintptr_t)Eraw + thp_sz - 1) & ~(thp_sz - 1));
+	madvise(E, thp_sz, MADV_HUGEPAGE);
+	memset(A, 'A', NPG * PG);
+	volatile uint8_t s = 0;
+	for (unsigned i = 0; i < NPG; i++) s += ((volatile uint8_t *)B)[i * PG];
+	memset(C, 'C', NPG * PG);
+	memset(D, 'D', NPG * PG);
+	memset(E, 'E', thp_sz);
+	int thp = (int)(kpageflags(pfn_of(E)) >> KPF_THP & 1);
+
+	enum { NM = 5 };
+	struct mp { const char *name; uint8_t *va; uint64_t iova; size_t size; uint32_t flags; int use; } m[NM] = {
+		{ "A_rw_normal",      A, 0x100000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
+		{ "B_ro_zeropage",    B, 0x200000, NPG * PG, VFIO_DMA_MAP_FLAG_READ, !clean },
+		{ "C_rw_dontneed",    C, 0x300000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, !clean },
+		{ "D_rw_normal",      D, 0x400000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
+		{ "E_rw_thp_2M",      E, 0x600000, thp_sz,   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
+	};
+	uint64_t at_map[NM][512];
+	for (int i = 0; i < NM; i++) {
+		if (!m[i].use) continue;
+		for (size_t j = 0; j < m[i].size / PG; j++) at_map[i][j] = pfn_of(m[i].va + j * PG);
+		struct vfio_iommu_type1_dma_map dm = { .argsz = sizeof dm, .flags = m[i].flags,
+			.vaddr = (uintptr_t)m[i].va, .iova = m[i].iova, .size = m[i].size };
+		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &dm)) die("MAP_DMA %s", m[i].name);
+	}
+	if (!clean) {
+		/* C: zap the CPU mapping, then re-touch with new contents -> the CPU gets a new page */
+		if (madvise(C, NPG * PG, MADV_DONTNEED)) die("madvise");
+		memset(C, 'N', NPG * PG);
+	}
+
+	/* --gpa-map file: IOVA == "GPA" for each buffer */
+	snprintf(p, sizeof p, "%s/gpa-map.json", outdir);
+	FILE *g = fopen(p, "w");
+	if (!g) die("%s", p);
+	fprintf(g, "[");
+	for (int i = 0, n = 0; i < NM; i++) {
+		if (!m[i].use) continue;
+		fprintf(g, "%s\n {\"gpa\":\"0x%" PRIx64 "\",\"size\":\"0x%zx\",\"hva\":\"%p\",\"name\":\"%s\",\"readonly\":%s}",
+			n++ ? "," : "", m[i].iova, m[i].size, (void *)m[i].va, m[i].name,
+			(m[i].flags & VFIO_DMA_MAP_FLAG_WRITE) ? "false" : "true");
+	}
+	fprintf(g, "\n]\n");
+	fclose(g);
+
+	/* ground truth for the test checks */
+	snprintf(p, sizeof p, "%s/truth.json", outdir);
+	FILE *t = fopen(p, "w");
+	if (!t) die("%s", p);
+	fprintf(t, "{\"pid\":%d,\"bdf\":\"%s\",\"group\":%d,\"clean\":%s,\"zero_pfn\":\"0x%" PRIx64 "\",\"thp\":%s,\"pages\":[",
+		getpid(), bdf, groupno, clean ? "true" : "false", zero_pfn, thp ? "true" : "false");
+	for (int i = 0, n = 0; i < NM; i++) {
+		if (!m[i].use) continue;
+		for (size_t j = 0; j < m[i].size / PG; j++)
+			fprintf(t, "%s\n {\"name\":\"%s\",\"index\":%zu,\"iova\":\"0x%" PRIx64 "\",\"hva\":\"%p\",\"pfn_at_map\":\"0x%" PRIx64
+				"\",\"pfn_now\":\"0x%" PRIx64 "\",\"readonly\":%s}",
+				n++ ? "," : "", m[i].name, j, m[i].iova + j * PG, (void *)(m[i].va + j * PG), at_map[i][j],
+				pfn_of(m[i].va + j * PG), (m[i].flags & VFIO_DMA_MAP_FLAG_WRITE) ? "false" : "true");
+	}
+	fprintf(t, "\n]}\n");
+	fclose(t);
+
+	signal(SIGTERM, on_sig);
+	signal(SIGINT, on_sig);
+	snprintf(p, sizeof p, "%s/ready", outdir);
+	FILE *r = fopen(p, "w");
+	if (r) { fprintf(r, "%d\n", getpid()); fclose(r); }
+	snprintf(p, sizeof p, "%s/release", outdir);
+	/* hold the mappings (max 15 min) until released */
+	for (int i = 0; i < 9000 && !stop && access(p, F_OK); i++) usleep(100000);
+	(void)dev; (void)s;
+	return 0;
+}
