@@ -1,0 +1,151 @@
+#!/bin/sh
+# guest.sh MODE TAG - runs inside the test guest; all results go to /out/TAG (9p share), the
+# host (tests/e2e/run + lib/checks.py) asserts on them.
+#   MODE=lab     vfio-lab mappings (zero page, stale, THP) + iommu-verify check/lookup/dump/tables,
+#                a host-side memory dump request, then a clean vfio-lab run
+#   MODE=nested  nested QEMU (-S) with the device cold-plugged by vfio-pci + iommu-verify check --qmp,
+#                then "cont" and check again
+MODE=$1; TAG=$2; OUT=/out/$TAG
+mkdir -p "$OUT"
+IV=/e2e/bin/iommu-verify
+up() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "E2E: [$(up)] $*"; echo "[$(up)] $*" >> "$OUT/steps.txt"; }
+
+# run_iv NAME ARGS...: run iommu-verify, keep stdout/stderr/exit code/duration for the host checks
+run_iv() {
+  n=$1; shift
+  echo "iommu-verify $*" > "$OUT/$n.cmd"
+  t0=$(up)
+  if [ -x "$IV" ]; then
+    timeout 120 "$IV" "$@" > "$OUT/$n.out" 2> "$OUT/$n.err"; rc=$?
+  else
+    echo "iommu-verify binary missing from the initramfs" > "$OUT/$n.err"; : > "$OUT/$n.out"; rc=127
+  fi
+  t1=$(up)
+  echo $rc > "$OUT/$n.rc"
+  awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f\n", b-a}' > "$OUT/$n.time"
+  log "iommu-verify $* -> exit $rc ($(cat $OUT/$n.time)s)"
+}
+
+# host_req NAME: ask the host (polling the share) to do something, wait until it is done
+host_req() {
+  rm -f "$OUT/done-$1"; : > "$OUT/req-$1"; sync
+  i=0; while [ ! -e "$OUT/done-$1" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
+  rm -f "$OUT/req-$1"
+  [ -e "$OUT/done-$1" ] || { log "host request $1 timed out"; return 1; }
+}
+
+for d in /sys/bus/pci/devices/*; do
+  echo "$(basename $d) $(cat $d/vendor):$(cat $d/device) driver=$(basename "$(readlink $d/driver)" 2>/dev/null) group=$(basename "$(readlink $d/iommu_group)" 2>/dev/null)"
+done > "$OUT/pci-devices.txt"
+uname -r > "$OUT/uname.txt"
+BDF=$(grep ' 0x1234:0x11e8 ' "$OUT/pci-devices.txt" | cut -d' ' -f1 | head -1)
+[ -n "$BDF" ] || { log "edu device not found"; exit 1; }
+echo "$BDF" > "$OUT/bdf"
+d=/sys/bus/pci/devices/$BDF
+echo vfio-pci > $d/driver_override
+[ -e $d/driver ] && echo "$BDF" > $d/driver/unbind
+echo "$BDF" > /sys/bus/pci/drivers_probe
+log "bound $BDF to $(basename "$(readlink $d/driver)") group $(basename "$(readlink $d/iommu_group)")"
+
+# IOMMU flavour and the iommu-verify source options
+SRC=
+if [ -d /sys/kernel/debug/iommu/intel ]; then
+  VENDOR=intel
+  awk '$1=="RTADDR"{print $3}' /sys/kernel/debug/iommu/intel/iommu_regset > "$OUT/rtaddr" 2>/dev/null
+else
+  VENDOR=amd
+  # AMD-Vi: no page-table debugfs in 6.1/6.12; the host reads the Device Table Base register
+  # (MMIO 0xfed80000) over QMP and passes it in through the share
+  if host_req amd-devtab && [ -s "$OUT/amd-devtab" ]; then
+    SRC="--source memory --amd-devtab $(cat $OUT/amd-devtab)"
+  else
+    SRC="--source memory"
+  fi
+fi
+echo "$VENDOR" > "$OUT/vendor"
+log "vendor=$VENDOR bdf=$BDF src='$SRC'"
+run_iv devices -j $SRC devices
+
+start_lab() { # $1 = subdir, rest = vfio-lab options; sets LABPID
+  sub=$1; shift
+  rm -rf "$OUT/$sub"; mkdir -p "$OUT/$sub"
+  /e2e/bin/vfio-lab "$@" "$BDF" "$OUT/$sub" > "$OUT/$sub/vfio-lab.log" 2>&1 &
+  LABPID=$!
+  i=0; while [ ! -e "$OUT/$sub/ready" ] && [ $i -lt 300 ] && kill -0 $LABPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+  [ -e "$OUT/$sub/ready" ] || { log "vfio-lab $* did not become ready: $(cat $OUT/$sub/vfio-lab.log)"; return 1; }
+  log "vfio-lab $* pid $LABPID ready"
+}
+stop_lab() { : > "$OUT/$1/release"; wait $LABPID; log "vfio-lab exited $?"; }
+
+if [ "$MODE" = lab ]; then
+  if start_lab lab; then
+    G=$OUT/lab/gpa-map.json
+    IOVAS=$(sed -n 's/.*"iova":"\(0x[0-9a-f]*\)".*/\1/p' "$OUT/lab/truth.json" | tr '\n' ' ')
+    run_iv check-gpa-map -j $SRC check --pid $LABPID --gpa-map "$G"
+    run_iv check-inferred -j $SRC check --pid $LABPID
+    run_iv lookup -j $SRC lookup "$BDF" $IOVAS 0x900000
+    run_iv dump -j $SRC dump "$BDF"
+    if [ "$VENDOR" = intel ]; then
+      run_iv dump-debugfs -j --source debugfs dump "$BDF"
+      run_iv dump-memory -j --source memory dump "$BDF"
+      run_iv tables -j tables "$BDF"
+    fi
+    cp /proc/$LABPID/maps "$OUT/lab/maps.txt"
+    # host side: dump-guest-memory + IOMMU root register over QMP while the mappings are held
+    host_req dump
+    stop_lab lab
+  fi
+  if start_lab clean --clean; then
+    run_iv clean-gpa-map -j $SRC check --pid $LABPID --gpa-map "$OUT/clean/gpa-map.json"
+    run_iv clean-inferred -j $SRC check --pid $LABPID
+    stop_lab clean
+  fi
+fi
+
+if [ "$MODE" = nested ]; then
+  P=/e2e/bin/nested-probe
+  Q=/q; SOCK=$Q/tmp/qmp.sock
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro qroot $Q || { log "mount qroot failed"; exit 1; }
+  for m in dev proc sys; do mount --bind /$m $Q/$m; done
+  mount -t tmpfs tmpfs $Q/tmp
+  NQARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
+   -device vfio-pci,host=$BDF,id=hostdev0 -S
+   -qmp unix:/tmp/qmp.sock,server=on,wait=off -serial file:/tmp/nq-serial.log"
+  echo "chroot $Q /usr/bin/qemu-system-x86_64" $NQARGS > "$OUT/nested-qemu-cmdline.txt"
+  chroot $Q /usr/bin/qemu-system-x86_64 $NQARGS > "$OUT/nested-qemu.stderr" 2>&1 &
+  NQPID=$!
+  $P waitqmp $SOCK 300 > "$OUT/waitqmp.txt" 2>&1
+  if ! kill -0 $NQPID 2>/dev/null || ! grep -q qmp_ready "$OUT/waitqmp.txt"; then
+    log "nested QEMU failed: $(tail -5 $OUT/nested-qemu.stderr)"; exit 1
+  fi
+  echo $NQPID > "$OUT/nested-pid"
+  log "nested QEMU pid $NQPID up"
+  mkdir -p "$OUT/prelaunch" "$OUT/after-cont"
+  $P hmp $SOCK "$OUT/prelaunch" mtree-f='info mtree -f' > /dev/null 2>&1
+  cat /proc/$NQPID/maps > "$OUT/prelaunch/maps.txt"
+  run_iv nested-prelaunch -j $SRC check --pid $NQPID --qmp $SOCK
+  $P qmp $SOCK '{"execute":"cont"}' > "$OUT/cont.txt" 2>&1
+  # wait until the nested SeaBIOS has programmed the device BAR (VFIO then maps it, P2P)
+  i=0
+  while [ $i -lt 60 ]; do
+    sleep 0.5; i=$((i+1))
+    $P hmp $SOCK "$OUT/after-cont" mtree-f='info mtree -f' > /dev/null 2>&1
+    grep -q 'BAR 0 mmaps\[0\]' "$OUT/after-cont/mtree-f.txt" && break
+  done
+  sleep 1
+  $P qmp $SOCK '{"execute":"stop"}' >> "$OUT/cont.txt" 2>&1
+  $P hmp $SOCK "$OUT/after-cont" mtree-f='info mtree -f' > /dev/null 2>&1
+  sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) (prio [0-9]*, ramd): .* BAR 0 mmaps\[0\].*/0x\1 0x\2/p' "$OUT/after-cont/mtree-f.txt" | head -1 > "$OUT/after-cont/bar0"
+  log "nested guest ran ~$((i / 2))s; BAR0 mmap range: $(cat $OUT/after-cont/bar0)"
+  cat /proc/$NQPID/maps > "$OUT/after-cont/maps.txt"
+  run_iv nested-after-cont -j $SRC check --pid $NQPID --qmp $SOCK
+  $P qmp $SOCK '{"execute":"quit"}' > /dev/null 2>&1
+  i=0; while kill -0 $NQPID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  kill $NQPID 2>/dev/null
+  cp "$OUT/nested-qemu.stderr" "$OUT/nested-qemu.stderr.final" 2>/dev/null
+  umount $Q/tmp $Q/sys $Q/proc $Q/dev $Q 2>/dev/null
+fi
+dmesg > "$OUT/dmesg.txt"
+: > "$OUT/guest-finished"
+log "guest.sh $MODE done"

@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Host-side assertions for one e2e guest boot.
+
+usage: checks.py MODE DIR KV IOMMU
+  MODE  lab | nested
+  DIR   the boot's share directory (what tests/e2e/guest/guest.sh wrote)
+  KV    6.1 | 6.12 (the linux-source series the guest kernel was built from)
+  IOMMU intel | intel-sm | amd
+Prints one line per case: "PASS: <case> (<t>s)", "FAIL: <case>: <why>" or "SKIP: <case>: <why>",
+plus indented detail lines. Exit status is always 0; the caller counts the lines.
+"""
+import json
+import os
+import sys
+
+PG = 4096
+
+
+def num(v):
+    """A JSON number or a "0x..." / decimal string -> int (None if absent)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return int(v)
+    return int(str(v), 0)
+
+
+class Run:
+    """Output of one iommu-verify invocation in the guest (NAME.cmd/.out/.err/.rc/.time)."""
+
+    def __init__(self, d, name):
+        self.name = name
+        p = os.path.join(d, name)
+        self.present = os.path.exists(p + ".rc")
+        rd = lambda ext: open(p + ext, errors="replace").read() if os.path.exists(p + ext) else ""
+        self.cmd = rd(".cmd").strip()
+        self.out = rd(".out")
+        self.err = rd(".err")
+        self.rc = int(rd(".rc").strip() or -1) if self.present else None
+        self.time = float(rd(".time").strip() or 0) if self.present else 0.0
+        self.doc, self.jerr = None, None
+        if self.out.strip():
+            try:
+                self.doc = json.loads(self.out)
+            except ValueError as e:
+                self.jerr = str(e)
+
+    def why_no_doc(self):
+        if not self.present:
+            return "not run (guest did not get that far; see serial log)"
+        if self.doc is None:
+            first = (self.err.strip().splitlines() or ["(empty stderr)"])[0]
+            if self.jerr:
+                return "output is not JSON (%s): exit %s, %r" % (self.jerr, self.rc, self.out[:200])
+            return "no output, exit %s, stderr: %s" % (self.rc, first[:300])
+        return ""
+
+    def describe(self):
+        return "$ %s\n  exit %s\n  stdout: %s\n  stderr: %s" % (
+            self.cmd, self.rc, self.out.strip()[:1500], self.err.strip()[:600])
+
+
+class Checker:
+    def __init__(self, mode, d, kv, iommu):
+        self.mode, self.d, self.kv, self.iommu = mode, d, kv, iommu
+        self.prefix = "%s/%s" % (kv, iommu)
+
+    def report(self, status, case, why="", runs=(), details=()):
+        t = sum(r.time for r in runs if r is not None)
+        name = "%s: %s" % (self.prefix, case)
+        if status == "PASS":
+            print("PASS: %s (%.2fs)" % (name, t))
+        else:
+            print("%s: %s: %s (%.2fs)" % (status, name, why, t))
+            for r in runs:
+                if r is not None and status == "FAIL":
+                    print("    " + r.describe().replace("\n", "\n    "))
+        for x in details:
+            print("    " + x)
+
+    def run(self, name):
+        return Run(self.d, name)
+
+    def truth(self, sub):
+        p = os.path.join(self.d, sub, "truth.json")
+        try:
+            return json.load(open(p))
+        except (OSError, ValueError):
+            return None
+
+    # ---------------------------------------------------------------- findings
+    @staticmethod
+    def frange(f):
+        lo = num(f.get("iova", f.get("gpa")))
+        size = num(f.get("size"))
+        pages = num(f.get("pages"))
+        if size is None and pages is not None:
+            size = pages * PG
+        if pages is None and size is not None:
+            pages = size // PG
+        return lo, size or 0, pages or 0
+
+    def match_findings(self, doc, expected, allowed_extra):
+        """expected: list of (label, kinds, lo, hi, pages, region or None).
+        Returns a list of problems (empty = ok)."""
+        probs = []
+        fs = doc.get("findings")
+        if not isinstance(fs, list):
+            return ["no 'findings' array in the JSON"]
+        used = set()
+        for label, kinds, lo, hi, pages, region in expected:
+            got = 0
+            covered = set()
+            for i, f in enumerate(fs):
+                if f.get("kind") not in kinds:
+                    continue
+                flo, fsize, fpages = self.frange(f)
+                if flo is None or flo < lo or flo + fsize > hi:
+                    continue
+                used.add(i)
+                got += fpages
+                covered.update(range(flo // PG, (flo + fsize) // PG))
+                if region and f.get("region") != region:
+                    probs.append("%s: finding at %s has region %r, expected %r" % (label, f.get("iova"), f.get("region"), region))
+            want = set(range(lo // PG, hi // PG))
+            if got != pages or covered != want:
+                probs.append("%s: expected %s over 0x%x-0x%x (%d pages), got %d pages in matching findings"
+                             % (label, "/".join(sorted(kinds)), lo, hi - 1, pages, got))
+        for i, f in enumerate(fs):
+            if i not in used and not allowed_extra(f):
+                probs.append("unexpected finding: %s" % json.dumps(f, sort_keys=True))
+        return probs
+
+    def check_findings(self, case, r, exp_rc, expected, allowed_extra=lambda f: False):
+        if r.doc is None:
+            return self.report("FAIL", case, r.why_no_doc(), [r])
+        probs = []
+        if r.rc != exp_rc:
+            probs.append("exit %s, expected %d" % (r.rc, exp_rc))
+        if num(r.doc.get("exit_code")) != exp_rc:
+            probs.append("JSON exit_code %r, expected %d" % (r.doc.get("exit_code"), exp_rc))
+        want_status = {0: "ok", 1: "warning", 2: "critical", 3: "unknown"}[exp_rc]
+        if str(r.doc.get("status", "")).lower() != want_status:
+            probs.append("JSON status %r, expected %r" % (r.doc.get("status"), want_status))
+        probs += self.match_findings(r.doc, expected, allowed_extra)
+        if r.doc.get("errors"):
+            probs.append("errors: %s" % json.dumps(r.doc.get("errors"))[:500])
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs), [r])
+        self.report("PASS", case, runs=[r])
+
+    # ---------------------------------------------------------------- lab mode
+    def expected_pfn(self, truth, p):
+        """What the IOMMU must map for this page: the page at map time for the stale buffer C,
+        the page the CPU maps now for everything else (B: the zero page on 6.1, a fresh page on 6.12)."""
+        if p["name"].startswith("C_"):
+            return num(p["pfn_at_map"])
+        return num(p["pfn_now"])
+
+    def lab(self):
+        t = self.truth("lab")
+        vendor = open(os.path.join(self.d, "vendor")).read().strip() if os.path.exists(os.path.join(self.d, "vendor")) else "?"
+        if t is None:
+            for c in ["check --gpa-map", "check (inferred map)", "lookup", "dump", "host dump-guest-memory lookup"]:
+                self.report("FAIL", c, "vfio-lab did not produce truth.json (see serial log and lab/vfio-lab.log)")
+        else:
+            self.lab_checks(t, vendor)
+        tc = self.truth("clean")
+        for name, case in (("clean-gpa-map", "clean check --gpa-map"), ("clean-inferred", "clean check (inferred map)")):
+            if tc is None:
+                self.report("FAIL", case, "vfio-lab --clean did not produce truth.json")
+                continue
+            self.check_findings(case, self.run(name), 0, [])
+
+    def lab_checks(self, t, vendor):
+        zero_pfn = num(t["zero_pfn"])
+        bpages = [p for p in t["pages"] if p["name"].startswith("B_")]
+        b_is_zero = all(num(p["pfn_now"]) == zero_pfn for p in bpages)
+        expect_zero = self.kv == "6.1"
+        env_note = []
+        if b_is_zero != expect_zero:
+            env_note.append("NOTE: vfio-lab saw buffer B %s the zero page on %s (pfn_now vs zero_pfn 0x%x)"
+                            % ("on" if b_is_zero else "NOT on", self.kv, zero_pfn))
+        exp = []
+        if b_is_zero:
+            exp.append(("zero page buffer B", {"zero_page"}, 0x200000, 0x204000, 4, None))
+        exp.append(("stale buffer C", {"stale"}, 0x300000, 0x304000, 4, None))
+        self.check_findings("check --gpa-map", self.run("check-gpa-map"), 2, exp)
+        exp2 = [e if e[0] != "stale buffer C" else ("stale buffer C", {"stale", "orphaned_pin"}, 0x300000, 0x304000, 4, None)
+                for e in exp]
+        self.check_findings("check (inferred map)", self.run("check-inferred"), 2, exp2)
+        for n in env_note:
+            print("    " + n)
+
+        # ---- lookup
+        r = self.run("lookup")
+        guest_lookup = None
+        if r.doc is None:
+            self.report("FAIL", "lookup", r.why_no_doc(), [r])
+        else:
+            probs = []
+            res = {}
+            for x in r.doc.get("results", []):
+                try:
+                    res[num(x.get("iova"))] = x
+                except (TypeError, ValueError):
+                    probs.append("bad result %r" % x)
+            guest_lookup = res
+            if r.rc != 0:
+                probs.append("exit %s, expected 0" % r.rc)
+            for p in t["pages"]:
+                iova = num(p["iova"])
+                x = res.get(iova)
+                if x is None:
+                    probs.append("no result for %s" % p["iova"])
+                    continue
+                want = self.expected_pfn(t, p)
+                if not x.get("mapped"):
+                    probs.append("%s[%d] iova %s not mapped" % (p["name"], p["index"], p["iova"]))
+                    continue
+                if num(x.get("pfn")) != want:
+                    probs.append("%s[%d] iova %s pfn %s, expected 0x%x" % (p["name"], p["index"], p["iova"], x.get("pfn"), want))
+                perm = str(x.get("perm", ""))
+                if p["readonly"] and ("w" in perm or "r" not in perm):
+                    probs.append("%s iova %s perm %r, expected read-only" % (p["name"], p["iova"], perm))
+                if not p["readonly"] and perm.replace("-", "") != "rw":
+                    probs.append("%s iova %s perm %r, expected rw" % (p["name"], p["iova"], perm))
+                if p["name"].startswith("E_") and t.get("thp") and num(x.get("page_size")) != 2 << 20:
+                    probs.append("THP iova %s page_size %s, expected 2097152" % (p["iova"], x.get("page_size")))
+            x = res.get(0x900000)
+            if x is None or x.get("mapped"):
+                probs.append("unmapped IOVA 0x900000: %r" % (x,))
+            if probs:
+                self.report("FAIL", "lookup", "; ".join(probs[:12]), [r])
+            else:
+                self.report("PASS", "lookup", runs=[r])
+
+        # ---- dump
+        r = self.run("dump")
+        self.check_dump("dump", r, t)
+        if vendor == "intel":
+            rd, rm, rt = self.run("dump-debugfs"), self.run("dump-memory"), self.run("tables")
+            self.check_dump("dump --source debugfs", rd, t)
+            self.check_dump("dump --source memory (kcore)", rm, t)
+            if rd.doc is None or rm.doc is None:
+                self.report("FAIL", "memory walk == debugfs", (rd.why_no_doc() or rm.why_no_doc()), [rd, rm])
+            else:
+                a, b = self.norm_extents(rd.doc), self.norm_extents(rm.doc)
+                if a != b:
+                    only_d = sorted(set(a) - set(b))[:5]
+                    only_m = sorted(set(b) - set(a))[:5]
+                    self.report("FAIL", "memory walk == debugfs", "extents differ: only debugfs %s; only memory %s"
+                                % (only_d, only_m), [rd, rm])
+                else:
+                    self.report("PASS", "memory walk == debugfs", runs=[rd, rm])
+            if rt.rc == 0:
+                self.report("PASS", "tables (debugfs vs memory identical)", runs=[rt])
+            else:
+                self.report("FAIL", "tables (debugfs vs memory identical)", "exit %s, expected 0" % rt.rc, [rt])
+        else:
+            self.report("SKIP", "memory walk == debugfs", "AMD-Vi has no page-table debugfs in Linux 6.1/6.12")
+
+        # ---- host side: dump-guest-memory + xp register + iommu-verify --memory on the host
+        h = self.run("host-lookup")
+        if not h.present:
+            why = open(os.path.join(self.d, "host-dump.err")).read().strip() if os.path.exists(os.path.join(self.d, "host-dump.err")) else "host lookup not run"
+            self.report("FAIL", "host dump-guest-memory lookup", why)
+        elif h.doc is None:
+            self.report("FAIL", "host dump-guest-memory lookup", h.why_no_doc(), [h])
+        elif guest_lookup is None:
+            self.report("FAIL", "host dump-guest-memory lookup", "no guest lookup to compare with", [h])
+        else:
+            probs = []
+            for x in h.doc.get("results", []):
+                iova = num(x.get("iova"))
+                g = guest_lookup.get(iova)
+                keys = ("mapped", "pfn", "perm", "page_size")
+                hv = tuple(num(x.get(k)) if k in ("pfn", "page_size") and x.get(k) is not None else x.get(k) for k in keys)
+                gv = tuple(num(g.get(k)) if k in ("pfn", "page_size") and g.get(k) is not None else g.get(k) for k in keys) if g else None
+                if hv != gv:
+                    probs.append("iova 0x%x host %s guest %s" % (iova, hv, gv))
+            if len(h.doc.get("results", [])) != len(guest_lookup):
+                probs.append("host has %d results, guest %d" % (len(h.doc.get("results", [])), len(guest_lookup)))
+            if h.rc != 0:
+                probs.append("exit %s" % h.rc)
+            if probs:
+                self.report("FAIL", "host dump-guest-memory lookup", "; ".join(probs[:10]), [h])
+            else:
+                self.report("PASS", "host dump-guest-memory lookup", runs=[h])
+
+    @staticmethod
+    def norm_extents(doc):
+        out = []
+        for e in doc.get("extents", []) or []:
+            out.append((num(e.get("iova")), num(e.get("size")), num(e.get("pfn")), str(e.get("perm")), num(e.get("page_size"))))
+        return sorted(out)
+
+    def check_dump(self, case, r, t):
+        if r.doc is None:
+            return self.report("FAIL", case, r.why_no_doc(), [r])
+        probs = []
+        if r.rc != 0:
+            probs.append("exit %s, expected 0" % r.rc)
+        ext = self.norm_extents(r.doc)
+
+        def find(iova):
+            for e in ext:
+                if e[0] <= iova < e[0] + e[1]:
+                    return e
+            return None
+        for p in t["pages"]:
+            iova = num(p["iova"])
+            e = find(iova)
+            if e is None:
+                probs.append("%s iova %s not in any extent" % (p["name"], p["iova"]))
+                continue
+            pfn = e[2] + (iova - e[0]) // PG
+            want = self.expected_pfn(t, p)
+            if pfn != want:
+                probs.append("%s[%d] iova %s pfn 0x%x, expected 0x%x" % (p["name"], p["index"], p["iova"], pfn, want))
+        mapped = set(num(p["iova"]) // PG for p in t["pages"])
+        # the E buffer's truth lists all 512 pages, so every mapped page is known
+        for e in ext:
+            extra = [pg for pg in range(e[0] // PG, (e[0] + e[1]) // PG) if pg not in mapped]
+            if extra:
+                probs.append("extent iova 0x%x size 0x%x covers unmapped IOVA 0x%x" % (e[0], e[1], extra[0] * PG))
+        if t.get("thp"):
+            thp = [e for e in ext if e[0] == 0x600000]
+            if not thp or thp[0][1] != 0x200000 or thp[0][4] != 2 << 20:
+                probs.append("THP buffer is not one 2 MiB extent at 0x600000: %s" % (thp,))
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs[:12]), [r])
+        details = [] if t.get("thp") else ["NOTE: E buffer did not get a THP; 2 MiB extent not checked"]
+        self.report("PASS", case, runs=[r], details=details)
+
+    # ---------------------------------------------------------------- nested mode
+    def nested(self):
+        bar = None
+        p = os.path.join(self.d, "after-cont", "bar0")
+        if os.path.exists(p) and open(p).read().split():
+            lo, hi = open(p).read().split()[:2]
+            bar = (int(lo, 16), int(hi, 16) + 1)
+        noncrit = lambda f: str(f.get("severity", "")).lower() != "critical"
+        only_consistent = lambda f: f.get("kind") == "zero_page_consistent"
+        r1, r2 = self.run("nested-prelaunch"), self.run("nested-after-cont")
+        if self.kv == "6.1":
+            self.check_findings("nested QEMU -S check --qmp", r1, 2, [
+                ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, "pc.bios"),
+                ("isa-bios alias", {"zero_page"}, 0xe0000, 0x100000, 32, None)], noncrit)
+
+            def after_ok(f):
+                if not noncrit(f):
+                    return False
+                lo, size, _ = self.frange(f)
+                if bar and lo is not None and lo < bar[1] and lo + size > bar[0]:
+                    return False          # the device BAR (ramd, P2P) must not be flagged at all
+                return True
+            self.check_findings("nested QEMU after cont check --qmp", r2, 2, [
+                ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, "pc.bios")], after_ok)
+        else:
+            self.check_findings("nested QEMU -S check --qmp", r1, 0, [], only_consistent)
+            self.check_findings("nested QEMU after cont check --qmp", r2, 0, [], only_consistent)
+        if bar is None:
+            print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
+
+
+def main():
+    mode, d, kv, iommu = sys.argv[1:5]
+    c = Checker(mode, d, kv, iommu)
+    getattr(c, mode)()
+
+
+if __name__ == "__main__":
+    main()
