@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""fake-qmp.py - a tiny QMP server answering with recorded QEMU 7.2 replies (CRLF), for tests.
+
+Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--timeout SECONDS]
+
+DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "# greeting: " prefix),
+info-mtree-f.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
+host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found). gpa2hva for any other
+address is computed from those anchors and the "memory" flatview of info-mtree-f.txt, the way QEMU would.
+
+The socket appears (atomically, by rename) once the server listens. It serves one client and exits when
+the client disconnects or after --timeout seconds (default 30) in all, so it never hangs a test suite.
+
+--bad MODE misbehaves when the command matching --bad-cmd arrives (a substring of the HMP command line
+or the QMP "execute" name; "greeting" for the greeting; default "info mtree -f"):
+  close    send the first half of the reply, then close the connection
+  garbage  send a line that is not JSON
+  silent   never answer (wait for the client to go away)
+  error    answer {"error": {"class": "GenericError", ...}}
+  split    answer correctly, a few bytes at a time
+  events   answer correctly, after two {"event": ...} objects
+  huge     answer with a never-ending (70 MiB) string
+--log FILE appends every command received (one JSON line each).
+"""
+import json
+import os
+import re
+import select
+import socket
+import sys
+import time
+
+HVA_RE = re.compile(r"Host virtual address for (0x[0-9a-f]+) \(([^)]*)\) is (0x[0-9a-f]+)")
+ROW_RE = re.compile(r"^  ([0-9a-f]{16})-([0-9a-f]{16}) \(prio -?\d+, (?:nv-)?([a-z/]+)\): (.*?)(?: @([0-9a-f]{16}))?(?: (?:kvm|KVM|tcg|TCG|hvf|whpx|nvmm|xen))?$")
+
+
+def read(d, *names):
+    for n in names:
+        p = os.path.join(d, n)
+        if os.path.exists(p):
+            with open(p, newline="") as f:
+                return f.read()
+    return None
+
+
+class Data:
+    def __init__(self, d):
+        g = read(d, "greeting.txt", "qmp-greeting.txt")
+        self.greeting = json.loads(g.split("# greeting: ", 1)[-1])
+        self.mtree = read(d, "info-mtree-f.txt")
+        self.ramblock = read(d, "info-ramblock.txt")
+        self.anchors = []
+        for n in ("gpa2hva.txt", "gpa2hva-gpa2hpa.txt", "host-pagemap.txt"):
+            for m in HVA_RE.finditer(read(d, n) or ""):
+                self.anchors.append((int(m.group(1), 16), m.group(2), int(m.group(3), 16)))
+        self.rows = self.memory_rows()
+
+    def memory_rows(self):
+        rows, inside = [], False
+        for line in (self.mtree or "").replace("\r", "").split("\n"):
+            if line.startswith("FlatView"):
+                inside = False
+            elif line == ' AS "memory", root: system' or line.startswith(' AS "memory",'):
+                inside = True
+            elif inside:
+                m = ROW_RE.match(line)
+                if m:
+                    rows.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3), m.group(4),
+                                 int(m.group(5) or "0", 16)))
+        return rows
+
+    def row(self, addr):
+        return next((r for r in self.rows if r[0] <= addr <= r[1]), None)
+
+    def gpa2hva(self, addr):
+        r = self.row(addr)
+        if r is None:
+            return "No memory is mapped at address 0x%x\r\n" % addr
+        if r[2] not in ("ram", "rom", "ramd"):
+            return "Memory at address 0x%x is not RAM\r\n" % addr
+        for a, name, hva in self.anchors:
+            ar = self.row(a)
+            if ar and ar[3] == r[3] == name:
+                base = hva - (ar[4] + a - ar[0])
+                return "Host virtual address for 0x%x (%s) is 0x%x\r\n" % (addr, name, base + r[4] + addr - r[0])
+        return "No memory is mapped at address 0x%x\r\n" % addr
+
+
+class Server:
+    def __init__(self, args):
+        self.path, self.data = args["socket"], Data(args["dir"])
+        self.bad, self.badcmd = args["bad"], args["bad_cmd"]
+        self.log, self.deadline = args["log"], time.monotonic() + args["timeout"]
+        self.negotiated = False
+        self.conn = None
+
+    def left(self):
+        return max(0.0, self.deadline - time.monotonic())
+
+    def send(self, b):
+        self.conn.settimeout(self.left() or 0.001)
+        self.conn.sendall(b)
+
+    def reply(self, obj, cmd):
+        if self.bad and self.badcmd in cmd:
+            return self.misbehave(obj)
+        data = (json.dumps(obj) + "\r\n").encode()
+        self.send(data)
+        return True
+
+    def misbehave(self, obj):
+        data = (json.dumps(obj) + "\r\n").encode()
+        if self.bad == "close":
+            self.send(data[:len(data) // 2])
+            return False
+        if self.bad == "garbage":
+            self.send(b"this is not JSON }\r\n")
+        elif self.bad == "silent":
+            self.wait_gone()
+            return False
+        elif self.bad == "error":
+            self.send(b'{"error": {"class": "GenericError", "desc": "fake-qmp: refused"}}\r\n')
+        elif self.bad == "split":
+            for i in range(0, len(data), 7):
+                self.send(data[i:i + 7])
+                time.sleep(0.0005)
+        elif self.bad == "events":
+            for n in ("STOP", "RESUME"):
+                self.send(b'{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "%s"}\r\n' % n.encode())
+            self.send(data)
+        elif self.bad == "huge":
+            self.send(b'{"return": "')
+            chunk = b"A" * (1 << 20)
+            for _ in range(70):
+                self.send(chunk)
+            self.send(b'"}\r\n')
+        return True
+
+    def wait_gone(self):
+        while self.left() > 0:
+            r, _, _ = select.select([self.conn], [], [], min(self.left(), 0.5))
+            if r and not self.conn.recv(65536):
+                return
+
+    def answer(self, msg):
+        ex = msg.get("execute", "")
+        line = msg.get("arguments", {}).get("command-line", "") if isinstance(msg.get("arguments"), dict) else ""
+        obj = self.result(ex, line.strip())
+        if "id" in msg:
+            obj["id"] = msg["id"]
+        return self.reply(obj, line or ex)
+
+    def result(self, ex, line):
+        if ex == "qmp_capabilities":
+            self.negotiated = True
+            return {"return": {}}
+        if not self.negotiated:
+            return {"error": {"class": "CommandNotFound",
+                              "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}
+        if ex == "query-version":
+            return {"return": self.data.greeting["QMP"]["version"]}
+        if ex != "human-monitor-command":
+            return {"error": {"class": "CommandNotFound", "desc": "The command %s has not been found" % ex}}
+        if line == "info mtree -f" and self.data.mtree is not None:
+            return {"return": self.data.mtree}
+        if line == "info ramblock" and self.data.ramblock is not None:
+            return {"return": self.data.ramblock}
+        w = line.split()
+        if len(w) == 2 and w[0] == "gpa2hva":
+            try:
+                return {"return": self.data.gpa2hva(int(w[1], 0))}
+            except ValueError:
+                return {"return": "invalid char '%s' in expression\r\n" % w[1]}
+        if w and w[0] == "gpa2hpa":
+            return {"return": "fake-qmp: gpa2hpa writes guest memory and must never be sent\r\n"}
+        return {"return": "unknown command: '%s'\r\n" % (w[0] if w else "")}
+
+    def commands(self):
+        buf, dec = "", json.JSONDecoder()
+        while self.left() > 0:
+            r, _, _ = select.select([self.conn], [], [], min(self.left(), 0.5))
+            if not r:
+                continue
+            chunk = self.conn.recv(65536)
+            if not chunk:
+                return
+            buf += chunk.decode("utf-8", "replace")
+            while buf.strip():
+                try:
+                    msg, end = dec.raw_decode(buf.lstrip())
+                except ValueError:
+                    break
+                buf = buf.lstrip()[end:]
+                yield msg
+
+    def serve(self):
+        tmp = self.path + ".tmp"
+        for p in (tmp, self.path):
+            if os.path.lexists(p):
+                os.unlink(p)
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(tmp)
+        ls.listen(1)
+        os.rename(tmp, self.path)
+        ls.settimeout(self.left())
+        try:
+            self.conn, _ = ls.accept()
+        except socket.timeout:
+            return
+        try:
+            if not self.reply(self.data.greeting, "greeting"):
+                return
+            for msg in self.commands():
+                if self.log:
+                    with open(self.log, "a") as f:
+                        f.write(json.dumps(msg, sort_keys=True) + "\n")
+                if not self.answer(msg):
+                    return
+        except (OSError, socket.timeout):
+            pass
+        finally:
+            self.conn.close()
+            ls.close()
+            os.unlink(self.path)
+
+
+def main():
+    a = sys.argv[1:]
+    args = {"bad": None, "bad_cmd": "info mtree -f", "log": None, "timeout": 30.0}
+    pos = []
+    while a:
+        x = a.pop(0)
+        if x in ("--bad", "--bad-cmd", "--log", "--timeout") and a:
+            k = x[2:].replace("-", "_")
+            args[k] = float(a.pop(0)) if k == "timeout" else a.pop(0)
+        else:
+            pos.append(x)
+    if len(pos) != 2:
+        sys.exit(__doc__)
+    args["socket"], args["dir"] = pos
+    Server(args).serve()
+
+
+main()

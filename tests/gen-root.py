@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""gen-root.py - generate a --root tree for a QEMU-like process holding a VFIO device.
+
+Usage:
+  gen-root.py SCENARIO OUTDIR [options]
+  gen-root.py --list
+
+SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 KiB):
+  pcbios  like the nested lab on a < 6.2 host (lab/nested/README.md section 5):
+          pc.ram 0-0xbffff and 0x100000-0x3ffffff RW, real PFNs equal on both sides
+          (2 MiB IOMMU leaves from 0x200000); pc.rom 0xc0000-0xdffff: IOMMU -> zero page R/O and
+          CPU -> zero page (consistent); isa-bios 0xe0000-0xfffff (pc.bios @0x20000): IOMMU -> zero
+          page R/O, CPU -> the real pc.bios pages; pc.bios 0xfffc0000-0xffffffff: IOMMU -> zero page
+          R/O, CPU -> 64 distinct pages.
+  clean   IOMMU == CPU everywhere (6.2+ host): nothing to report.
+  stale   clean + GPA 0x150000: the IOMMU still maps the old PFN (kpagecount 0), the CPU a new one.
+  orphan  clean + IOVA 0x80000000 (in no GPA section) mapped to PFN 0x3e0000 with kpagecount 0.
+  unpriv  clean, but pagemap entries are present with PFN 0 (what an unprivileged reader sees).
+
+Options:
+  --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
+  --name NAME        -name guest=NAME (default vm1); --name-style guest|plain|equals|none
+  --comm COMM        /proc/PID/comm and the name in /proc/PID/stat (default qemu-system-x86)
+  --starttime N      /proc/PID/stat field 22 (default 1234567)
+  --cdev             the fd is the iommufd cdev /dev/vfio/devices/vfio0 (not the group /dev/vfio/2)
+  --group-type T     /sys/kernel/iommu_groups/2/type (default DMA)
+  --zero-pfn PFN     the zero page (default 0x493ad)
+
+Output in OUTDIR:
+  root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
+                      proc/{kpageflags,kpagecount} (sparse, u64 per PFN), sys/kernel/iommu_groups/2/...,
+                      sys/bus/pci/devices/0000:00:02.0/..., sys/kernel/debug/iommu/intel/
+                      {dmar_translation_struct,iommu_regset,0000:00:02.0/domain_translation_struct} (6.12 format)
+  gpa-map.json        the --gpa-map file for the scenario
+  qmp/                replies for tests/fake-qmp.py (QEMU 7.2 texts, CRLF): greeting.txt,
+                      info-mtree-f.txt, info-ramblock.txt, gpa2hva.txt
+  expect.json         per-page verdict counts the comparison must produce, the zero PFN, the pid
+pagemap and kpage* files are sparse: entries at their real offsets (va/4096*8, pfn*8).
+"""
+import json
+import os
+import struct
+import sys
+
+DEV = "0000:00:02.0"
+GROUP = 2
+MiB = 1 << 20
+KPF_NORMAL = 0x400005828          # 6.1 anon page: uptodate|lru|mmap|anon|swapbacked|...
+KPF_ZERO = (1 << 24) | (1 << 32)  # ZERO_PAGE | RESERVED = 0x101000000
+PM_PRESENT, PM_EXCL, PM_SOFTDIRTY = 1 << 63, 1 << 56, 1 << 55
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Guest layout: (mtree name, gpa, size, type, ramblock, offset in ramblock)
+SECTIONS = [
+    ("pc.ram", 0x0, 0xc0000, "ram", "pc.ram", 0x0),
+    ("pc.rom", 0xc0000, 0x20000, "rom", "pc.rom", 0x0),
+    ("pc.bios", 0xe0000, 0x20000, "rom", "pc.bios", 0x20000),     # isa-bios alias
+    ("pc.ram", 0x100000, 0x3f00000, "ram", "pc.ram", 0x100000),
+    ("pc.bios", 0xfffc0000, 0x40000, "rom", "pc.bios", 0x0),
+]
+# RAMBlocks: name -> (ram_addr offset, size, hva, first host PFN)
+BLOCKS = {
+    "pc.ram": (0x0, 0x4000000, 0x7f16f7e00000, 0x1c9a00),
+    "pc.bios": (0x4000000, 0x40000, 0x7f170e400000, 0x4266),
+    "pc.rom": (0x4040000, 0x20000, 0x7f170e200000, 0x42c0),
+}
+
+
+class Scenario:
+    def __init__(self, opt):
+        self.opt = opt
+        self.zero = opt["zero_pfn"]
+        self.iommu = {}   # iova page number -> (pfn, writable)
+        self.big = {}     # 2 MiB leaves: iova page number -> pfn
+        self.cpu = {}     # va page number -> pagemap entry
+        self.kpf = {}     # pfn -> (flags, count)
+
+    def block_pfn(self, block, off):
+        return BLOCKS[block][3] + off // 4096
+
+    def build(self, kind):
+        for name, gpa, size, typ, block, boff in SECTIONS:
+            hva = BLOCKS[block][2] + boff
+            for i in range(size // 4096):
+                real = self.block_pfn(block, boff + i * 4096)
+                cpu = real
+                iommu = real
+                if kind == "pcbios" and typ == "rom":
+                    iommu = self.zero
+                    if block == "pc.rom":
+                        cpu = self.zero
+                self.set_cpu(hva // 4096 + i, cpu)
+                self.set_iommu(gpa // 4096 + i, iommu, typ == "ram")
+        if kind == "stale":
+            old = self.iommu[0x150][0]
+            self.set_cpu(BLOCKS["pc.ram"][2] // 4096 + 0x150, 0x2a0150)
+            self.kpf[old] = (KPF_NORMAL, 0)
+        if kind == "orphan":
+            self.iommu[0x80000] = (0x3e0000, True)
+            self.kpf[0x3e0000] = (KPF_NORMAL, 0)
+        self.coalesce_2m()
+
+    def set_cpu(self, vpn, pfn):
+        if pfn == self.zero:
+            self.cpu[vpn] = PM_PRESENT | pfn
+            self.kpf[pfn] = (KPF_ZERO, 0)
+        else:
+            pfn_shown = 0 if self.opt["kind"] == "unpriv" else pfn
+            self.cpu[vpn] = PM_PRESENT | PM_EXCL | PM_SOFTDIRTY | pfn_shown
+            self.kpf.setdefault(pfn, (KPF_NORMAL, 1))
+
+    def set_iommu(self, ipn, pfn, writable):
+        self.iommu[ipn] = (pfn, writable)
+
+    def coalesce_2m(self):
+        """VFIO maps pc.ram from 0x200000 with 2 MiB leaves (contiguous, aligned PFNs)."""
+        for ipn in range(0x200, 0x4000, 0x200):
+            first = self.iommu.get(ipn)
+            if not first or first[0] % 512 or not first[1]:
+                continue
+            if all(self.iommu.get(ipn + i) == (first[0] + i, True) for i in range(512)):
+                for i in range(512):
+                    del self.iommu[ipn + i]
+                self.big[ipn] = first[0]
+
+    def expect(self):
+        secs = [(g, g + s, BLOCKS[b][2] + o) for _, g, s, _, b, o in SECTIONS]
+        counts = {}
+        pages = [(ipn, pfn) for ipn, (pfn, _) in self.iommu.items()]
+        pages += [(ipn + i, pfn + i) for ipn, pfn in self.big.items() for i in range(512)]
+        for ipn, pfn in pages:
+            gpa = ipn * 4096
+            sec = next((s for s in secs if s[0] <= gpa < s[1]), None)
+            if sec is None:
+                v = "extra"
+            else:
+                cpu = self.cpu.get((sec[2] + gpa - sec[0]) // 4096, 0)
+                cpfn = cpu & ((1 << 55) - 1)
+                if self.opt["kind"] == "unpriv":
+                    v = "unknown"
+                elif pfn == cpfn:
+                    v = "zero-page" if pfn == self.zero else "ok"
+                else:
+                    v = "stale-zero-page" if pfn == self.zero else "stale"
+            counts[v] = counts.get(v, 0) + 1
+        return counts
+
+
+# ---------------------------------------------------------------- writers
+def wfile(path, data, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(data)
+
+
+def symlink(target, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.lexists(path):
+        os.unlink(path)
+    os.symlink(target, path)
+
+
+def sparse_u64(path, entries):
+    """entries: index -> u64, written at index*8 (holes read as 0)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        for idx in sorted(entries):
+            f.seek(idx * 8)
+            f.write(struct.pack("<Q", entries[idx]))
+
+
+def cmdline(opt):
+    args = ["/usr/bin/qemu-system-x86_64"]
+    style = opt["name_style"]
+    if style == "guest":
+        args += ["-name", "guest=%s,debug-threads=on" % opt["name"]]
+    elif style == "plain":
+        args += ["-name", opt["name"]]
+    elif style == "equals":
+        args += ["-name=%s" % opt["name"]]
+    args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
+             "-qmp", "unix:/run/qmp.sock,server=on,wait=off"]
+    return "".join(a + "\0" for a in args)
+
+
+def stat_line(pid, comm, starttime):
+    f = ["S", "1", str(pid), str(pid), "0", "-1", "4194560", "100", "0", "0", "0", "50", "20",
+         "0", "0", "20", "0", "5", "0", str(starttime), "123456789", "1000"]
+    return "%d (%s) %s\n" % (pid, comm, " ".join(f))
+
+
+def write_proc(root, opt):
+    pid = opt["pid"]
+    p = "%s/proc/%d" % (root, pid)
+    wfile(p + "/cmdline", cmdline(opt))
+    wfile(p + "/comm", opt["comm"] + "\n")
+    wfile(p + "/stat", stat_line(pid, opt["comm"], opt["starttime"]))
+    os.makedirs(p + "/fd", exist_ok=True)
+    symlink("/dev/null", p + "/fd/0")
+    symlink("/dev/vfio/vfio", p + "/fd/11")
+    symlink("/dev/vfio/devices/vfio0" if opt["cdev"] else "/dev/vfio/%d" % GROUP, p + "/fd/12")
+    symlink("anon_inode:[vfio-device]", p + "/fd/13")
+    symlink("socket:[12345]", p + "/fd/14")
+    maps = ["55d0c0a00000-55d0c0e00000 r-xp 00000000 fe:01 1048602                    /usr/bin/qemu-system-x86_64"]
+    for name in ("pc.ram", "pc.rom", "pc.bios"):
+        _, size, hva, _ = BLOCKS[name]
+        maps.append("%x-%x rw-p 00000000 00:00 0 " % (hva, hva + size))
+    maps.append("7f170e100000-7f170e200000 rw-s fea00000 00:09 11                         anon_inode:[vfio-device]")
+    maps.append("7ffd6b1d0000-7ffd6b1f1000 rw-p 00000000 00:00 0                          [stack]")
+    maps.sort(key=lambda l: int(l.split("-")[0], 16))
+    wfile(p + "/maps", "\n".join(maps) + "\n")
+    # pid 1: no VFIO device
+    wfile(root + "/proc/1/cmdline", "/sbin/init\0")
+    wfile(root + "/proc/1/comm", "init\n")
+    wfile(root + "/proc/1/stat", stat_line(1, "init", 1))
+    symlink("/dev/console", root + "/proc/1/fd/0")
+    wfile(root + "/proc/self", "")   # not a pid directory
+
+
+def write_sys(root, opt):
+    g = "%s/sys/kernel/iommu_groups/%d" % (root, GROUP)
+    symlink("../../../../devices/pci0000:00/%s" % DEV, "%s/devices/%s" % (g, DEV))
+    wfile(g + "/type", opt["group_type"] + "\n")
+    wfile(g + "/reserved_regions", "0x00000000fee00000 0x00000000feefffff msi\n")
+    d = "%s/sys/bus/pci/devices/%s" % (root, DEV)
+    symlink("../../../kernel/iommu_groups/%d" % GROUP, d + "/iommu_group")
+    symlink("../../../bus/pci/drivers/vfio-pci", d + "/driver")
+    symlink("../../virtual/iommu/dmar0", d + "/iommu")
+    res = ["0x00000000fea00000 0x00000000feafffff 0x0000000000140204"] + \
+          ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12
+    wfile(d + "/resource", "\n".join(res) + "\n")
+    if opt["cdev"]:
+        symlink("../../../%s" % DEV, root + "/sys/class/vfio-dev/vfio0/device")
+        os.makedirs(d + "/vfio-dev/vfio0", exist_ok=True)
+
+
+# ---------------------------------------------------------------- IOMMU (VT-d, 6.12 per-device debugfs)
+RTADDR, PGD = 0x765000, 0xb3c000
+
+
+def pte(pfn, bits):
+    return pfn << 12 | bits
+
+
+def write_debugfs(root, sc):
+    base = root + "/sys/kernel/debug/iommu/intel"
+    tables = {}   # (level, index) -> table pfn
+
+    def table(level, idx):
+        if (level, idx) not in tables:
+            tables[(level, idx)] = (PGD >> 12) + 1 + len(tables)
+        return tables[(level, idx)]
+
+    rows = []
+    leaves = [(ipn, pfn, 1, w) for ipn, (pfn, w) in sc.iommu.items()]
+    leaves += [(ipn, pfn, 2, True) for ipn, pfn in sc.big.items()]
+    for ipn, pfn, lvl, w in sorted(leaves):
+        pdpe = pte(table(2, ipn >> 18), 3)        # 3-level table (agaw 1), PDPE is the top
+        cols = [0, 0, pdpe]
+        if lvl == 2:
+            cols.append(pte(pfn, 0x83))
+        else:
+            cols.append(pte(table(1, ipn >> 9), 3))
+            cols.append(pte(pfn, 3 if w else 1))
+        rows.append("0x%013x |\t" % ipn + "\t".join("0x%016x" % c for c in cols))
+    hdr = "%-17s\t%-18s\t%-18s\t%-18s\t%-18s\t%-s" % ("IOVA_PFN", "PML5E", "PML4E", "PDPE", "PDE", "PTE")
+    wfile("%s/%s/domain_translation_struct" % (base, DEV),
+          "Device %s @0x%x\n%s\n%s\n" % (DEV, PGD, hdr, "\n".join(rows)))
+    ctx = "0x%016x:0x%016x" % (0x401, PGD | 1)
+    root_e = "0x%016x:0x%016x" % (0, (RTADDR + 0x7000) | 1)
+    wfile(base + "/dmar_translation_struct",
+          "IOMMU dmar0: Root Table Address: 0x%x\n" % RTADDR +
+          "B.D.F\tRoot_entry\t\t\t\tContext_entry\t\t\t\tPASID\tPASID_table_entry\n" +
+          "00:02.0\t%s\t%s\t-1    \t0x%016x:0x%016x:0x%016x\n\n" % (root_e, ctx, 0, 0, 0))
+    with open(os.path.join(HERE, "data/host/iommu_regset.lab612")) as f:
+        regs = f.read()
+    regs = regs.replace("RTADDR          \t0x20\t\t0x0000000000765000",
+                        "RTADDR          \t0x20\t\t0x%016x" % RTADDR)
+    wfile(base + "/iommu_regset", regs)
+
+
+# ---------------------------------------------------------------- CPU side and QMP texts
+def write_pages(root, sc, opt):
+    sparse_u64("%s/proc/%d/pagemap" % (root, opt["pid"]), sc.cpu)
+    sparse_u64(root + "/proc/kpageflags", {p: f for p, (f, _) in sc.kpf.items()})
+    sparse_u64(root + "/proc/kpagecount", {p: c for p, (_, c) in sc.kpf.items()})
+
+
+def crlf(lines):
+    return "".join(l + "\r\n" for l in lines)
+
+
+def write_qmp(out, opt):
+    q = out + "/qmp"
+    os.makedirs(q, exist_ok=True)
+    wfile(q + "/greeting.txt", '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, '
+          '"package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "capabilities": ["oob"]}}\n')
+    io = ["FlatView #0", ' AS "I/O", root: io', " Root memory region: io",
+          "  0000000000000000-0000000000000007 (prio 0, i/o): dma-chan", ""]
+    mem = ["FlatView #1", ' AS "memory", root: system', ' AS "cpu-memory-0", root: system',
+           " Root memory region: system"]
+    rows = []
+    for name, gpa, size, typ, block, boff in SECTIONS:
+        prio = 1 if name == "pc.rom" else 0
+        tail = " @%016x" % boff if boff else ""
+        rows.append((gpa, "  %016x-%016x (prio %d, %s): %s%s" % (gpa, gpa + size - 1, prio, typ, name, tail)))
+    for gpa, end, prio, name in ((0xfea00000, 0xfeafffff, 1, "vfio-edu-mmio"), (0xfec00000, 0xfec00fff, 0, "ioapic"),
+                                 (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
+        rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
+    mem += [r for _, r in sorted(rows)] + [""]
+    wfile(q + "/info-mtree-f.txt", crlf(io + mem), "w")
+    rb = ["%24s %8s  %18s %18s %18s" % ("Block Name", "PSize", "Offset", "Used", "Total")]
+    for name in ("pc.ram", "pc.bios", "pc.rom"):
+        off, size, _, _ = BLOCKS[name]
+        rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % (name, "4 KiB", off, size, size))
+    wfile(q + "/info-ramblock.txt", crlf(rb))
+    g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
+         for name, gpa, size, typ, block, boff in SECTIONS]
+    wfile(q + "/gpa2hva.txt", crlf(g))
+
+
+def write_gpamap(out):
+    v = [{"gpa": "0x%x" % gpa, "size": "0x%x" % size, "hva": "0x%x" % (BLOCKS[block][2] + boff),
+          "name": name, "readonly": typ == "rom", "type": typ}
+         for name, gpa, size, typ, block, boff in SECTIONS]
+    wfile(out + "/gpa-map.json", json.dumps(v, indent=1) + "\n")
+
+
+def parse_args(argv):
+    opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
+           "starttime": 1234567, "cdev": False, "group_type": "DMA", "zero_pfn": 0x493ad}
+    pos = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--cdev":
+            opt["cdev"] = True
+        elif a.startswith("--") and a[2:].replace("-", "_") in opt:
+            key = a[2:].replace("-", "_")
+            i += 1
+            opt[key] = int(argv[i], 0) if isinstance(opt[key], int) else argv[i]
+        else:
+            pos.append(a)
+        i += 1
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv"):
+        sys.exit(__doc__)
+    opt["kind"], out = pos
+    return opt, out
+
+
+def main():
+    if sys.argv[1:] == ["--list"]:
+        print("pcbios clean stale orphan unpriv")
+        return
+    opt, out = parse_args(sys.argv[1:])
+    root = out + "/root"
+    sc = Scenario(opt)
+    sc.build(opt["kind"])
+    write_proc(root, opt)
+    write_sys(root, opt)
+    write_debugfs(root, sc)
+    write_pages(root, sc, opt)
+    write_qmp(out, opt)
+    write_gpamap(out)
+    wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
+                                            "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},
+                                           sort_keys=True) + "\n")
+
+
+main()
