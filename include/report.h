@@ -1,0 +1,13 @@
+/* report.h - outputs of `check`: text and JSON share the print layer
+ * (src/report_print.c); Nagios (src/report_nagios.c) and Prometheus textfile
+ * (src/report_prometheus.c) are one file each. */
+#ifndef IV_REPORT_H
+#define IV_REPORT_H
+#include "verify.h"
+
+void iv_report_print(const struct iv_check *c);            /* text or JSON (per -j) */
+void iv_report_nagios(const struct iv_check *c, FILE *f);   /* one line + perfdata */
+/* Written atomically: temp file in the same directory, then rename. 0 or -1. */
+int iv_report_prometheus(const struct iv_check *c, const char *path);
+
+#endif

@@ -1,3 +1,41 @@
-/* report_nagios.c (STUB) */
+/* report_nagios.c - one Nagios/Icinga plugin line with perfdata:
+ * "IOMMU CRITICAL - 1 zero_page, 1 stale | 'zero_page'=64;;1;0; ..." */
 #include "config.h"
-typedef int iv_report_nagios_stub;
+#include <inttypes.h>
+#include "report.h"
+
+void iv_report_nagios(const struct iv_check *c, FILE *f)
+{
+	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	fprintf(f, "IOMMU %s - ", label[c->status & 3]);
+	int n = 0;
+	for (int k = 0; k < IV_NKINDS; k++)
+		if (c->count[k])
+			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
+	if (!n) {
+		if (c->status == IV_UNKNOWN) {
+			const char *why = iv_g->nerrors ? iv_g->errors[0] : "some devices could not be checked";
+			for (size_t i = 0; i < c->nprocs && !iv_g->nerrors; i++)
+				for (size_t j = 0; j < c->procs[i].ndevs; j++)
+					if (!c->procs[i].devs[j].checked) {
+						why = c->procs[i].devs[j].reason;
+						break;
+					}
+			fprintf(f, "%s", why);
+		} else {
+			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
+		}
+	} else if (c->status == IV_CRITICAL && c->incomplete) {
+		fprintf(f, " (some devices not checked)");
+	}
+	fputs(" |", f);
+	for (int k = 0; k < IV_NKINDS; k++) {
+		if (iv_kinds[k].severity == IV_CRITICAL)
+			fprintf(f, " '%s'=%" PRIu64 ";;1;0;", iv_kinds[k].name, c->pages[k]);
+		else
+			fprintf(f, " '%s'=%" PRIu64 ";1;;0;", iv_kinds[k].name, c->pages[k]);
+	}
+	fprintf(f, " 'transient'=%" PRIu64 ";;;0; 'devices'=%u;;;0; 'pages_checked'=%" PRIu64 ";;;0;\n",
+		c->transient, c->devices, c->pages_checked);
+	fflush(f);
+}

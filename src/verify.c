@@ -1,3 +1,534 @@
-/* verify.c (STUB) */
+/* verify.c - classify each IOMMU-mapped 4 KiB guest page of each VFIO device
+ * against the CPU side (pagemap, kpageflags, kpagecount) and the guest's
+ * GPA->HVA map, and coalesce the findings into ranges.
+ *
+ * Streaming: leaves come from the source in IOVA order, pagemap is read in
+ * windows, and only findings (bounded) are kept. */
 #include "config.h"
-typedef int iv_verify_stub;
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include "verify.h"
+#include "sysfs.h"
+
+#define MAX_FINDINGS 50000
+#define MAX_SAMPLES 256
+#define MAX_ZERO 8
+
+const struct iv_kind_info iv_kinds[IV_NKINDS] = {
+	[IV_K_ZERO_PAGE] = { "zero_page", IV_CRITICAL },
+	[IV_K_ZERO_PAGE_CONSISTENT] = { "zero_page_consistent", IV_WARNING },
+	[IV_K_STALE] = { "stale", IV_CRITICAL },
+	[IV_K_ORPHANED_PIN] = { "orphaned_pin", IV_CRITICAL },
+	[IV_K_CPU_NOT_PRESENT] = { "cpu_not_present", IV_WARNING },
+	[IV_K_PERMISSION] = { "permission", IV_WARNING },
+	[IV_K_UNBACKED] = { "unbacked", IV_WARNING },
+};
+
+const char *iv_status_name(enum iv_status s)
+{
+	static const char *n[] = { "ok", "warning", "critical", "unknown" };
+	return (unsigned)s < 4 ? n[s] : "unknown";
+}
+
+/* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
+struct zero_set { uint64_t pfn[MAX_ZERO]; int n; };
+
+/* The verdict on one page. */
+struct verdict {
+	int kind;                 /* enum iv_kind, or -1 when the page is fine */
+	const struct iv_gpa_section *sec;
+	bool have_hva; uint64_t hva;
+	bool have_cpu_pfn; uint64_t cpu_pfn;
+};
+
+struct dev_walk {
+	struct iv_check *res;
+	struct iv_proc_result *pr;
+	struct iv_dev_result *dr;
+	const struct iv_gpa_map *map;
+	bool map_authoritative;   /* qmp or file: pages outside it are unbacked */
+	struct iv_pagemap *pm;
+	struct iv_kpage *kp;
+	struct zero_set *zs;
+	struct iv_resv *resv; int nresv;
+	size_t first;             /* index of this device's first finding */
+	const struct iv_gpa_section *sec;  /* last section found (cache) */
+	/* re-read pass */
+	size_t reread_idx;
+	/* sampling */
+	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
+};
+
+static int is_zero(struct dev_walk *w, uint64_t pfn, bool *zero)
+{
+	for (int i = 0; i < w->zs->n; i++)
+		if (w->zs->pfn[i] == pfn) {
+			*zero = true;
+			return 0;
+		}
+	uint64_t flags;
+	int r = iv_kpage_flags(w->kp, pfn, &flags);
+	if (r < 0)
+		return -1;
+	*zero = r == 0 && (flags >> IV_KPF_ZERO_PAGE & 1);
+	if (*zero && w->zs->n < MAX_ZERO)
+		w->zs->pfn[w->zs->n++] = pfn;
+	return 0;
+}
+
+static bool in_reserved(const struct dev_walk *w, uint64_t iova)
+{
+	for (int i = 0; i < w->nresv; i++)
+		if (iova >= w->resv[i].start && iova <= w->resv[i].end)
+			return true;
+	return false;
+}
+
+static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t iova)
+{
+	const struct iv_gpa_section *s = w->sec;
+	if (s && iova >= s->gpa && iova - s->gpa < s->size)
+		return s;
+	if (!w->map || !w->map->n)
+		return NULL;
+	s = iv_gpamap_find(w->map, iova);
+	if (s)
+		w->sec = s;
+	return s;
+}
+
+/* A page outside every section: zero page, orphaned pin, reserved, unbacked. */
+static int classify_outside(struct dev_walk *w, uint64_t iova, uint64_t pfn, struct verdict *v)
+{
+	bool zero;
+	if (in_reserved(w, iova)) {
+		w->dr->reserved_pages++;
+		return 0;
+	}
+	if (is_zero(w, pfn, &zero))
+		return -1;
+	if (zero) {
+		v->kind = IV_K_ZERO_PAGE;
+		return 0;
+	}
+	uint64_t count, flags;
+	int rf = iv_kpage_flags(w->kp, pfn, &flags);
+	if (rf < 0)
+		return -1;
+	if (rf == 0 && !(flags >> IV_KPF_NOPAGE & 1)) {
+		int rc = iv_kpage_count(w->kp, pfn, &count);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && count == 0) {
+			v->kind = IV_K_ORPHANED_PIN;
+			return 0;
+		}
+	}
+	if (w->map_authoritative)
+		v->kind = IV_K_UNBACKED;
+	else
+		w->dr->unverified_pages++;
+	return 0;
+}
+
+static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->kind = -1;
+	const struct iv_gpa_section *s = find_section(w, iova);
+	v->sec = s;
+	if (!s)
+		return classify_outside(w, iova, pfn, v);
+	if (s->type == IV_SEC_RAMD) {    /* P2P BAR: MMIO, not compared as RAM */
+		w->dr->mmio_pages++;
+		return 0;
+	}
+	if (!s->have_hva) {
+		w->dr->unverified_pages++;
+		return 0;
+	}
+	v->have_hva = true;
+	v->hva = s->hva + (iova - s->gpa);
+	uint64_t e;
+	if (iv_pagemap_get(w->pm, v->hva, &e))
+		return -1;
+	bool izero;
+	if (!(e & IV_PM_PRESENT) || (e & IV_PM_SWAP)) {
+		v->kind = IV_K_CPU_NOT_PRESENT;
+		return 0;
+	}
+	v->have_cpu_pfn = true;
+	v->cpu_pfn = e & IV_PM_PFN_MASK;
+	if (v->cpu_pfn == pfn) {
+		/* Only a page that is not exclusively mapped can be the zero page. */
+		if (!(e & IV_PM_EXCLUSIVE)) {
+			if (is_zero(w, pfn, &izero))
+				return -1;
+			if (izero) {
+				v->kind = IV_K_ZERO_PAGE_CONSISTENT;
+				return 0;
+			}
+		}
+		if (s->readonly && (perm & IV_PERM_W))
+			v->kind = IV_K_PERMISSION;
+		return 0;
+	}
+	if (is_zero(w, pfn, &izero))
+		return -1;
+	v->kind = izero ? IV_K_ZERO_PAGE : IV_K_STALE;
+	return 0;
+}
+
+static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm,
+			const struct verdict *v)
+{
+	struct iv_check *r = w->res;
+	if (r->nf > w->first) {
+		struct iv_finding *f = &r->f[r->nf - 1];
+		if ((int)f->kind == v->kind && f->iova + f->pages * IV_PAGE_SIZE == iova &&
+		    f->perm == perm && f->have_cpu_pfn == v->have_cpu_pfn &&
+		    !strcmp(f->region, v->sec ? v->sec->name : "")) {
+			f->pages++;
+			return;
+		}
+	}
+	if (r->nf == MAX_FINDINGS) {
+		r->nf_dropped++;
+		r->count[v->kind]++;
+		r->pages[v->kind]++;
+		return;
+	}
+	if (r->nf == r->nf_cap)
+		r->f = iv_xrealloc(r->f, (r->nf_cap = r->nf_cap ? r->nf_cap * 2 : 64) * sizeof *r->f);
+	struct iv_finding *f = &r->f[r->nf++];
+	memset(f, 0, sizeof *f);
+	f->kind = (enum iv_kind)v->kind;
+	f->pid = w->pr->pid;
+	f->bdf = w->dr->bdf;
+	snprintf(f->region, sizeof f->region, "%s", v->sec ? v->sec->name : "");
+	f->iova = iova;
+	f->pages = 1;
+	f->have_hva = v->have_hva;
+	f->hva = v->hva;
+	f->iommu_pfn = pfn;
+	f->have_cpu_pfn = v->have_cpu_pfn;
+	f->cpu_pfn = v->cpu_pfn;
+	f->perm = perm;
+}
+
+static int check_leaf(void *arg, const struct iv_leaf *l)
+{
+	struct dev_walk *w = arg;
+	iv_g->st.leaves++;
+	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
+	for (uint64_t off = 0; off < l->size; off += IV_PAGE_SIZE) {
+		uint64_t iova = l->iova + off, pfn = pfn0 + (off >> IV_PAGE_SHIFT);
+		struct verdict v;
+		if (classify(w, iova, pfn, l->perm, &v))
+			return -1;
+		w->dr->pages_checked++;
+		if (v.kind >= 0)
+			add_finding(w, iova, pfn, l->perm, &v);
+	}
+	return 0;
+}
+
+/* Re-read: every page of every finding of this device is classified again;
+ * a finding any of whose pages changed its verdict is transient. */
+static int reread_leaf(void *arg, const struct iv_leaf *l)
+{
+	struct dev_walk *w = arg;
+	struct iv_check *r = w->res;
+	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
+	while (w->reread_idx < r->nf) {
+		struct iv_finding *f = &r->f[w->reread_idx];
+		uint64_t fend = f->iova + f->pages * IV_PAGE_SIZE;
+		if (fend <= l->iova) {
+			w->reread_idx++;
+			continue;
+		}
+		if (f->iova >= l->iova + l->size)
+			return 0;     /* next leaf */
+		uint64_t a = f->iova > l->iova ? f->iova : l->iova;
+		uint64_t b = fend < l->iova + l->size ? fend : l->iova + l->size;
+		for (uint64_t iova = a; iova < b && !f->transient; iova += IV_PAGE_SIZE) {
+			struct verdict v;
+			uint64_t pfn = pfn0 + ((iova - l->iova) >> IV_PAGE_SHIFT);
+			if (classify(w, iova, pfn, l->perm, &v))
+				return -1;
+			if (v.kind != (int)f->kind || l->perm != f->perm)
+				f->transient = true;
+		}
+		if (b < fend)
+			return 0;     /* the finding goes on in the next leaf */
+		w->reread_idx++;
+	}
+	return 1;
+}
+
+static int sample_leaf(void *arg, const struct iv_leaf *l)
+{
+	struct dev_walk *w = arg;
+	struct iv_sample s = { l->iova, l->phys >> IV_PAGE_SHIFT };
+	w->seen++;
+	if (w->nsamples < MAX_SAMPLES) {
+		w->samples[w->nsamples++] = s;
+		return 0;
+	}
+	w->rng ^= w->rng << 13; w->rng ^= w->rng >> 7; w->rng ^= w->rng << 17;
+	uint64_t j = w->rng % w->seen;
+	if (j < MAX_SAMPLES)
+		w->samples[j] = s;
+	return 0;
+}
+
+static void unchecked(struct iv_dev_result *dr, struct iv_check *res, const char *fmt, const char *arg)
+{
+	dr->checked = false;
+	snprintf(dr->reason, sizeof dr->reason, fmt, arg);
+	res->incomplete = true;
+}
+
+static void check_device(struct dev_walk *w)
+{
+	struct iv_dev_result *dr = w->dr;
+	const struct iv_source_ops *ops;
+	void *h;
+	char why[512] = "", b[16];
+	int r = iv_source_open(&dr->bdf, 0, &dr->table, &ops, &h, why, sizeof why);
+	if (r) {
+		unchecked(dr, w->res, r > 0 ? "no page table can be read: %s" : "%s",
+			  r > 0 ? why : "error reading the page table (see errors)");
+		return;
+	}
+	w->first = w->res->nf;
+	w->sec = NULL;
+	uint64_t p0, z0, p1, z1;
+	iv_pagemap_counts(w->pm, &p0, &z0);
+	r = ops->walk(h, 0, UINT64_MAX, check_leaf, w);
+	iv_pagemap_counts(w->pm, &p1, &z1);
+	if (r >= 0 && z1 > z0) {
+		w->res->nf = w->first;   /* comparisons against PFN 0 mean nothing */
+		unchecked(dr, w->res, "%s", "pagemap PFNs read as 0: run as root (CAP_SYS_ADMIN) to see page frame numbers");
+		ops->close(h);
+		return;
+	}
+	if (r >= 0 && w->res->nf > w->first) {
+		iv_pagemap_invalidate(w->pm);
+		iv_kpage_invalidate(w->kp);
+		w->reread_idx = w->first;
+		const struct iv_finding *f0 = &w->res->f[w->first], *fl = &w->res->f[w->res->nf - 1];
+		r = ops->walk(h, f0->iova, fl->iova + fl->pages * IV_PAGE_SIZE - 1, reread_leaf, w);
+		/* findings whose pages are no longer mapped at all changed too */
+		for (size_t i = w->reread_idx; r >= 0 && i < w->res->nf; i++)
+			w->res->f[i].transient = true;
+	}
+	ops->close(h);
+	if (r < 0) {
+		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
+		return;
+	}
+	dr->checked = true;
+	if (dr->unverified_pages)
+		w->res->incomplete = true;
+}
+
+static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct iv_sample *samples)
+{
+	w->samples = samples;
+	w->nsamples = 0;
+	w->seen = 0;
+	w->rng = 0x9e3779b97f4a7c15ULL;
+	for (size_t i = 0; i < pr->ndevs; i++) {
+		struct iv_table t;
+		const struct iv_source_ops *ops;
+		void *h;
+		char why[512];
+		if (iv_source_open(&pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
+			continue;
+		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
+		ops->close(h);
+	}
+	/* the zero page can't locate a guest page: drop it from the samples */
+	size_t n = 0;
+	for (size_t i = 0; i < w->nsamples; i++) {
+		bool z;
+		if (is_zero(w, samples[i].pfn, &z))
+			return -1;
+		if (!z)
+			samples[n++] = samples[i];
+	}
+	return (int)n;
+}
+
+static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
+		   struct iv_gpa_map *map)
+{
+	memset(map, 0, sizeof *map);
+	int r;
+	if (o->qmp)
+		r = iv_gpamap_from_qmp(o->qmp, map);
+	else if (o->gpa_map_file)
+		r = iv_gpamap_from_file(o->gpa_map_file, map);
+	else {
+		struct iv_sample *samples = iv_xcalloc(MAX_SAMPLES, sizeof *samples);
+		int n = collect_samples(pr, w, samples);
+		r = n < 0 ? -1 : iv_gpamap_infer(pr->pid, samples, (size_t)n, map);
+		free(samples);
+	}
+	if (r)
+		return -1;
+	snprintf(pr->gpa_map, sizeof pr->gpa_map, "%s", map->how);
+	pr->samples = map->samples;
+	pr->agreed = map->agreed;
+	w->map_authoritative = o->qmp || o->gpa_map_file;
+	return 0;
+}
+
+static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
+{
+	if (!o->ndevs)
+		return true;
+	for (size_t i = 0; i < o->ndevs; i++)
+		if (iv_bdf_eq(&o->devs[i], b))
+			return true;
+	return false;
+}
+
+static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
+{
+	pr->pid = p->pid;
+	snprintf(pr->name, sizeof pr->name, "%s", p->name);
+	pr->devs = iv_xcalloc(p->ndevs, sizeof *pr->devs);
+	for (size_t i = 0; i < p->ndevs; i++) {
+		if (!wanted(o, &p->devs[i].bdf))
+			continue;
+		struct iv_dev_result *dr = &pr->devs[pr->ndevs++];
+		dr->bdf = p->devs[i].bdf;
+		dr->group = p->devs[i].group;
+		res->devices++;
+	}
+	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
+	struct iv_gpa_map map;
+	w.pm = iv_pagemap_open(p->pid);
+	if (!w.pm || get_map(o, pr, &w, &map)) {
+		snprintf(pr->reason, sizeof pr->reason, "%s",
+			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
+		for (size_t i = 0; i < pr->ndevs; i++)
+			unchecked(&pr->devs[i], res, "%s", pr->reason);
+		if (w.pm)
+			iv_pagemap_close(w.pm);
+		res->incomplete = true;
+		return;
+	}
+	w.map = &map;
+	size_t first = res->nf;
+	for (size_t i = 0; i < pr->ndevs; i++) {
+		w.dr = &pr->devs[i];
+		w.nresv = iv_sysfs_reserved_regions(w.dr->group, &w.resv);
+		if (w.nresv < 0) {
+			w.nresv = 0;
+			w.resv = NULL;
+		}
+		check_device(&w);
+		free(w.resv);
+		w.resv = NULL;
+	}
+	iv_pagemap_close(w.pm);
+	iv_gpamap_free(&map);
+	if (iv_proc_same(p)) {
+		res->nf = first;
+		snprintf(pr->reason, sizeof pr->reason, "the process exited or its PID was reused during the check");
+		for (size_t i = 0; i < pr->ndevs; i++)
+			unchecked(&pr->devs[i], res, "%s", pr->reason);
+		res->incomplete = true;
+		return;
+	}
+	pr->checked = true;
+}
+
+static void finalize(struct iv_check *res)
+{
+	enum iv_status st = IV_OK;
+	for (size_t i = 0; i < res->nf; i++) {
+		const struct iv_finding *f = &res->f[i];
+		if (f->transient) {
+			res->transient++;
+			continue;
+		}
+		res->count[f->kind]++;
+		res->pages[f->kind] += f->pages;
+	}
+	for (size_t i = 0; i < res->nprocs; i++)
+		for (size_t j = 0; j < res->procs[i].ndevs; j++)
+			res->pages_checked += res->procs[i].devs[j].pages_checked;
+	bool warn = false, crit = false;
+	for (int k = 0; k < IV_NKINDS; k++) {
+		if (!res->count[k])
+			continue;
+		if (iv_kinds[k].severity == IV_CRITICAL)
+			crit = true;
+		else
+			warn = true;
+	}
+	if (crit)
+		st = IV_CRITICAL;
+	else if (res->incomplete || iv_g->nerrors)
+		st = IV_UNKNOWN;
+	else if (warn)
+		st = IV_WARNING;
+	res->status = st;
+}
+
+int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
+{
+	memset(res, 0, sizeof *res);
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	res->started = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	double t0 = iv_now();
+
+	struct iv_proc *procs = NULL;
+	int n = iv_procs_find(o->pids, o->npids, &procs);
+	if (n < 0) {
+		res->incomplete = true;
+		finalize(res);
+		return -1;
+	}
+	struct iv_kpage *kp = n ? iv_kpage_open() : NULL;
+	struct zero_set zs = { .n = 0 };
+	uint64_t zpfn;
+	if (!iv_g->root[0] && iv_zero_pfn_probe(&zpfn) == 0)
+		zs.pfn[zs.n++] = zpfn;
+	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
+	res->nprocs = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		if (!kp) {
+			struct iv_proc_result *pr = &res->procs[i];
+			pr->pid = procs[i].pid;
+			snprintf(pr->name, sizeof pr->name, "%s", procs[i].name);
+			snprintf(pr->reason, sizeof pr->reason, "/proc/kpageflags cannot be read (see errors)");
+			res->incomplete = true;
+			continue;
+		}
+		check_proc(o, res, &procs[i], &res->procs[i], kp, &zs);
+	}
+	if (kp)
+		iv_kpage_close(kp);
+	iv_procs_free(procs, (size_t)n);
+	res->duration = iv_now() - t0;
+	finalize(res);
+	return 0;
+}
+
+void iv_check_free(struct iv_check *res)
+{
+	for (size_t i = 0; i < res->nprocs; i++)
+		free(res->procs[i].devs);
+	free(res->procs);
+	free(res->f);
+	memset(res, 0, sizeof *res);
+}

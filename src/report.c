@@ -1,3 +1,0 @@
-/* report.c (STUB) */
-#include "config.h"
-typedef int iv_report_stub;

@@ -1,3 +1,0 @@
-/* report_json.c (STUB) */
-#include "config.h"
-typedef int iv_report_json_stub;

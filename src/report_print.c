@@ -1,0 +1,129 @@
+/* report_print.c - `check` results as text or JSON through the print layer. */
+#include "config.h"
+#include <inttypes.h>
+#include "print.h"
+#include "report.h"
+
+static void print_device(const struct iv_proc_result *p, const struct iv_dev_result *d)
+{
+	char b[16];
+	open_json_object(NULL);
+	print_text("pid %d (%s) ", (int)p->pid, p->name);
+	print_string(PRINT_ANY, "bdf", "%s", iv_bdf_str(&d->bdf, b));
+	print_int(PRINT_ANY, "group", " group %lld", d->group);
+	print_bool(PRINT_JSON, "checked", NULL, d->checked);
+	if (d->table.source) {
+		print_string(PRINT_ANY, "vendor", " %s", iv_vendor_name(d->table.vendor));
+		print_string(PRINT_ANY, "mode", " %s", iv_mode_name(d->table.mode));
+		print_int(PRINT_ANY, "levels", " %lld-level", d->table.levels);
+		print_string(PRINT_ANY, "source", " source %s", d->table.source);
+		print_string(PRINT_JSON, "origin", NULL, d->table.origin);
+	}
+	print_u64(PRINT_ANY, "pages_checked", ": %" PRIu64 " pages checked", d->pages_checked);
+	print_u64(PRINT_JSON, "mmio_pages", NULL, d->mmio_pages);
+	print_u64(PRINT_JSON, "reserved_pages", NULL, d->reserved_pages);
+	print_u64(PRINT_ANY, "unverified_pages", d->unverified_pages ? ", %" PRIu64 " not comparable" : NULL,
+		  d->unverified_pages);
+	if (!d->checked)
+		print_string(PRINT_ANY, "reason", ", NOT CHECKED: %s", d->reason);
+	else
+		print_null(PRINT_JSON, "reason", NULL);
+	print_text("\n");
+	close_json_object();
+}
+
+static void print_process(const struct iv_proc_result *p)
+{
+	open_json_object(NULL);
+	print_int(PRINT_JSON, "pid", NULL, p->pid);
+	print_string(PRINT_JSON, "name", NULL, p->name);
+	print_bool(PRINT_JSON, "checked", NULL, p->checked);
+	print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);
+	if (!p->checked && p->reason[0]) {
+		print_string(PRINT_JSON, "reason", NULL, p->reason);
+		print_text("pid %d (%s): NOT CHECKED: %s\n", (int)p->pid, p->name, p->reason);
+	}
+	if (p->gpa_map[0] && !print_is_json())
+		print_text("pid %d (%s): guest memory map from %s", (int)p->pid, p->name, p->gpa_map);
+	if (!print_is_json() && !p->gpa_map[0])
+		;
+	else if (!print_is_json())
+		print_text(p->samples ? ", %u of %u samples agreed\n" : "\n", p->agreed, p->samples);
+	if (p->samples) {
+		print_u64(PRINT_JSON, "samples", NULL, p->samples);
+		print_u64(PRINT_JSON, "samples_agreed", NULL, p->agreed);
+	}
+	open_json_array("devices");
+	for (size_t i = 0; i < p->ndevs; i++)
+		print_device(p, &p->devs[i]);
+	close_json_array();
+	close_json_object();
+}
+
+static void print_finding(const struct iv_finding *f)
+{
+	char b[16];
+	const char *sev = f->transient ? "none" : iv_status_name(iv_kinds[f->kind].severity);
+	open_json_object(NULL);
+	print_text("  %-8s ", f->transient ? "TRANSIENT" : iv_kinds[f->kind].severity == IV_CRITICAL ? "CRITICAL" : "WARNING");
+	print_string(PRINT_ANY, "kind", "%s", iv_kinds[f->kind].name);
+	print_string(PRINT_JSON, "severity", NULL, sev);
+	print_bool(PRINT_JSON, "transient", NULL, f->transient);
+	print_int(PRINT_ANY, "pid", " pid %lld", f->pid);
+	print_string(PRINT_ANY, "bdf", " %s", iv_bdf_str(&f->bdf, b));
+	print_string(PRINT_ANY, "region", f->region[0] ? " %s" : NULL, f->region);
+	print_hex(PRINT_ANY, "iova", " iova 0x%" PRIx64, f->iova);
+	print_hex(PRINT_TEXT, NULL, "-0x%" PRIx64, f->iova + f->pages * IV_PAGE_SIZE - 1);
+	print_hex(PRINT_JSON, "size", NULL, f->pages * IV_PAGE_SIZE);
+	print_u64(PRINT_ANY, "pages", " (%" PRIu64 " pages)", f->pages);
+	if (f->have_hva)
+		print_hex(PRINT_ANY, "hva", " hva 0x%" PRIx64, f->hva);
+	else
+		print_null(PRINT_JSON, "hva", NULL);
+	print_hex(PRINT_ANY, "iommu_pfn", " iommu_pfn 0x%" PRIx64, f->iommu_pfn);
+	if (f->have_cpu_pfn)
+		print_hex(PRINT_ANY, "cpu_pfn", " cpu_pfn 0x%" PRIx64, f->cpu_pfn);
+	else
+		print_null(PRINT_ANY, "cpu_pfn", " cpu_pfn unknown");
+	print_string(PRINT_ANY, "perm", " %s\n", iv_perm_str(f->perm));
+	close_json_object();
+}
+
+void iv_report_print(const struct iv_check *c)
+{
+	print_begin();
+	print_string(PRINT_JSON, "status", NULL, iv_status_name(c->status));
+	print_int(PRINT_JSON, "exit_code", NULL, c->status);
+	open_json_array("processes");
+	for (size_t i = 0; i < c->nprocs; i++)
+		print_process(&c->procs[i]);
+	close_json_array();
+	if (!c->nprocs)
+		print_text("no process holds a VFIO device\n");
+	open_json_array("findings");
+	for (size_t i = 0; i < c->nf; i++)
+		print_finding(&c->f[i]);
+	close_json_array();
+	if (c->nf_dropped)
+		print_text("  ... %" PRIu64 " more findings not listed\n", c->nf_dropped);
+
+	open_json_object("summary");
+	print_string(PRINT_TEXT, NULL, "summary: %s", iv_status_name(c->status));
+	print_u64(PRINT_ANY, "devices", " - %" PRIu64 " devices", c->devices);
+	print_u64(PRINT_ANY, "pages_checked", ", %" PRIu64 " pages checked", c->pages_checked);
+	uint64_t total = 0;
+	for (int k = 0; k < IV_NKINDS; k++)
+		total += c->count[k];
+	print_u64(PRINT_ANY, "findings", ", %" PRIu64 " findings", total);
+	for (int k = 0; k < IV_NKINDS; k++) {
+		print_u64(PRINT_JSON, iv_kinds[k].name, NULL, c->count[k]);
+		if (c->count[k])
+			print_text(", %" PRIu64 " %s", c->count[k], iv_kinds[k].name);
+	}
+	print_u64(PRINT_ANY, "transient", c->transient ? ", %" PRIu64 " transient" : NULL, c->transient);
+	print_u64(PRINT_JSON, "findings_not_listed", NULL, c->nf_dropped);
+	print_float(PRINT_JSON, "duration_seconds", NULL, c->duration);
+	print_text("\n");
+	close_json_object();
+	print_end();
+}
