@@ -13,6 +13,7 @@ struct iv_dmar_unit {
 	bool have_root;      uint64_t root_table;   /* RTADDR & ~0xfff, or the dmar_translation_struct header */
 	bool have_regs;      uint64_t cap, ecap, gsts, rtaddr;
 	bool scalable;          /* RTADDR bit 10 (or scalable rows seen) */
+	bool have_enabled;
 	bool enabled;           /* GSTS.TES (or not "DMA Remapping is not enabled") */
 };
 
@@ -37,10 +38,18 @@ struct iv_intel_dev {
 	uint16_t domain_id;
 };
 
+/* Path below DEBUGFS/iommu/intel/: iv_intel_path(buf, len, "%s/domain_translation_struct", bdf).
+ * An empty fmt gives the directory itself. */
+const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Read all units. *units is malloc'd. Returns 0 (possibly n = 0), -1 on error. */
 int iv_intel_units(struct iv_dmar_unit **units, size_t *n);
 /* Context/PASID info of one device and PASID. Returns 0 found, 1 not present, -1 error. */
 int iv_intel_device(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out);
+/* All devices that dmar_translation_struct lists (one entry per unit and BDF,
+ * its first row). *out malloc'd. Returns 0 (n may be 0; also when the file is
+ * missing), -1 on error. */
+int iv_intel_devices(struct iv_intel_dev **out, size_t *n);
 /* Find the unit of a device: /sys/bus/pci/devices/BDF/iommu -> dmarN, else the
  * unit whose dmar_translation_struct lists it. Returns 0 found, 1 not found. */
 int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len);

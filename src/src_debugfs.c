@@ -1,10 +1,506 @@
-/* src_debugfs.c - Intel VT-d page tables from debugfs (STUB: being written). */
+/* src_debugfs.c - Intel VT-d page tables from debugfs domain_translation_struct
+ * (formats.md §1.4), all eras:
+ *   5.6-5.17  global file, "Device %s with pasid %d @0x%llx" (decimal pasid)
+ *   5.18-6.6  global file, "Device %s @0x%llx"; zeros below a superpage; from
+ *             6.0 only the first device of each IOMMU group is listed
+ *   6.7+      intel/<BDF>/domain_translation_struct and
+ *             intel/<BDF>/<pasid hex>/domain_translation_struct,
+ *             "Device %04x:%02x:%02x.%x [with pasid %x ]@0x%llx"; rows end at the leaf.
+ * Files are streamed (they can be gigabytes); rows are parsed by a hand-rolled
+ * scanner for the fixed layout "0x%013lx |\t0x%016llx\t...". */
 #include "config.h"
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "source.h"
-static int dbg_open(const struct iv_bdf *b, uint32_t p, struct iv_table *t, void **h, char *why, size_t n)
-{ (void)b; (void)p; (void)t; (void)h; snprintf(why, n, "not implemented"); return 1; }
-static int dbg_walk(void *h, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
-{ (void)h; (void)lo; (void)hi; (void)fn; (void)arg; return -1; }
-static void dbg_close(void *h) { (void)h; }
+#include "intel.h"
+#include "sysfs.h"
+
+#define ADDR_MASK 0x000ffffffffff000ULL
+#define PTE_PS (1ULL << 7)
+
+struct dbg_handle {
+	char path[PATH_MAX];
+	off_t off;            /* byte offset of the block's "Device" header */
+	uint64_t lineno;      /* its line number */
+	int levels;
+	bool first_level;
+};
+
+/* ---- the row scanner (hot path) ---- */
+
+static uint8_t hexv[256];
+
+static void hexv_init(void)
+{
+	if (hexv['1'] == 1)
+		return;
+	memset(hexv, 0xff, sizeof hexv);
+	for (int i = 0; i < 10; i++)
+		hexv['0' + i] = (uint8_t)i;
+	for (int i = 0; i < 6; i++)
+		hexv['a' + i] = (uint8_t)(10 + i);
+}
+
+/* n hex digits (lowercase, as %llx prints) into *out; false if any is not hex. */
+static inline bool hexn(const char *p, int n, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned bad = 0;
+	for (int i = 0; i < n; i++) {
+		unsigned d = hexv[(unsigned char)p[i]];
+		bad |= d;
+		v = v << 4 | (d & 0xf);
+	}
+	*out = v;
+	return !(bad & 0xf0);
+}
+
+struct row {
+	uint64_t pfn;
+	int nf;             /* entry columns: 3..5 */
+	uint64_t e[5];      /* PML5E, PML4E, PDPE, PDE, PTE */
+};
+
+/* Strict parse of "0x%013lx |\t0x%016llx(\t0x%016llx){2,4}". */
+static const char *parse_row(const char *s, size_t len, struct row *r)
+{
+	if (len < 17 + 19 * 3 || len > 17 + 19 * 5 || (len - 17) % 19)
+		return "wrong number of columns (expected IOVA_PFN and 3 to 5 entries)";
+	r->nf = (int)((len - 17) / 19);
+	if (s[0] != '0' || s[1] != 'x' || !hexn(s + 2, 13, &r->pfn))
+		return "bad IOVA_PFN (expected 0x and 13 hex digits)";
+	if (s[15] != ' ' || s[16] != '|' || s[17] != '\t')
+		return "bad separator after IOVA_PFN (expected ' |<tab>')";
+	for (int i = 0; i < r->nf; i++) {
+		const char *p = s + 18 + 19 * i;
+		if (i && p[-1] != '\t')
+			return "bad column separator (expected a tab)";
+		if (p[0] != '0' || p[1] != 'x' || !hexn(p + 2, 16, &r->e[i]))
+			return "bad entry (expected 0x and 16 hex digits)";
+	}
+	return NULL;
+}
+
+/* Levels of the table from a row: the index of the first non-zero column. */
+static int row_levels(const struct row *r)
+{
+	int f = 0;
+	while (f < r->nf && !r->e[f])
+		f++;
+	return 5 - f;
+}
+
+/* Row -> leaf. Returns NULL or what is wrong. */
+static const char *row_leaf(const struct row *r, int levels, bool fl, struct iv_leaf *lf)
+{
+	int top = 5 - levels, k = r->nf - 1;
+	while (k >= 0 && !r->e[k])
+		k--;
+	if (k < top)
+		return "no entry below the table's top level";
+	for (int i = 0; i < top; i++)
+		if (r->e[i])
+			return "non-zero entry above the table's top level";
+	int level = 5 - k;
+	for (int i = top; i <= k; i++) {
+		if (!(r->e[i] & 3))
+			return "entry along the walk is not present (bits 1:0 clear)";
+		if (i < k && (r->e[i] & PTE_PS))
+			return "superpage bit set on a non-leaf entry";
+	}
+	uint64_t v = r->e[k];
+	if (level > 3)
+		return "leaf above level 3";
+	if (level > 1 && !(v & PTE_PS))
+		return "leaf at level 2/3 without the superpage bit 7";
+	if (level == 1 && !fl && (v & PTE_PS))
+		return "level-1 entry with the superpage bit 7";
+	lf->level = level;
+	lf->size = IV_PAGE_SIZE << (9 * (level - 1));
+	lf->iova = r->pfn << IV_PAGE_SHIFT;
+	if (lf->iova & (lf->size - 1))
+		return "IOVA_PFN not aligned to the leaf's page size";
+	lf->phys = v & ADDR_MASK & ~(lf->size - 1);
+	lf->perm = (v & 1 ? IV_PERM_R : 0) | (v & 2 ? IV_PERM_W : 0);
+	if (fl)   /* x86 format: P implies read, R/W bit 1 */
+		lf->perm = IV_PERM_R | (v & 2 ? IV_PERM_W : 0);
+	lf->npath = k - top + 1;
+	for (int i = 0; i < lf->npath; i++)
+		lf->path[i] = r->e[top + i];
+	return NULL;
+}
+
+/* ---- headers and other lines ---- */
+
+struct hdr {
+	struct iv_bdf bdf;
+	bool bdf_ok, has_pasid;
+	uint32_t pasid;
+	uint64_t root;
+};
+
+/* "Device NAME @0xROOT" or "Device NAME with pasid P @0xROOT". */
+static int parse_header(const char *line, bool pasid_hex, struct hdr *h)
+{
+	char name[64];
+	const char *p = line + 7, *sp = strchr(p, ' ');
+	memset(h, 0, sizeof h[0]);
+	if (!sp || sp == p || (size_t)(sp - p) >= sizeof name)
+		return -1;
+	memcpy(name, p, (size_t)(sp - p));
+	name[sp - p] = 0;
+	h->bdf_ok = iv_bdf_parse(name, &h->bdf) == 0;
+	p = sp + 1;
+	if (!strncmp(p, "with pasid ", 11)) {
+		char *end;
+		p += 11;
+		if (!(pasid_hex ? strchr("0123456789abcdef", *p) : strchr("0123456789", *p)) || !*p)
+			return -1;
+		errno = 0;
+		unsigned long v = strtoul(p, &end, pasid_hex ? 16 : 10);
+		if (errno || *end != ' ' || v > 0xfffff)
+			return -1;
+		h->has_pasid = true;
+		h->pasid = (uint32_t)v;
+		p = end + 1;
+	}
+	if (p[0] != '@' || p[1] != '0' || p[2] != 'x' || iv_parse_hex(p + 1, &h->root))
+		return -1;
+	return 0;
+}
+
+enum line_kind { L_SKIP, L_ROW, L_DEVICE, L_BAD };
+
+static enum line_kind classify(const char *s)
+{
+	if (s[0] == '0' && s[1] == 'x')
+		return L_ROW;
+	if (!s[0] || !strncmp(s, "IOVA_PFN", 8) || !strncmp(s, "DMA Remapping is not enabled on ", 32))
+		return L_SKIP;
+	if (!strncmp(s, "Device ", 7))
+		return L_DEVICE;
+	return L_BAD;
+}
+
+static int bad_line(const struct iv_lines *l, const char *what)
+{
+	return iv_error("%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
+}
+
+/* ---- finding the device's block ---- */
+
+struct want {
+	struct iv_bdf bdf;
+	uint32_t pasid;
+	bool per_device;        /* 6.7+ file: pasid in hex, one block for this device */
+	struct iv_bdf *group;   /* other members of the device's IOMMU group */
+	int ngroup;
+};
+
+struct found {
+	bool any, exact;
+	off_t off;
+	uint64_t lineno;
+	struct hdr h;
+};
+
+static bool in_group(const struct want *w, const struct iv_bdf *b)
+{
+	for (int i = 0; i < w->ngroup; i++)
+		if (iv_bdf_eq(&w->group[i], b))
+			return true;
+	return false;
+}
+
+/* One "Device" header line. Returns 1 to stop scanning, 0 to go on, -1 error. */
+static int scan_header(struct iv_lines *l, char *line, const struct want *w, struct found *f)
+{
+	struct hdr h;
+	if (parse_header(line, w->per_device, &h))
+		return bad_line(l, "malformed 'Device' header");
+	uint32_t hp = h.has_pasid ? h.pasid : 0;
+	if (w->per_device) {
+		char b[16];
+		if (!h.bdf_ok || !iv_bdf_eq(&h.bdf, &w->bdf) || hp != w->pasid)
+			return iv_error("%s:%llu: header is not for device %s pasid %x", l->name,
+					(unsigned long long)l->lineno, iv_bdf_str(&w->bdf, b), w->pasid);
+	} else if (!h.bdf_ok || hp != w->pasid) {
+		return 0;
+	}
+	bool exact = iv_bdf_eq(&h.bdf, &w->bdf);
+	if (!exact && (f->any || !in_group(w, &h.bdf)))
+		return 0;
+	off_t pos = lseek(l->fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return iv_error("%s: %s", l->name, strerror(errno));
+	f->any = true;
+	f->exact = exact;
+	f->off = pos - (off_t)l->end + (off_t)(line - l->buf);
+	f->lineno = l->lineno;
+	f->h = h;
+	return exact;
+}
+
+/* Scan a domain_translation_struct for the device's block, validating every
+ * line that is not a table row. Returns 0 (f filled if found) or -1. */
+static int scan_file(const char *path, const struct want *w, struct found *f)
+{
+	struct iv_lines l;
+	if (iv_lines_open(&l, path))
+		return -1;
+	bool seen = false;
+	char *line;
+	int r;
+	memset(f, 0, sizeof *f);
+	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
+		enum line_kind k = classify(line);
+		if (k == L_ROW && !seen)
+			r = bad_line(&l, "table row before any 'Device' header");
+		else if (k == L_BAD)
+			r = bad_line(&l, "unknown line (not a 'Device' header, table row or IOVA_PFN header)");
+		else if (k == L_DEVICE) {
+			seen = true;
+			r = scan_header(&l, line, w, f);
+		} else
+			continue;
+		if (r)
+			break;
+	}
+	iv_lines_close(&l);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- streaming one block ---- */
+
+struct block {
+	struct iv_lines l;
+	bool open;
+};
+
+static int block_open(struct block *b, const struct dbg_handle *h)
+{
+	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+	b->open = false;
+	if (fd < 0)
+		return iv_error("%s: %s", h->path, strerror(errno));
+	if (lseek(fd, h->off, SEEK_SET) != h->off) {
+		close(fd);
+		return iv_error("%s: cannot seek: %s", h->path, strerror(errno));
+	}
+	iv_lines_from_fd(&b->l, fd, h->path);
+	b->l.lineno = h->lineno - 1;
+	b->open = true;
+	char *line;
+	int r = iv_lines_next(&b->l, &line, NULL);
+	if (r <= 0 || classify(line) != L_DEVICE) {
+		iv_lines_close(&b->l);
+		b->open = false;
+		return r < 0 ? -1 : iv_error("%s:%llu: file changed: 'Device' header expected", h->path,
+					     (unsigned long long)h->lineno);
+	}
+	return 0;
+}
+
+/* Next row of the block: 1 row, 0 end of block, -1 error. */
+static int block_row(struct block *b, struct row *row)
+{
+	char *line;
+	size_t len;
+	int r;
+	while ((r = iv_lines_next(&b->l, &line, &len)) > 0) {
+		enum line_kind k = classify(line);
+		if (k == L_ROW) {
+			const char *err = parse_row(line, len, row);
+			if (err)
+				return bad_line(&b->l, err);
+			return 1;
+		}
+		if (k == L_DEVICE)
+			return 0;
+		if (k == L_BAD)
+			return bad_line(&b->l, "unknown line (not a 'Device' header, table row or IOVA_PFN header)");
+	}
+	return r;
+}
+
+/* Levels from the first row of the block; 0 if the block has no rows. */
+static int block_levels(struct dbg_handle *h)
+{
+	struct block b;
+	struct row row;
+	if (block_open(&b, h))
+		return -1;
+	int r = block_row(&b, &row);
+	int lv = r == 1 ? row_levels(&row) : 0;
+	if (r == 1 && (lv < 3 || lv > 5))
+		r = bad_line(&b.l, "cannot tell the table depth (expected 3 to 5 levels)");
+	iv_lines_close(&b.l);
+	return r < 0 ? -1 : lv;
+}
+
+static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	struct dbg_handle *h = hp;
+	struct block b;
+	struct row row;
+	struct iv_leaf lf;
+	uint64_t next = 0;   /* lowest IOVA the next row may start at */
+	bool any = false;
+	int r;
+	hexv_init();
+	if (block_open(&b, h))
+		return -1;
+	while ((r = block_row(&b, &row)) > 0) {
+		const char *err = row_leaf(&row, h->levels, h->first_level, &lf);
+		if (!err && any && lf.iova < next)
+			err = "rows not in ascending IOVA order (or overlapping)";
+		if (err) {
+			r = bad_line(&b.l, err);
+			break;
+		}
+		iv_g->st.leaves++;
+		any = true;
+		next = lf.iova + lf.size;
+		if (lf.iova > hi)
+			break;
+		if (lf.iova + lf.size - 1 < lo)
+			continue;
+		if ((r = fn(arg, &lf)) != 0)
+			break;
+	}
+	iv_lines_close(&b.l);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- open ---- */
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* What the context / PASID entry says. Returns 1 (with why) when there is no table. */
+static int from_context(const struct iv_intel_dev *d, struct iv_table *t, char *why, size_t whylen)
+{
+	t->mode = d->scalable ? IV_MODE_SCALABLE : IV_MODE_LEGACY;
+	t->first_level = d->first_level;
+	t->levels = d->levels;
+	t->root = d->pgd;
+	if (d->tt == IV_TT_PASSTHROUGH) {
+		t->passthrough = true;
+		snprintf(why, whylen, "pass-through (identity) domain: no page table");
+		return 1;
+	}
+	if (d->tt != IV_TT_TRANSLATE) {
+		snprintf(why, whylen, "%s entry type %u: no second- or first-level page table",
+			 d->scalable ? "PASID" : "context",
+			 d->scalable ? (unsigned)(d->pasid_entry[0] >> 6) & 7 : (unsigned)(d->ctx_lo >> 2) & 3);
+		return 1;
+	}
+	return 0;
+}
+
+/* Pick the per-device file, else the global one. 0 found, 1 none. */
+static int table_file(const struct iv_bdf *bdf, uint32_t pasid, char *path, size_t len,
+		      bool *per_device)
+{
+	char b[16];
+	iv_bdf_str(bdf, b);
+	if (pasid)
+		iv_intel_path(path, len, "%s/%x/domain_translation_struct", b, pasid);
+	else
+		iv_intel_path(path, len, "%s/domain_translation_struct", b);
+	*per_device = true;
+	if (exists(path))
+		return 0;
+	*per_device = false;
+	iv_intel_path(path, len, "domain_translation_struct");
+	return exists(path) ? 0 : 1;
+}
+
+static int find_block(struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t pasid, bool per_device,
+		      struct found *f)
+{
+	struct want w = { *bdf, pasid, per_device, NULL, 0 };
+	if (!per_device) {
+		int g = iv_sysfs_group_of(bdf);
+		w.ngroup = g >= 0 ? iv_sysfs_group_devices(g, &w.group) : 0;
+		if (w.ngroup < 0)
+			w.ngroup = 0;
+	}
+	int r = scan_file(h->path, &w, f);
+	free(w.group);
+	h->off = f->off;
+	h->lineno = f->lineno;
+	return r;
+}
+
+static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
+		    size_t whylen)
+{
+	char dir[PATH_MAX], b[16];
+	struct iv_intel_dev d;
+	struct stat st;
+	hexv_init();
+	iv_bdf_str(bdf, b);
+	iv_intel_path(dir, sizeof dir, "%s", "");
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "no Intel VT-d debugfs directory %.3000s", dir);
+		return 1;
+	}
+	t->bdf = *bdf;
+	t->pasid = pasid;
+	t->vendor = IV_VENDOR_INTEL;
+	t->source = "debugfs";
+	int rd = iv_intel_device(bdf, pasid, &d);
+	if (rd < 0)
+		return -1;
+	if (rd == 0 && from_context(&d, t, why, whylen))
+		return 1;
+	struct dbg_handle *h = iv_xcalloc(1, sizeof *h);
+	bool per_device;
+	if (table_file(bdf, pasid, h->path, sizeof h->path, &per_device)) {
+		snprintf(why, whylen, "no domain_translation_struct for %s in %.3000s", b, dir);
+		free(h);
+		return 1;
+	}
+	struct found f;
+	if (find_block(h, bdf, pasid, per_device, &f)) {
+		free(h);
+		return -1;
+	}
+	if (!f.any) {
+		snprintf(why, whylen, "no table for %s pasid %u in %.3000s%s", b, pasid, h->path,
+			 per_device ? " (the kernel printed nothing)" : "");
+		free(h);
+		return 1;
+	}
+	if (rd != 0)
+		t->mode = f.h.has_pasid && per_device ? IV_MODE_SCALABLE : per_device ? IV_MODE_LEGACY : IV_MODE_UNKNOWN;
+	h->first_level = t->first_level;
+	int lv = block_levels(h);
+	if (lv < 0) {
+		free(h);
+		return -1;
+	}
+	if (lv)
+		t->levels = lv;
+	h->levels = t->levels;
+	t->root = f.h.root;
+	memcpy(t->origin, h->path, sizeof t->origin);
+	*handle = h;
+	return 0;
+}
+
+static void dbg_close(void *h)
+{
+	free(h);
+}
+
 const struct iv_source_ops iv_source_debugfs = { "debugfs", dbg_open, dbg_walk, dbg_close };
