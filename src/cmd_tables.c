@@ -147,29 +147,6 @@ static int open_side(struct side *s, const struct iv_source_ops *ops, const stru
 	return r ? -1 : 0;
 }
 
-static int parse_args(int argc, char **argv, struct iv_bdf *bdf, uint32_t *pasid, const char **dev)
-{
-	*dev = NULL;
-	for (int i = 1; i < argc; i++) {
-		uint64_t v;
-		if (!strcmp(argv[i], "--pasid")) {
-			if (i + 1 >= argc || iv_parse_u64(argv[i + 1], &v) || v >= (1u << 20))
-				return iv_usage_error("tables", "--pasid needs a number below 2^20");
-			*pasid = (uint32_t)v;
-			i++;
-		} else if (!*dev && argv[i][0] != '-') {
-			*dev = argv[i];
-		} else {
-			return iv_usage_error("tables", "unexpected argument '%s'", argv[i]);
-		}
-	}
-	if (!*dev)
-		return iv_usage_error("tables", "no DEVICE given");
-	if (iv_bdf_parse(*dev, bdf))
-		return iv_usage_error("tables", "'%s' is not a PCI address (SSSS:BB:DD.F)", *dev);
-	return 0;
-}
-
 static void summary(const struct cmp *c, const char *dev, int rc)
 {
 	bool ident = rc == 0 && c->ndiff == 0;
@@ -190,10 +167,14 @@ int cmd_tables(int argc, char **argv)
 {
 	struct iv_bdf bdf;
 	uint32_t pasid = 0;
-	const char *dev;
-	int rc = parse_args(argc, argv, &bdf, &pasid, &dev);
-	if (rc)
-		return rc;
+	int pos, npos;
+	char dev[16];
+	if (iv_cmd_device_args("tables", argc, argv, &bdf, &pasid, &pos, &npos))
+		return IV_UNKNOWN;
+	if (npos)
+		return iv_usage_error("tables", "unexpected argument '%s'", argv[pos]);
+	iv_bdf_str(&bdf, dev);
+	int rc;
 	struct cmp *c = iv_xcalloc(1, sizeof *c);
 	print_begin();
 	print_string(PRINT_JSON, "device", NULL, dev);
