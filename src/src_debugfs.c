@@ -60,6 +60,32 @@ static inline bool hexn(const char *p, int n, uint64_t *out)
 	return !(bad & 0xf0);
 }
 
+/* SWAR: 8 lowercase hex digits at p (most significant first) -> *out; false if any byte is not [0-9a-f]. */
+static inline bool hex8(const char *p, uint64_t *out)
+{
+	const uint64_t L = 0x0101010101010101ULL, H = 0x8080808080808080ULL;
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t y = x | H;
+	uint64_t ge30 = (y - 0x30 * L) & H, ge3a = (y - 0x3a * L) & H;
+	uint64_t ge61 = (y - 0x61 * L) & H, ge67 = (y - 0x67 * L) & H;
+	uint64_t digit = ge30 & ~ge3a, lower = ge61 & ~ge67;
+	uint64_t v = (x & 0x0f0f0f0f0f0f0f0fULL) + 9 * (lower >> 7);
+	v = ((v & 0x0f000f000f000f00ULL) >> 8) | ((v & 0x000f000f000f000fULL) << 4);
+	v = ((v & 0x00ff000000ff0000ULL) >> 16) | ((v & 0x000000ff000000ffULL) << 8);
+	v = ((v & 0x0000ffff00000000ULL) >> 32) | ((v & 0x000000000000ffffULL) << 16);
+	*out = v;
+	return (digit | lower) == H && !(x & H);
+}
+
+static inline bool hex16(const char *p, uint64_t *out)
+{
+	uint64_t hi, lo;
+	bool ok = hex8(p, &hi) & hex8(p + 8, &lo);
+	*out = hi << 32 | lo;
+	return ok;
+}
+
 struct row {
 	uint64_t pfn;
 	int nf;             /* entry columns: 3..5 */
@@ -80,7 +106,7 @@ static const char *parse_row(const char *s, size_t len, struct row *r)
 		const char *p = s + 18 + 19 * i;
 		if (i && p[-1] != '\t')
 			return "bad column separator (expected a tab)";
-		if (p[0] != '0' || p[1] != 'x' || !hexn(p + 2, 16, &r->e[i]))
+		if (p[0] != '0' || p[1] != 'x' || !hex16(p + 2, &r->e[i]))
 			return "bad entry (expected 0x and 16 hex digits)";
 	}
 	return NULL;
