@@ -71,11 +71,14 @@ static void print_finding(const struct iv_finding *f)
 	print_bool(PRINT_JSON, "transient", NULL, f->transient);
 	print_int(PRINT_ANY, "pid", " pid %lld", f->pid);
 	print_string(PRINT_ANY, "bdf", " %s", iv_bdf_str(&f->bdf, b));
-	print_string(PRINT_ANY, "region", f->region[0] ? " %s" : NULL, f->region);
+	if (f->region[0])
+		print_string(PRINT_ANY, "region", " %s", f->region);
+	else
+		print_null(PRINT_JSON, "region", NULL);
 	print_hex(PRINT_ANY, "iova", " iova 0x%" PRIx64, f->iova);
 	print_hex(PRINT_TEXT, NULL, "-0x%" PRIx64, f->iova + f->pages * IV_PAGE_SIZE - 1);
 	print_hex(PRINT_JSON, "size", NULL, f->pages * IV_PAGE_SIZE);
-	print_u64(PRINT_ANY, "pages", " (%" PRIu64 " pages)", f->pages);
+	print_u64(PRINT_ANY, "pages", f->pages == 1 ? " (%" PRIu64 " page)" : " (%" PRIu64 " pages)", f->pages);
 	if (f->have_hva)
 		print_hex(PRINT_ANY, "hva", " hva 0x%" PRIx64, f->hva);
 	else

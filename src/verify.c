@@ -311,6 +311,7 @@ static void check_device(struct dev_walk *w)
 	iv_pagemap_counts(w->pm, &p1, &z1);
 	if (r >= 0 && z1 > z0) {
 		w->res->nf = w->first;   /* comparisons against PFN 0 mean nothing */
+		dr->pages_checked = 0;
 		unchecked(dr, w->res, "%s", "pagemap PFNs read as 0: run as root (CAP_SYS_ADMIN) to see page frame numbers");
 		ops->close(h);
 		return;
