@@ -44,7 +44,6 @@ static int print_extent(void *arg, const struct iv_extent *e)
 
 static int dump_leaf(void *arg, const struct iv_leaf *l)
 {
-	iv_g->st.leaves++;
 	return iv_coalesce_leaf(arg, l);
 }
 

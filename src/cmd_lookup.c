@@ -12,7 +12,6 @@ struct hit { uint64_t iova; bool found; struct iv_leaf leaf; };
 static int find_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct hit *h = arg;
-	iv_g->st.leaves++;
 	if (h->iova >= l->iova && h->iova - l->iova < l->size) {
 		h->found = true;
 		h->leaf = *l;

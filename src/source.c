@@ -27,6 +27,10 @@ int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 				*ops = order[i];
 			return r;
 		}
+		if (t->passthrough) {   /* definitive: no other source has a table either */
+			snprintf(why, whylen, "%s", w);
+			return 1;
+		}
 		size_t used = strlen(reasons);
 		snprintf(reasons + used, sizeof reasons - used, "%s%s: %s", used ? "; " : "",
 			 order[i]->name, w);

@@ -221,7 +221,6 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 static int check_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
-	iv_g->st.leaves++;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	for (uint64_t off = 0; off < l->size; off += IV_PAGE_SIZE) {
 		uint64_t iova = l->iova + off, pfn = pfn0 + (off >> IV_PAGE_SHIFT);
