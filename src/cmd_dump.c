@@ -33,8 +33,8 @@ static int print_extent(void *arg, const struct iv_extent *e)
 	open_json_object(NULL);
 	print_hex(PRINT_ANY, "iova", "0x%016" PRIx64, e->iova);
 	print_hex(PRINT_TEXT, NULL, "-0x%016" PRIx64, e->iova + e->size - 1);
-	print_hex(PRINT_ANY, "size", " %12" PRIx64, e->size);
-	print_hex(PRINT_ANY, "pfn", " %12" PRIx64, e->pfn);
+	print_hex(PRINT_ANY, "size", " %#12" PRIx64, e->size);
+	print_hex(PRINT_ANY, "pfn", " %#12" PRIx64, e->pfn);
 	print_string(PRINT_ANY, "perm", " %s", iv_perm_str(e->perm));
 	print_u64(PRINT_JSON, "page_size", NULL, e->page_size);
 	print_string(PRINT_TEXT, NULL, " %5s\n", size_str(e->page_size, ps, sizeof ps));
