@@ -81,7 +81,7 @@ stop_lab() { : > "$OUT/$1/release"; wait $LABPID; log "vfio-lab exited $?"; }
 if [ "$MODE" = lab ]; then
   if start_lab lab; then
     G=$OUT/lab/gpa-map.json
-    IOVAS=$(sed -n 's/.*"iova":"\(0x[0-9a-f]*\)".*/\1/p' "$OUT/lab/truth.json" | tr '\n' ' ')
+    IOVAS=$(cat "$OUT/lab/lookup-iovas")
     run_iv check-gpa-map -j $SRC check --pid $LABPID --gpa-map "$G"
     run_iv check-inferred -j $SRC check --pid $LABPID
     run_iv lookup -j $SRC lookup "$BDF" $IOVAS 0x900000
@@ -111,7 +111,8 @@ if [ "$MODE" = nested ]; then
   mount -t tmpfs tmpfs $Q/tmp
   NQARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
    -device vfio-pci,host=$BDF,id=hostdev0 -S
-   -qmp unix:/tmp/qmp.sock,server=on,wait=off -serial file:/tmp/nq-serial.log"
+   -qmp unix:/tmp/qmp.sock,server=on,wait=off -serial file:/tmp/nq-serial.log
+   -chardev file,id=seabios,path=/tmp/seabios.log -device isa-debugcon,iobase=0x402,chardev=seabios"
   echo "chroot $Q /usr/bin/qemu-system-x86_64" $NQARGS > "$OUT/nested-qemu-cmdline.txt"
   chroot $Q /usr/bin/qemu-system-x86_64 $NQARGS > "$OUT/nested-qemu.stderr" 2>&1 &
   NQPID=$!
@@ -144,6 +145,7 @@ if [ "$MODE" = nested ]; then
   i=0; while kill -0 $NQPID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   kill $NQPID 2>/dev/null
   cp "$OUT/nested-qemu.stderr" "$OUT/nested-qemu.stderr.final" 2>/dev/null
+  cp $Q/tmp/seabios.log "$OUT/nested-seabios.log" 2>/dev/null
   umount $Q/tmp $Q/sys $Q/proc $Q/dev $Q 2>/dev/null
 fi
 dmesg > "$OUT/dmesg.txt"

@@ -210,11 +210,19 @@ class Checker:
             guest_lookup = res
             if r.rc != 0:
                 probs.append("exit %s, expected 0" % r.rc)
+            if not isinstance(r.doc.get("results"), list):
+                probs.append("no 'results' array in the JSON")
+            elif r.doc.get("errors"):
+                probs.append("errors: %s" % json.dumps(r.doc.get("errors"))[:500])
+            asked = self.lookup_iovas()
             for p in t["pages"]:
                 iova = num(p["iova"])
+                if iova not in asked:
+                    continue
                 x = res.get(iova)
                 if x is None:
-                    probs.append("no result for %s" % p["iova"])
+                    if res:
+                        probs.append("no result for %s" % p["iova"])
                     continue
                 want = self.expected_pfn(t, p)
                 if not x.get("mapped"):
@@ -246,6 +254,8 @@ class Checker:
             self.check_dump("dump --source memory (kcore)", rm, t)
             if rd.doc is None or rm.doc is None:
                 self.report("FAIL", "memory walk == debugfs", (rd.why_no_doc() or rm.why_no_doc()), [rd, rm])
+            elif rd.rc != 0 or rm.rc != 0 or not rd.doc.get("extents") or not rm.doc.get("extents"):
+                self.report("FAIL", "memory walk == debugfs", "a dump failed or is empty (exit %s / %s)" % (rd.rc, rm.rc), [rd, rm])
             else:
                 a, b = self.norm_extents(rd.doc), self.norm_extents(rm.doc)
                 if a != b:
@@ -273,7 +283,9 @@ class Checker:
             self.report("FAIL", "host dump-guest-memory lookup", "no guest lookup to compare with", [h])
         else:
             probs = []
-            for x in h.doc.get("results", []):
+            if h.doc.get("errors") or not isinstance(h.doc.get("results"), list):
+                probs.append("no 'results' array or errors: %s" % json.dumps(h.doc.get("errors"))[:500])
+            for x in h.doc.get("results", []) or []:
                 iova = num(x.get("iova"))
                 g = guest_lookup.get(iova)
                 keys = ("mapped", "pfn", "perm", "page_size")
@@ -290,6 +302,12 @@ class Checker:
             else:
                 self.report("PASS", "host dump-guest-memory lookup", runs=[h])
 
+    def lookup_iovas(self):
+        try:
+            return set(int(x, 16) for x in open(os.path.join(self.d, "lab", "lookup-iovas")).read().split())
+        except OSError:
+            return set()
+
     @staticmethod
     def norm_extents(doc):
         out = []
@@ -303,6 +321,11 @@ class Checker:
         probs = []
         if r.rc != 0:
             probs.append("exit %s, expected 0" % r.rc)
+        if r.doc.get("errors"):
+            probs.append("errors: %s" % json.dumps(r.doc.get("errors"))[:500])
+        if not isinstance(r.doc.get("extents"), list) or not r.doc.get("extents"):
+            probs.append("no (or an empty) 'extents' array in the JSON")
+            return self.report("FAIL", case, "; ".join(probs), [r])
         ext = self.norm_extents(r.doc)
 
         def find(iova):

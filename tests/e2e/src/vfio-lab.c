@@ -18,6 +18,7 @@
  *   OUTDIR/gpa-map.json  [{"gpa":"0x100000","size":"0x4000","hva":"0x7f..","name":"A_rw_normal","readonly":false},...]
  *   OUTDIR/truth.json    {"pid":N,"bdf":"..","clean":false,"zero_pfn":"0x..","thp":true,
  *                         "pages":[{"name":..,"iova":..,"hva":..,"pfn_at_map":..,"pfn_now":..,"readonly":..},...]}
+ *   OUTDIR/lookup-iovas  IOVAs worth a lookup (every page, but only pages 0, 1, 256, 511 of E)
  *   OUTDIR/ready         the pid (written last)
  */
 #define _GNU_SOURCE
@@ -175,6 +176,16 @@ int main(int argc, char **argv)
 	}
 	fprintf(t, "\n]}\n");
 	fclose(t);
+	snprintf(p, sizeof p, "%s/lookup-iovas", outdir);
+	FILE *l = fopen(p, "w");
+	if (!l) die("%s", p);
+	for (int i = 0; i < NM; i++) {
+		if (!m[i].use) continue;
+		for (size_t j = 0; j < m[i].size / PG; j++)
+			if (m[i].size == NPG * PG || j == 0 || j == 1 || j == 256 || j == 511)
+				fprintf(l, "0x%" PRIx64 "\n", m[i].iova + j * PG);
+	}
+	fclose(l);
 
 	signal(SIGTERM, on_sig);
 	signal(SIGINT, on_sig);
