@@ -50,6 +50,7 @@ expect_rc 0 "3-level dump"
 expect_jq '"\(.vendor) \(.mode) \(.levels) \(.source)"' "intel legacy 3 memory" "3-level table header"
 expect_jq "$EXTENTS" "0x100000 0x2000 0x2e797 rw 4096,0x102000 0x1000 0x2e000 rw 4096,0x200000 0x1000 0x2e9ab r- 4096,0x201000 0x1000 0x2e9ab r- 4096,0x600000 0x200000 0x2dc00 rw 2097152,0x40000000 0x40000000 0x80000 rw 1073741824" "3-level extents"
 expect_err "table_pages_read=6 " "6 table pages read (root, context, L3, L2, 2 x L1)"
+expect_err "leaves=7 " "7 leaves (counted once)"
 
 
 run $M -j lookup 00:02.0 0x100000 0x7ff000 0x40123456 0x900000 0x201fff
@@ -86,4 +87,26 @@ expect_err "root entry for bus 01 at 0x100010 not present" "absent root entry re
 run --root "$TMP/none" --source memory --memory "$TMP/vtd.elf" dump 00:02.0
 expect_rc 3 "no starting point"
 expect_err "no VT-d root table: give --vtd-root" "asks for --vtd-root"
+
+# The entries of a real walk (QEMU 7.2 intel-iommu, Linux 6.1 guest; a host
+# walk of dump-guest-memory, captures/qmp-intel-host/host-walk-dump.txt,
+# RTADDR 0x546000 read with HMP xp), transcribed into an image.
+gen capture <<'DESC'
+ram 0x500000 0x500000
+q 0x546000 0x54c001
+q 0x54c100 0x7f5001
+q 0x54c108 0x401
+q 0x7f5000 0x930003
+q 0x930000 0x8fb003
+q 0x930008 0x935003
+q 0x930010 0x92f003
+q 0x930018 0x2dc00083
+q 0x8fb800 0x2e797003
+q 0x935000 0x2e9ab001
+q 0x935800 0x2e7ec003
+q 0x92f000 0x2e7cc003
+DESC
+run --root "$TMP/none" --source memory --memory "$TMP/capture.elf" --vtd-root 0x546000 -j lookup 00:02.0 0x100000 0x200000 0x300000 0x400000 0x600000 0x7ff000 0x900000
+expect_rc 0 "real walk replayed"
+expect_jq '[.results[] | if .mapped then .pfn else "-" end] | join(" ")' "0x2e797 0x2e9ab 0x2e7ec 0x2e7cc 0x2dc00 0x2ddff -" "same PFNs as the real walk"
 finish
