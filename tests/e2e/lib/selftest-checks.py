@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Self-test of lib/checks.py: synthesize correct (and some wrong) iommu-verify outputs next to a
+real vfio-lab truth.json and make sure the checks pass (and fail) as they should.
+usage: selftest-checks.py SHARE_DIR_OF_A_LAB_BOOT KV   (e.g. $E2E_WORK/share/lab-6.1-intel 6.1)"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+src, kv = sys.argv[1], sys.argv[2]
+PG = 4096
+
+
+def put(d, name, doc, rc):
+    open(os.path.join(d, name + ".out"), "w").write(json.dumps(doc) if doc is not None else "")
+    open(os.path.join(d, name + ".rc"), "w").write("%d\n" % rc)
+    open(os.path.join(d, name + ".time"), "w").write("0.01\n")
+    open(os.path.join(d, name + ".cmd"), "w").write("iommu-verify (synthetic) %s\n" % name)
+
+
+def synth(d, t, wrong=None):
+    zero = kv == "6.1"
+    exp = lambda p: int(p["pfn_at_map"] if p["name"].startswith("C_") else p["pfn_now"], 16)
+    fs = [{"kind": "stale", "severity": "critical", "iova": "0x300000", "size": "0x4000", "pages": 4}]
+    if zero:
+        fs.append({"kind": "zero_page", "severity": "critical", "iova": "0x200000", "size": "0x4000", "pages": 4})
+    if wrong == "extra-finding":
+        fs.append({"kind": "stale", "severity": "critical", "iova": "0x100000", "size": "0x1000", "pages": 1})
+    chk = {"status": "critical", "exit_code": 2, "findings": fs, "errors": []}
+    put(d, "check-gpa-map", chk, 2)
+    put(d, "check-inferred", chk, 2)
+    asked = set(int(x, 16) for x in open(os.path.join(d, "lab", "lookup-iovas")).read().split())
+    res = []
+    for p in t["pages"]:
+        if int(p["iova"], 16) in asked:
+            big = p["name"].startswith("E_")
+            pfn = exp(p) + (1 if wrong == "lookup-pfn" and p["name"].startswith("A_") else 0)
+            res.append({"iova": p["iova"], "mapped": True, "pfn": hex(pfn), "phys": hex(pfn * PG),
+                        "perm": "r-" if p["readonly"] else "rw", "page_size": 2 << 20 if big else PG, "level": 2 if big else 1})
+    res.append({"iova": "0x900000", "mapped": False})
+    put(d, "lookup", {"results": res, "errors": []}, 0)
+    put(d, "host-lookup", {"results": res, "errors": []}, 0)
+    ext = []
+    for p in t["pages"]:
+        if p["name"].startswith("E_"):
+            if p["index"] == 0:
+                ext.append({"iova": p["iova"], "size": "0x200000", "pfn": hex(exp(p)), "perm": "rw", "page_size": 2 << 20})
+            continue
+        ext.append({"iova": p["iova"], "size": "0x1000", "pfn": hex(exp(p)), "perm": "r-" if p["readonly"] else "rw", "page_size": PG})
+    if wrong == "thp-split":
+        e = [x for x in ext if x["iova"] == "0x600000"][0]
+        e["page_size"] = PG
+    dump = {"device": t["bdf"], "extents": ext, "errors": []}
+    for n in ("dump", "dump-debugfs", "dump-memory"):
+        put(d, n, dump, 0)
+    put(d, "tables", {"identical": True}, 0)
+    ok = {"status": "ok", "exit_code": 0, "findings": [], "errors": []}
+    put(d, "clean-gpa-map", ok, 0)
+    put(d, "clean-inferred", ok, 0)
+
+
+def run(d):
+    out = subprocess.run([sys.executable, os.path.join(here, "checks.py"), "lab", d, kv, "intel"],
+                         capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if not l.startswith("    ")]
+
+
+fails = 0
+for wrong, expect_fail in ((None, set()), ("extra-finding", {"check --gpa-map", "check (inferred map)"}),
+                           ("lookup-pfn", {"lookup"}), ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)"})):
+    d = tempfile.mkdtemp()
+    try:
+        shutil.copytree(os.path.join(src, "lab"), os.path.join(d, "lab"))
+        shutil.copytree(os.path.join(src, "clean"), os.path.join(d, "clean"))
+        open(os.path.join(d, "vendor"), "w").write("intel\n")
+        t = json.load(open(os.path.join(d, "lab", "truth.json")))
+        synth(d, t, wrong)
+        lines = run(d)
+        for l in lines:
+            case = l.split(": ", 2)[1] if l.startswith(("PASS", "FAIL")) else None
+            name = l.split(": ")[2].split(" (")[0] if case else ""
+            name = name.split(": ")[0]
+            bad = (l.startswith("FAIL") and not any(l.startswith("FAIL: %s/intel: %s" % (kv, e)) for e in expect_fail)) or \
+                  (l.startswith("PASS") and any(l.startswith("PASS: %s/intel: %s (" % (kv, e)) for e in expect_fail))
+            if bad:
+                fails += 1
+                print("selftest %s: unexpected: %s" % (wrong, l))
+        print("selftest %s: %d lines, ok so far (%d unexpected)" % (wrong, len(lines), fails))
+    finally:
+        shutil.rmtree(d)
+sys.exit(1 if fails else 0)
