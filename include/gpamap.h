@@ -14,6 +14,7 @@ struct iv_gpa_section {
 	bool readonly;             /* rom sections (and readonly:true in the file) */
 	enum iv_sec_type type;
 	bool have_hva;             /* false: GPA known, HVA not (ramd without host address) */
+	uint64_t offset;           /* offset of gpa within the region (mtree "@offset"; 0 from a file) */
 };
 
 struct iv_gpa_map {
