@@ -1,3 +1,398 @@
-/* gpamap.c (STUB) */
+/* gpamap.c - GPA -> HVA section maps: the --gpa-map JSON file, sorting and
+ * lookup, and the HMP texts `info mtree -f` and `info ramblock`. */
 #include "config.h"
-typedef int iv_gpamap_stub;
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "gpamap.h"
+
+#define IV_GPAMAP_MAX 100000u      /* sections / ramblocks accepted from QEMU */
+#define IV_GPAMAP_FILE_MAX 1000000u /* elements accepted from a --gpa-map file */
+
+void iv_gpamap_free(struct iv_gpa_map *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+static struct iv_gpa_section *gpamap_add(struct iv_gpa_map *m)
+{
+	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0))   /* capacity: 16, 32, 64, ... */
+		m->v = iv_xrealloc(m->v, (m->n ? m->n * 2 : 16) * sizeof *m->v);
+	struct iv_gpa_section *s = &m->v[m->n++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+static int cmp_sec(const void *a, const void *b)
+{
+	const struct iv_gpa_section *x = a, *y = b;
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+int iv_gpamap_finish(struct iv_gpa_map *m, const char *origin)
+{
+	if (m->n > 1)
+		qsort(m->v, m->n, sizeof *m->v, cmp_sec);
+	for (size_t i = 1; i < m->n; i++) {
+		const struct iv_gpa_section *a = &m->v[i - 1], *b = &m->v[i];
+		if (b->gpa < a->gpa + a->size)
+			return iv_error("%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
+					a->name, (unsigned long long)a->gpa, (unsigned long long)(a->gpa + a->size - 1),
+					b->name, (unsigned long long)b->gpa, (unsigned long long)(b->gpa + b->size - 1));
+	}
+	return 0;
+}
+
+const struct iv_gpa_section *iv_gpamap_find(const struct iv_gpa_map *m, uint64_t gpa)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {   /* first section with gpa > addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].gpa <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct iv_gpa_section *s = &m->v[lo - 1];
+	return gpa - s->gpa < s->size ? s : NULL;
+}
+
+/* ---- --gpa-map FILE ---- */
+static int json_u64(json_object *o, uint64_t *out)
+{
+	if (json_object_is_type(o, json_type_string))
+		return iv_parse_u64(json_object_get_string(o), out);
+	if (json_object_is_type(o, json_type_int) && json_object_get_int64(o) >= 0) {
+		*out = (uint64_t)json_object_get_int64(o);
+		return 0;
+	}
+	return -1;
+}
+
+static int set_type(struct iv_gpa_section *s, const char *t)
+{
+	if (!strcmp(t, "ram"))
+		s->type = IV_SEC_RAM;
+	else if (!strcmp(t, "rom"))
+		s->type = IV_SEC_ROM;
+	else if (!strcmp(t, "ramd"))
+		s->type = IV_SEC_RAMD;
+	else
+		return -1;
+	return 0;
+}
+
+#define FERR(fmt, ...) iv_error("%s: element %zu: " fmt, path, idx, __VA_ARGS__)
+
+static int file_field(const char *path, size_t idx, struct iv_gpa_section *s, const char *key,
+		      json_object *val, bool *have_type)
+{
+	const char *str = json_object_get_string(val);
+	if (!strcmp(key, "gpa") || !strcmp(key, "size") || !strcmp(key, "hva")) {
+		uint64_t v;
+		if (json_u64(val, &v))
+			return FERR("field '%s': '%s' is not a number (\"0x...\")", key, str);
+		if (key[0] == 'g')
+			s->gpa = v;
+		else if (key[0] == 's')
+			s->size = v;
+		else {
+			s->hva = v;
+			s->have_hva = true;
+		}
+	} else if (!strcmp(key, "name")) {
+		if (!json_object_is_type(val, json_type_string) || strlen(str) >= sizeof s->name)
+			return FERR("field 'name': not a string of at most %zu characters", sizeof s->name - 1);
+		snprintf(s->name, sizeof s->name, "%s", str);
+	} else if (!strcmp(key, "readonly")) {
+		if (!json_object_is_type(val, json_type_boolean))
+			return FERR("field 'readonly': '%s' is not true or false", str);
+		s->readonly = json_object_get_boolean(val);
+	} else if (!strcmp(key, "type")) {
+		if (!json_object_is_type(val, json_type_string) || set_type(s, str))
+			return FERR("field 'type': '%s' is not ram, rom or ramd", str);
+		*have_type = true;
+	} else {
+		return FERR("unknown field '%s'", key);
+	}
+	return 0;
+}
+
+static int file_element(const char *path, size_t idx, json_object *o, struct iv_gpa_section *s)
+{
+	bool have_type = false;
+	if (!json_object_is_type(o, json_type_object))
+		return FERR("%s", "not an object");
+	json_object_object_foreach(o, key, val) {
+		if (file_field(path, idx, s, key, val, &have_type))
+			return -1;
+	}
+	json_object *x;
+	if (!json_object_object_get_ex(o, "gpa", &x) || !json_object_object_get_ex(o, "size", &x))
+		return FERR("%s", "'gpa' and 'size' are required");
+	if (s->size == 0 || s->gpa + s->size - 1 < s->gpa)
+		return FERR("size %#llx at gpa %#llx is empty or wraps", (unsigned long long)s->size,
+			    (unsigned long long)s->gpa);
+	if (!have_type)
+		s->type = s->readonly ? IV_SEC_ROM : IV_SEC_RAM;
+	if (s->type == IV_SEC_ROM)
+		s->readonly = true;
+	return 0;
+}
+
+int iv_gpamap_from_file(const char *path, struct iv_gpa_map *m)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->how, sizeof m->how, "file");
+	json_object *root = json_object_from_file(path);
+	if (!root)
+		return iv_error("%s: cannot read the GPA map: %s", path, json_util_get_last_err());
+	int rc = 0;
+	if (!json_object_is_type(root, json_type_array)) {
+		rc = iv_error("%s: the GPA map must be a JSON array of sections", path);
+	} else if (json_object_array_length(root) > IV_GPAMAP_FILE_MAX) {
+		rc = iv_error("%s: more than %u sections", path, IV_GPAMAP_FILE_MAX);
+	} else {
+		size_t n = json_object_array_length(root);
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = file_element(path, i, json_object_array_get_idx(root, i), gpamap_add(m));
+	}
+	json_object_put(root);
+	if (rc == 0)
+		rc = iv_gpamap_finish(m, path);
+	if (rc)
+		iv_gpamap_free(m);
+	return rc;
+}
+
+/* ---- HMP texts: a line iterator over a string (CRLF tolerated) ---- */
+struct text_lines {
+	const char *p, *end;
+	unsigned long lineno;
+	char buf[1024];
+};
+
+/* 1 line in t->buf, 0 end, -1 error (line too long). */
+static int text_next(struct text_lines *t, const char *origin)
+{
+	if (t->p >= t->end)
+		return 0;
+	const char *nl = memchr(t->p, '\n', (size_t)(t->end - t->p));
+	size_t n = nl ? (size_t)(nl - t->p) : (size_t)(t->end - t->p);
+	t->lineno++;
+	if (n && t->p[n - 1] == '\r')
+		n--;
+	if (n >= sizeof t->buf)
+		return iv_error("%s:%lu: line longer than %zu characters", origin, t->lineno, sizeof t->buf - 1);
+	memcpy(t->buf, t->p, n);
+	t->buf[n] = 0;
+	t->p = nl ? nl + 1 : t->end;
+	return 1;
+}
+
+static void text_init(struct text_lines *t, const char *text)
+{
+	t->p = text;
+	t->end = text + strlen(text);
+	t->lineno = 0;
+}
+
+/* ---- info mtree -f ---- */
+static bool is_accel(const char *w)
+{
+	static const char *const acc[] = { "kvm", "tcg", "hvf", "whpx", "nvmm", "xen", "qtest", "hax" };
+	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++)
+		if (!strcasecmp(w, acc[i]))
+			return true;
+	return false;
+}
+
+/* Name part of a row: strip trailing accelerator words, then " @%016x". */
+static void row_name(char *name, uint64_t *offset)
+{
+	char *sp;
+	while ((sp = strrchr(name, ' ')) && is_accel(sp + 1))
+		*sp = 0;
+	*offset = 0;
+	sp = strrchr(name, ' ');
+	if (sp && sp[1] == '@' && strlen(sp + 2) == 16 && strspn(sp + 2, "0123456789abcdef") == 16) {
+		*offset = strtoull(sp + 2, NULL, 16);
+		*sp = 0;
+	}
+}
+
+/* "  %016x-%016x (prio N, [nv-]TYPE): NAME[ @%016x][ ACCEL]". 1 kept, 0 skipped, -1 bad. */
+static int mtree_row(const char *line, struct iv_gpa_section *s)
+{
+	char a[17], b[17], type[16];
+	int prio, pos = 0;
+	if (sscanf(line, "  %16[0-9a-f]-%16[0-9a-f] (prio %d, %15[^)]): %n", a, b, &prio, type, &pos) != 4 ||
+	    !pos || strlen(a) != 16 || strlen(b) != 16)
+		return -1;
+	const char *t = strncmp(type, "nv-", 3) ? type : type + 3;
+	uint64_t start = strtoull(a, NULL, 16), end = strtoull(b, NULL, 16);
+	if (end < start)
+		return -1;
+	if (!strcmp(t, "i/o") || !strcmp(t, "romd"))
+		return 0;
+	if (set_type(s, t))
+		return -1;
+	char name[1024];
+	snprintf(name, sizeof name, "%s", line + pos);
+	row_name(name, &s->offset);
+	if (!*name || strlen(name) >= sizeof s->name || end - start == UINT64_MAX)
+		return -1;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->gpa = start;
+	s->size = end - start + 1;
+	s->readonly = s->type == IV_SEC_ROM;
+	return 1;
+}
+
+static bool known_mtree_line(const char *l)
+{
+	return !*l || !strncmp(l, "FlatView #", 10) || !strncmp(l, " AS \"", 5) ||
+	       !strncmp(l, " Root memory region: ", 21) || !strcmp(l, "  No rendered FlatView") ||
+	       (!strncmp(l, "  ", 2) && isxdigit((unsigned char)l[2]));
+}
+
+struct mtree_state { bool in_memory, done, found; };
+
+static int mtree_line(const char *origin, struct text_lines *t, struct mtree_state *st, struct iv_gpa_map *m)
+{
+	const char *l = t->buf;
+	if (!known_mtree_line(l))
+		return iv_error("%s:%lu: not an 'info mtree -f' line: '%.80s'", origin, t->lineno, l);
+	if (!strncmp(l, "FlatView #", 10)) {
+		st->done = st->in_memory;
+		st->in_memory = false;
+	} else if (!strncmp(l, " AS \"memory\",", 13)) {
+		st->in_memory = st->found = true;
+	} else if (st->in_memory && !strncmp(l, "  ", 2) && isxdigit((unsigned char)l[2])) {
+		if (m->n >= IV_GPAMAP_MAX)
+			return iv_error("%s:%lu: more than %u sections", origin, t->lineno, IV_GPAMAP_MAX);
+		struct iv_gpa_section *s = gpamap_add(m);
+		int r = mtree_row(l, s);
+		if (r < 0)
+			return iv_error("%s:%lu: cannot parse flatview row '%.80s'", origin, t->lineno, l);
+		if (r == 0)
+			m->n--;
+	}
+	return 0;
+}
+
+int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m)
+{
+	struct text_lines t;
+	struct mtree_state st = { false, false, false };
+	int r = 0;
+	memset(m, 0, sizeof *m);
+	text_init(&t, text);
+	while (!st.done && (r = text_next(&t, origin)) > 0) {
+		if (mtree_line(origin, &t, &st, m)) {
+			r = -1;
+			break;
+		}
+	}
+	if (r >= 0 && !st.found)
+		r = iv_error("%s: no FlatView for AS \"memory\" in 'info mtree -f'", origin);
+	if (r >= 0)
+		r = iv_gpamap_finish(m, origin);
+	if (r < 0)
+		iv_gpamap_free(m);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- info ramblock ---- */
+#define RB_MAXTOK 24
+
+/* Splits on blanks; returns token count or -1 when more than RB_MAXTOK. */
+static int tokens(char *s, char *tok[RB_MAXTOK])
+{
+	int n = 0;
+	for (char *p = strtok(s, " \t"); p; p = strtok(NULL, " \t")) {
+		if (n == RB_MAXTOK)
+			return -1;
+		tok[n++] = p;
+	}
+	return n;
+}
+
+/* Row: NAME... PSIZE UNIT OFFSET USED TOTAL [HVA ro|rw]. 0 ok, -1 bad. */
+static int ramblock_row(char *line, bool with_hva, struct iv_ramblock *b)
+{
+	char copy[1024], *tok[RB_MAXTOK];
+	snprintf(copy, sizeof copy, "%s", line);
+	int n = tokens(copy, tok), tail = with_hva ? 7 : 5;
+	if (n < tail + 1)
+		return -1;
+	memset(b, 0, sizeof *b);
+	int h = n - tail + 2;   /* first hex column */
+	if (iv_parse_hex(tok[h], &b->offset) || iv_parse_hex(tok[h + 1], &b->used) ||
+	    iv_parse_hex(tok[h + 2], &b->total))
+		return -1;
+	if (with_hva) {
+		if (iv_parse_hex(tok[h + 3], &b->hva) || (strcmp(tok[h + 4], "ro") && strcmp(tok[h + 4], "rw")))
+			return -1;
+		b->have_hva = true;
+		b->readonly = !strcmp(tok[h + 4], "ro");
+	}
+	/* the name is everything before the PSize column (it may hold blanks) */
+	const char *start = line + strspn(line, " ");
+	size_t len = (size_t)(tok[n - tail] - copy) - (size_t)(start - line);
+	while (len && start[len - 1] == ' ')
+		len--;
+	if (!len || len >= sizeof b->name)
+		return -1;
+	memcpy(b->name, start, len);
+	b->name[len] = 0;
+	return 0;
+}
+
+int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock **out, size_t *n)
+{
+	struct text_lines t;
+	struct iv_ramblock *v = NULL;
+	size_t cnt = 0;
+	bool header = false, with_hva = false;
+	int r;
+	text_init(&t, text);
+	while ((r = text_next(&t, origin)) > 0) {
+		if (!t.buf[strspn(t.buf, " ")])
+			continue;
+		if (!header) {
+			if (!strstr(t.buf, "Block Name") || !strstr(t.buf, "Offset")) {
+				r = iv_error("%s:%lu: not the 'info ramblock' header: '%.80s'", origin, t.lineno, t.buf);
+				break;
+			}
+			header = true;
+			with_hva = strstr(t.buf, " HVA") != NULL;
+			continue;
+		}
+		if (cnt >= IV_GPAMAP_MAX) {
+			r = iv_error("%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
+			break;
+		}
+		v = iv_xrealloc(v, (cnt + 1) * sizeof *v);
+		if (ramblock_row(t.buf, with_hva, &v[cnt])) {
+			r = iv_error("%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
+			break;
+		}
+		cnt++;
+	}
+	if (r == 0 && !header)
+		r = iv_error("%s: empty 'info ramblock' output", origin);
+	if (r < 0) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
