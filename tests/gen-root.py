@@ -34,6 +34,7 @@ Output in OUTDIR:
   gpa-map.json        the --gpa-map file for the scenario
   qmp/                replies for tests/fake-qmp.py (QEMU 7.2 texts, CRLF): greeting.txt,
                       info-mtree-f.txt, info-ramblock.txt, gpa2hva.txt
+  samples.txt         "IOVA PFN" lines: every 61st IOMMU-mapped 4 KiB page (for GPA map inference)
   expect.json         per-page verdict counts the comparison must produce, the zero PFN, the pid
 pagemap and kpage* files are sparse: entries at their real offsets (va/4096*8, pfn*8).
 """
@@ -123,12 +124,14 @@ class Scenario:
                     del self.iommu[ipn + i]
                 self.big[ipn] = first[0]
 
+    def pages(self):
+        pages = [(ipn, pfn) for ipn, (pfn, _) in self.iommu.items()]
+        return sorted(pages + [(ipn + i, pfn + i) for ipn, pfn in self.big.items() for i in range(512)])
+
     def expect(self):
         secs = [(g, g + s, BLOCKS[b][2] + o) for _, g, s, _, b, o in SECTIONS]
         counts = {}
-        pages = [(ipn, pfn) for ipn, (pfn, _) in self.iommu.items()]
-        pages += [(ipn + i, pfn + i) for ipn, pfn in self.big.items() for i in range(512)]
-        for ipn, pfn in pages:
+        for ipn, pfn in self.pages():
             gpa = ipn * 4096
             sec = next((s for s in secs if s[0] <= gpa < s[1]), None)
             if sec is None:
@@ -362,6 +365,7 @@ def main():
     write_pages(root, sc, opt)
     write_qmp(out, opt)
     write_gpamap(out)
+    wfile(out + "/samples.txt", "".join("0x%x 0x%x\n" % (ipn * 4096, pfn) for ipn, pfn in sc.pages()[::61]))
     wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
                                             "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},
                                            sort_keys=True) + "\n")
