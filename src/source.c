@@ -28,7 +28,7 @@ int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 			return r;
 		}
 		if (t->passthrough) {   /* definitive: no other source has a table either */
-			snprintf(why, whylen, "%s", w);
+			snprintf(why, whylen, "%s: %s", order[i]->name, w);
 			return 1;
 		}
 		size_t used = strlen(reasons);
