@@ -8,7 +8,9 @@
  * unit's flag from debugfs, else the root entry decides (see walk_vtd.c). */
 #include "config.h"
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "intel.h"
 #include "walk.h"
@@ -234,6 +236,11 @@ static int mem_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t
 		return n < 0 ? -1 : 1;
 	char kc[4096];
 	const char *path = iv_g->memory ? iv_g->memory : iv_path(kc, sizeof kc, "/proc/kcore");
+	if (!iv_g->memory && access(path, F_OK) != 0) {
+		/* no default image: this source is unavailable, not broken */
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return 1;
+	}
 	struct mem_handle *h = iv_xcalloc(1, sizeof *h);
 	h->pm = iv_physmem_open(path);
 	if (!h->pm) {
