@@ -153,11 +153,9 @@ class Checker:
 
     # ---------------------------------------------------------------- lab mode
     def expected_pfn(self, truth, p):
-        """What the IOMMU must map for this page: the page at map time for the stale buffer C,
-        the page the CPU maps now for everything else (B: the zero page on 6.1, a fresh page on 6.12)."""
-        if p["name"].startswith("C_"):
-            return num(p["pfn_at_map"])
-        return num(p["pfn_now"])
+        """What the IOMMU must map for this page: what vfio-lab's pagemap showed right after
+        VFIO_IOMMU_MAP_DMA (B and F: the zero page on 6.1, a fresh unshared page on 6.12; C: the old page)."""
+        return num(p["pfn_after_map"])
 
     def lab(self):
         t = self.truth("lab")
@@ -177,15 +175,17 @@ class Checker:
     def lab_checks(self, t, vendor):
         zero_pfn = num(t["zero_pfn"])
         bpages = [p for p in t["pages"] if p["name"].startswith("B_")]
-        b_is_zero = all(num(p["pfn_now"]) == zero_pfn for p in bpages)
+        b_is_zero = all(num(p["pfn_after_map"]) == zero_pfn for p in bpages)
         expect_zero = self.kv == "6.1"
         env_note = []
         if b_is_zero != expect_zero:
-            env_note.append("NOTE: vfio-lab saw buffer B %s the zero page on %s (pfn_now vs zero_pfn 0x%x)"
+            env_note.append("NOTE: vfio-lab saw buffer B %s the zero page after the pin on %s (zero_pfn 0x%x)"
                             % ("on" if b_is_zero else "NOT on", self.kv, zero_pfn))
         exp = []
         if b_is_zero:
+            # B: IOMMU zero page, CPU wrote data -> zero_page; F: zero page for both -> zero_page_consistent
             exp.append(("zero page buffer B", {"zero_page"}, 0x200000, 0x204000, 4, None))
+            exp.append(("unwritten zero page buffer F", {"zero_page_consistent"}, 0x500000, 0x504000, 4, None))
         exp.append(("stale buffer C", {"stale"}, 0x300000, 0x304000, 4, None))
         self.check_findings("check --gpa-map", self.run("check-gpa-map"), 2, exp)
         exp2 = [e if e[0] != "stale buffer C" else ("stale buffer C", {"stale", "orphaned_pin"}, 0x300000, 0x304000, 4, None)

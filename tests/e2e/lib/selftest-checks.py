@@ -23,10 +23,11 @@ def put(d, name, doc, rc):
 
 def synth(d, t, wrong=None):
     zero = kv == "6.1"
-    exp = lambda p: int(p["pfn_at_map"] if p["name"].startswith("C_") else p["pfn_now"], 16)
+    exp = lambda p: int(p["pfn_after_map"], 16)
     fs = [{"kind": "stale", "severity": "critical", "iova": "0x300000", "size": "0x4000", "pages": 4}]
     if zero:
         fs.append({"kind": "zero_page", "severity": "critical", "iova": "0x200000", "size": "0x4000", "pages": 4})
+        fs.append({"kind": "zero_page_consistent", "severity": "warning", "iova": "0x500000", "size": "0x4000", "pages": 4})
     if wrong == "extra-finding":
         fs.append({"kind": "stale", "severity": "critical", "iova": "0x100000", "size": "0x1000", "pages": 1})
     chk = {"status": "critical", "exit_code": 2, "findings": fs, "errors": []}

@@ -7,17 +7,23 @@
  *
  * Mappings made (IOVA == the "GPA" of the --gpa-map file):
  *   A  IOVA 0x100000  4 pages  RW, touched before mapping             (good)
- *   B  IOVA 0x200000  4 pages  PROT_READ anon, only read -> zero page, mapped READ-only
- *                               (6.1: IOMMU maps the zero page; >= 6.2: the pin unshares it)
+ *   B  IOVA 0x200000  4 pages  PROT_READ anon, only read -> zero page, mapped READ-only, then
+ *                               made writable and written (as QEMU loads a ROM image after the pin):
+ *                               6.1: the IOMMU keeps the zero page, the CPU has the data -> zero_page;
+ *                               >= 6.2: the read-only pin unshares the zero page -> consistent
  *   C  IOVA 0x300000  4 pages  RW, mapped, then MADV_DONTNEED + re-touched   (stale)
  *   D  IOVA 0x400000  4 pages  RW                                       (good)
+ *   F  IOVA 0x500000  4 pages  like B but never written: 6.1: zero page in the IOMMU and for the
+ *                               CPU (zero_page_consistent); >= 6.2: unshared, consistent
  *   E  IOVA 0x600000  2 MiB    MADV_HUGEPAGE, 2 MiB aligned (THP -> 2 MiB IOMMU superpage)
  * --clean: only A, D and E (no zero-page or stale mapping).
  *
  * Writes, then holds the mappings until OUTDIR/release exists (or SIGTERM/SIGINT):
  *   OUTDIR/gpa-map.json  [{"gpa":"0x100000","size":"0x4000","hva":"0x7f..","name":"A_rw_normal","readonly":false},...]
  *   OUTDIR/truth.json    {"pid":N,"bdf":"..","clean":false,"zero_pfn":"0x..","thp":true,
- *                         "pages":[{"name":..,"iova":..,"hva":..,"pfn_at_map":..,"pfn_now":..,"readonly":..},...]}
+ *                         "pages":[{"name":..,"iova":..,"hva":..,"pfn_at_map":..,"pfn_after_map":..,"pfn_now":..,"readonly":..},...]}
+ *                        pfn_at_map: pagemap before VFIO_IOMMU_MAP_DMA, pfn_after_map: right after it
+ *                        (what the IOMMU must map), pfn_now: after B's write and C's MADV_DONTNEED
  *   OUTDIR/lookup-iovas  IOVAs worth a lookup (every page, but only pages 0, 1, 256, 511 of E)
  *   OUTDIR/ready         the pid (written last)
  */
@@ -112,35 +118,42 @@ int main(int argc, char **argv)
 	uint8_t *B = mmap(NULL, NPG * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *C = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *D = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *F = mmap(NULL, NPG * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *Eraw = mmap(NULL, 2 * thp_sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (A == MAP_FAILED || B == MAP_FAILED || C == MAP_FAILED || D == MAP_FAILED || Eraw == MAP_FAILED) die("mmap");
+	if (A == MAP_FAILED || B == MAP_FAILED || C == MAP_FAILED || D == MAP_FAILED || F == MAP_FAILED || Eraw == MAP_FAILED) die("mmap");
 	uint8_t *E = (uint8_t *)(((uintptr_t)Eraw + thp_sz - 1) & ~(thp_sz - 1));
 	madvise(E, thp_sz, MADV_HUGEPAGE);
 	memset(A, 'A', NPG * PG);
 	volatile uint8_t s = 0;
-	for (unsigned i = 0; i < NPG; i++) s += ((volatile uint8_t *)B)[i * PG];
+	for (unsigned i = 0; i < NPG; i++) s += ((volatile uint8_t *)B)[i * PG] + ((volatile uint8_t *)F)[i * PG];
 	memset(C, 'C', NPG * PG);
 	memset(D, 'D', NPG * PG);
 	memset(E, 'E', thp_sz);
 	int thp = (int)(kpageflags(pfn_of(E)) >> KPF_THP & 1);
 
-	enum { NM = 5 };
+	enum { NM = 6 };
 	struct mp { const char *name; uint8_t *va; uint64_t iova; size_t size; uint32_t flags; int use; } m[NM] = {
 		{ "A_rw_normal",      A, 0x100000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
 		{ "B_ro_zeropage",    B, 0x200000, NPG * PG, VFIO_DMA_MAP_FLAG_READ, !clean },
 		{ "C_rw_dontneed",    C, 0x300000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, !clean },
 		{ "D_rw_normal",      D, 0x400000, NPG * PG, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
+		{ "F_ro_zero_unwritten", F, 0x500000, NPG * PG, VFIO_DMA_MAP_FLAG_READ, !clean },
 		{ "E_rw_thp_2M",      E, 0x600000, thp_sz,   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, 1 },
 	};
-	uint64_t at_map[NM][512];
+	static uint64_t at_map[NM][512], after_map[NM][512];
 	for (int i = 0; i < NM; i++) {
 		if (!m[i].use) continue;
 		for (size_t j = 0; j < m[i].size / PG; j++) at_map[i][j] = pfn_of(m[i].va + j * PG);
 		struct vfio_iommu_type1_dma_map dm = { .argsz = sizeof dm, .flags = m[i].flags,
 			.vaddr = (uintptr_t)m[i].va, .iova = m[i].iova, .size = m[i].size };
 		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &dm)) die("MAP_DMA %s", m[i].name);
+		for (size_t j = 0; j < m[i].size / PG; j++) after_map[i][j] = pfn_of(m[i].va + j * PG);
 	}
 	if (!clean) {
+		/* B: write the read-only buffer after the pin, like QEMU loading a ROM image */
+		if (mprotect(B, NPG * PG, PROT_READ | PROT_WRITE)) die("mprotect");
+		memset(B, 'B', NPG * PG);
+		if (mprotect(B, NPG * PG, PROT_READ)) die("mprotect");
 		/* C: zap the CPU mapping, then re-touch with new contents -> the CPU gets a new page */
 		if (madvise(C, NPG * PG, MADV_DONTNEED)) die("madvise");
 		memset(C, 'N', NPG * PG);
@@ -170,9 +183,9 @@ int main(int argc, char **argv)
 		if (!m[i].use) continue;
 		for (size_t j = 0; j < m[i].size / PG; j++)
 			fprintf(t, "%s\n {\"name\":\"%s\",\"index\":%zu,\"iova\":\"0x%" PRIx64 "\",\"hva\":\"%p\",\"pfn_at_map\":\"0x%" PRIx64
-				"\",\"pfn_now\":\"0x%" PRIx64 "\",\"readonly\":%s}",
+				"\",\"pfn_after_map\":\"0x%" PRIx64 "\",\"pfn_now\":\"0x%" PRIx64 "\",\"readonly\":%s}",
 				n++ ? "," : "", m[i].name, j, m[i].iova + j * PG, (void *)(m[i].va + j * PG), at_map[i][j],
-				pfn_of(m[i].va + j * PG), (m[i].flags & VFIO_DMA_MAP_FLAG_WRITE) ? "false" : "true");
+				after_map[i][j], pfn_of(m[i].va + j * PG), (m[i].flags & VFIO_DMA_MAP_FLAG_WRITE) ? "false" : "true");
 	}
 	fprintf(t, "\n]}\n");
 	fclose(t);
