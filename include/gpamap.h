@@ -36,6 +36,11 @@ int iv_gpamap_from_file(const char *path, struct iv_gpa_map *m);
 
 /* Parse HMP texts (CRLF tolerated). Used by the QMP client and by tests. */
 int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m); /* AS "memory" flatview: ram/rom/ramd */
+/* Name ROM sections after the alias that maps them, from HMP `info mtree`
+ * (the tree, not -f): e.g. 0xe0000 (flat view "pc.bios @0x20000") is the
+ * "isa-bios" alias of pc.bios. PAM aliases (pam-*) are not used. Lines it
+ * does not recognise are ignored (this only improves names). Returns 0. */
+int iv_mtree_alias_names(const char *text, struct iv_gpa_map *m);
 struct iv_ramblock { char name[96]; uint64_t offset, used, total, hva; bool have_hva, readonly; };
 int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock **out, size_t *n);
 

@@ -396,3 +396,43 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 	*n = cnt;
 	return 0;
 }
+
+/* "      00000000000e0000-00000000000fffff (prio 1, rom): alias isa-bios @pc.bios 0000000000020000-000000000003ffff" */
+static void alias_line(const char *line, struct iv_gpa_map *m)
+{
+	unsigned long long start, end;
+	char type[16], name[96], target[96];
+	if (sscanf(line, " %llx-%llx (prio %*d, %15[^)]): alias %95s @%95s", &start, &end, type, name, target) != 5)
+		return;
+	if (strcmp(type, "rom") || !strncmp(name, "pam-", 4))
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		struct iv_gpa_section *s = &m->v[i];
+		if (s->type == IV_SEC_ROM && !strcmp(s->name, target) && s->gpa >= start &&
+		    s->gpa + s->size - 1 <= end)
+			snprintf(s->name, sizeof s->name, "%s", name);
+	}
+}
+
+int iv_mtree_alias_names(const char *text, struct iv_gpa_map *m)
+{
+	bool in_memory = false;
+	const char *p = text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char line[512];
+		if (n < sizeof line) {
+			memcpy(line, p, n);
+			line[n] = 0;
+			if (n && line[n - 1] == '\r')
+				line[n - 1] = 0;
+			if (!strncmp(line, "address-space: ", 15))
+				in_memory = !strcmp(line + 15, "memory");
+			else if (in_memory && strstr(line, "): alias "))
+				alias_line(line, m);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}

@@ -289,6 +289,12 @@ static int qmp_sections(struct qmp *q, struct iv_gpa_map *m)
 		if (!hva_from_ramblock(&m->v[i], rb, nrb))
 			rc = hva_from_gpa2hva(q, &m->v[i]);
 	free(mtree);
+	mtree = NULL;
+	if (rc == 0)   /* alias names (isa-bios) need the tree: after HVAs, which match region names */
+		rc = qmp_hmp(q, "info mtree", &mtree);
+	if (rc == 0)
+		iv_mtree_alias_names(mtree, m);
+	free(mtree);
 	free(rbtext);
 	free(rb);
 	return rc;

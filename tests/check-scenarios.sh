@@ -10,7 +10,7 @@ gen pcbios
 chk pcbios
 expect_rc 2 "pcbios: critical"
 expect_findings "zero_page_consistent pc.rom 0xc0000 32 0x493ad 0x493ad r- false
-zero_page pc.bios 0xe0000 32 0x493ad 0x4286 r- false
+zero_page isa-bios 0xe0000 32 0x493ad 0x4286 r- false
 zero_page pc.bios 0xfffc0000 64 0x493ad 0x4266 r- false" "pcbios: zero_page over pc.bios and its isa-bios alias, pc.rom consistent"
 expect_jq '.status' critical "pcbios: status"
 expect_jq '[.summary.devices, .summary.pages_checked, .summary.findings, .summary.zero_page, .summary.zero_page_consistent, .summary.stale] | map(tostring) | join(" ")' \

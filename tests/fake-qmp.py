@@ -4,7 +4,7 @@
 Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--timeout SECONDS]
 
 DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "# greeting: " prefix),
-info-mtree-f.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
+info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
 host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found). gpa2hva for any other
 address is computed from those anchors and the "memory" flatview of info-mtree-f.txt, the way QEMU would.
 
@@ -49,6 +49,7 @@ class Data:
         self.greeting = json.loads(g.split("# greeting: ", 1)[-1])
         self.mtree = read(d, "info-mtree-f.txt")
         self.ramblock = read(d, "info-ramblock.txt")
+        self.tree = read(d, "info-mtree.txt")
         self.anchors = []
         for n in ("gpa2hva.txt", "gpa2hva-gpa2hpa.txt", "host-pagemap.txt"):
             for m in HVA_RE.finditer(read(d, n) or ""):
@@ -163,6 +164,8 @@ class Server:
             return {"error": {"class": "CommandNotFound", "desc": "The command %s has not been found" % ex}}
         if line == "info mtree -f" and self.data.mtree is not None:
             return {"return": self.data.mtree}
+        if line == "info mtree" and self.data.tree is not None:
+            return {"return": self.data.tree}
         if line == "info ramblock" and self.data.ramblock is not None:
             return {"return": self.data.ramblock}
         w = line.split()

@@ -33,7 +33,7 @@ Output in OUTDIR:
                       {dmar_translation_struct,iommu_regset,0000:00:02.0/domain_translation_struct} (6.12 format)
   gpa-map.json        the --gpa-map file for the scenario
   qmp/                replies for tests/fake-qmp.py (QEMU 7.2 texts, CRLF): greeting.txt,
-                      info-mtree-f.txt, info-ramblock.txt, gpa2hva.txt
+                      info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, gpa2hva.txt
   samples.txt         "IOVA PFN" lines: every 61st IOMMU-mapped 4 KiB page (for GPA map inference)
   expect.json         per-page verdict counts the comparison must produce, the zero PFN, the pid
 pagemap and kpage* files are sparse: entries at their real offsets (va/4096*8, pfn*8).
@@ -312,6 +312,14 @@ def write_qmp(out, opt):
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
     mem += [r for _, r in sorted(rows)] + [""]
     wfile(q + "/info-mtree-f.txt", crlf(io + mem), "w")
+    # the tree (info mtree): the isa-bios alias names 0xe0000 (the flat view says pc.bios @0x20000)
+    tree = ["address-space: memory", "  0000000000000000-ffffffffffffffff (prio 0, i/o): system",
+            "    0000000000000000-0000000003ffffff (prio 0, ram): alias ram-below-4g @pc.ram 0000000000000000-0000000003ffffff",
+            "    00000000000c0000-00000000000dffff (prio 1, rom): pc.rom",
+            "    00000000000e0000-00000000000fffff (prio 1, rom): alias isa-bios @pc.bios 0000000000020000-000000000003ffff",
+            "    00000000fffc0000-00000000ffffffff (prio 0, rom): pc.bios", "",
+            "address-space: I/O", "  0000000000000000-000000000000ffff (prio 0, i/o): io", ""]
+    wfile(q + "/info-mtree.txt", crlf(tree), "w")
     rb = ["%24s %8s  %18s %18s %18s" % ("Block Name", "PSize", "Offset", "Used", "Total")]
     for name in ("pc.ram", "pc.bios", "pc.rom"):
         off, size, _, _ = BLOCKS[name]
@@ -324,7 +332,7 @@ def write_qmp(out, opt):
 
 def write_gpamap(out):
     v = [{"gpa": "0x%x" % gpa, "size": "0x%x" % size, "hva": "0x%x" % (BLOCKS[block][2] + boff),
-          "name": name, "readonly": typ == "rom", "type": typ}
+          "name": "isa-bios" if gpa == 0xe0000 else name, "readonly": typ == "rom", "type": typ}
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(out + "/gpa-map.json", json.dumps(v, indent=1) + "\n")
 

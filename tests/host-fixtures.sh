@@ -39,7 +39,7 @@ cat >"$TMP/exp" <<'X'
 how=file samples=0 agreed=0
 0 0xc0000 ram rw 0 0x7f16f7e00000 pc.ram
 0xc0000 0x20000 rom ro 0 0x7f170e200000 pc.rom
-0xe0000 0x20000 rom ro 0 0x7f170e420000 pc.bios
+0xe0000 0x20000 rom ro 0 0x7f170e420000 isa-bios
 0x100000 0x3f00000 ram rw 0 0x7f16f7f00000 pc.ram
 0xfffc0000 0x40000 rom ro 0 0x7f170e400000 pc.bios
 X

@@ -34,7 +34,7 @@ expect_rc 0 "QEMU 7.2 capture"
 expect_out "$TMP/capture.exp" "capture: sections and HVAs from gpa2hva"
 if grep -q gpa2hpa "$TMP/log"; then fail "gpa2hpa was sent"; else ok "gpa2hpa never sent"; fi
 if [ "$(jq -r '.execute + " " + (.arguments."command-line" // "")' "$TMP/log" | tr '\n' ';')" = \
-	"qmp_capabilities ;human-monitor-command info mtree -f;human-monitor-command info ramblock;human-monitor-command gpa2hva 0x0;human-monitor-command gpa2hva 0xc0000;human-monitor-command gpa2hva 0xc1000;human-monitor-command gpa2hva 0xc4000;human-monitor-command gpa2hva 0xe8000;human-monitor-command gpa2hva 0xf0000;human-monitor-command gpa2hva 0x100000;human-monitor-command gpa2hva 0xfffc0000;" ]; then
+	"qmp_capabilities ;human-monitor-command info mtree -f;human-monitor-command info ramblock;human-monitor-command gpa2hva 0x0;human-monitor-command gpa2hva 0xc0000;human-monitor-command gpa2hva 0xc1000;human-monitor-command gpa2hva 0xc4000;human-monitor-command gpa2hva 0xe8000;human-monitor-command gpa2hva 0xf0000;human-monitor-command gpa2hva 0x100000;human-monitor-command gpa2hva 0xfffc0000;human-monitor-command info mtree;" ]; then
 	ok "exactly the expected commands"; else fail "commands sent: $(cat "$TMP/log")"; fi
 
 for mode in split events; do
@@ -49,7 +49,7 @@ cat >"$TMP/pcbios.exp" <<'X'
 how=qmp samples=0 agreed=0
 0 0xc0000 ram rw 0 0x7f16f7e00000 pc.ram
 0xc0000 0x20000 rom ro 0 0x7f170e200000 pc.rom
-0xe0000 0x20000 rom ro 0x20000 0x7f170e420000 pc.bios
+0xe0000 0x20000 rom ro 0x20000 0x7f170e420000 isa-bios
 0x100000 0x3f00000 ram rw 0x100000 0x7f16f7f00000 pc.ram
 0xfffc0000 0x40000 rom ro 0 0x7f170e400000 pc.bios
 X
