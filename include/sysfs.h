@@ -4,6 +4,10 @@
 #include "iv.h"
 #include "bdf.h"
 
+/* Last path component of a symlink's target; a plain file standing in for a
+ * link (fixture trees) gives its contents' last component. 0, or -1 (errno). */
+int iv_link_base(const char *path, char *buf, size_t len);
+
 /* IOMMU group number of a device, -1 if none. */
 int iv_sysfs_group_of(const struct iv_bdf *bdf);
 /* Members of group N, sorted. *out malloc'd. Returns count or -1. */

@@ -40,27 +40,13 @@ static int add_group(struct iv_proc *p, int group)
 }
 
 /* Last component of a symlink (or of a plain file holding the target). */
-static int link_base(const char *path, char *buf, size_t len)
-{
-	char t[PATH_MAX];
-	ssize_t n = readlink(path, t, sizeof t - 1);
-	if (n < 0)
-		return -1;
-	t[n] = 0;
-	while (n > 0 && t[n - 1] == '/')
-		t[--n] = 0;
-	const char *b = strrchr(t, '/');
-	snprintf(buf, len, "%s", b ? b + 1 : t);
-	return 0;
-}
-
 /* /dev/vfio/devices/vfioX: the iommufd device cdev. */
 static int add_cdev(struct iv_proc *p, const char *cdev)
 {
 	char path[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
 	iv_path(path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
-	if (link_base(path, name, sizeof name) || iv_bdf_parse(name, &b)) {
+	if (iv_link_base(path, name, sizeof name) || iv_bdf_parse(name, &b)) {
 		struct iv_bdf *v;
 		int n = iv_sysfs_pci_devices(&v), found = -1;
 		for (int i = 0; i < n && found < 0; i++) {

@@ -11,7 +11,7 @@
 #include "sysfs.h"
 
 /* Last path component of a symlink target (or of a file's contents). */
-static int link_base(const char *path, char *buf, size_t len)
+int iv_link_base(const char *path, char *buf, size_t len)
 {
 	char t[PATH_MAX];
 	ssize_t n = readlink(path, t, sizeof t - 1);
@@ -34,7 +34,7 @@ int iv_sysfs_group_of(const struct iv_bdf *bdf)
 {
 	char p[PATH_MAX], b[16], name[64];
 	iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/iommu_group", iv_bdf_str(bdf, b));
-	if (link_base(p, name, sizeof name) == 0) {
+	if (iv_link_base(p, name, sizeof name) == 0) {
 		char *end;
 		long g = strtol(name, &end, 10);
 		if (*name && !*end)
@@ -136,14 +136,14 @@ void iv_sysfs_group_type(int group, char *buf, size_t len)
 void iv_sysfs_driver(const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
 void iv_sysfs_iommu_of(const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
