@@ -1,0 +1,32 @@
+/* fuzz-gpamap.c - the --gpa-map JSON file through iv_gpamap_from_file, then
+ * lookups. Input: the file. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "iv.h"
+#include "gpamap.h"
+#include "fuzz-common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[4096];
+	fuzz_init();
+	fuzz_reset();
+	fuzz_write("/gpa-map.json", data, size);
+	fuzz_path(path, sizeof path, "/gpa-map.json");
+	struct iv_gpa_map m;
+	int r = iv_gpamap_from_file(path, &m);
+	fuzz_expect_error(r, "iv_gpamap_from_file");
+	if (r == 0) {
+		for (size_t i = 0; i < m.n; i++) {
+			const struct iv_gpa_section *s = &m.v[i];
+			if (s->size == 0 || s->gpa + s->size - 1 < s->gpa ||
+			    (i && s->gpa < m.v[i - 1].gpa + m.v[i - 1].size) ||
+			    iv_gpamap_find(&m, s->gpa) != s || iv_gpamap_find(&m, s->gpa + s->size - 1) != s)
+				abort();
+		}
+		iv_gpamap_free(&m);
+	}
+	fuzz_reset();
+	return 0;
+}
