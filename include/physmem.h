@@ -18,4 +18,11 @@ int iv_physmem_read(struct iv_physmem *pm, uint64_t pa, void *buf, size_t len);
 const uint64_t *iv_physmem_page(struct iv_physmem *pm, uint64_t pa);
 const char *iv_physmem_name(const struct iv_physmem *pm);
 
+/* Kernel virtual address -> physical, through the PT_LOAD segment whose
+ * p_vaddr range holds va (kcore: kernel image and direct map; KASLR is already
+ * applied there). *contig: bytes from va to the end of that segment. Returns
+ * 0, or 1 (nothing reported) when no segment holds va or it has no physical
+ * address (p_paddr -1: vmalloc, modules). Reading is then iv_physmem_read. */
+int iv_physmem_v2p(const struct iv_physmem *pm, uint64_t va, uint64_t *pa, uint64_t *contig);
+
 #endif

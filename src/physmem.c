@@ -31,6 +31,10 @@ struct seg {
 	uint64_t avail;   /* bytes of filesz actually present in the file */
 };
 
+struct vseg {
+	uint64_t va, pa, memsz;      /* pa (uint64_t)-1: no physical address (vmalloc, modules) */
+};
+
 struct iv_physmem {
 	int fd;
 	char *name;
@@ -43,6 +47,8 @@ struct iv_physmem {
 	uint8_t *bufs;               /* CACHE_PAGES * 4 KiB, allocated lazily */
 	uint8_t *counted;            /* per slot: already counted as a table page */
 	uint32_t used;
+	struct vseg *vsegs;          /* every PT_LOAD by p_vaddr, for iv_physmem_v2p */
+	size_t nvseg;
 };
 
 const char *iv_physmem_name(const struct iv_physmem *pm) { return pm->name; }
@@ -113,6 +119,15 @@ static int add_segment(struct iv_physmem *pm, const GElf_Phdr *ph, uint64_t fsiz
 	return 0;
 }
 
+static void add_vsegment(struct iv_physmem *pm, const GElf_Phdr *ph)
+{
+	if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+		return;
+	if ((pm->nvseg & (pm->nvseg + 1)) == 0 || pm->nvseg == 0)
+		pm->vsegs = iv_xrealloc(pm->vsegs, (2 * pm->nvseg + 2) * sizeof *pm->vsegs);
+	pm->vsegs[pm->nvseg++] = (struct vseg){ ph->p_vaddr, ph->p_paddr, ph->p_memsz };
+}
+
 static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 {
 	size_t phnum, zero_pa = 0;
@@ -125,6 +140,7 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 					elf_errmsg(-1));
 		if (add_segment(pm, &ph, fsize, &zero_pa))
 			return -1;
+		add_vsegment(pm, &ph);
 	}
 	if (pm->nram + pm->ntext == 0)
 		return iv_error("%s: no PT_LOAD segment with a physical address", pm->name);
@@ -194,6 +210,7 @@ void iv_physmem_close(struct iv_physmem *pm)
 	free(pm->slot);
 	free(pm->bufs);
 	free(pm->counted);
+	free(pm->vsegs);
 	free(pm->name);
 	free(pm);
 }
@@ -383,4 +400,21 @@ const uint64_t *iv_physmem_page(struct iv_physmem *pm, uint64_t pa)
 		iv_g->st.table_pages_read++;
 	}
 	return (const uint64_t *)(const void *)(pm->bufs + (size_t)i * IV_PAGE_SIZE);
+}
+
+/* ---- kernel virtual addresses (kcore: the kernel image and the direct map) ---- */
+
+int iv_physmem_v2p(const struct iv_physmem *pm, uint64_t va, uint64_t *pa, uint64_t *contig)
+{
+	for (size_t i = 0; i < pm->nvseg; i++) {
+		const struct vseg *v = &pm->vsegs[i];
+		if (va < v->va || va - v->va >= v->memsz)
+			continue;
+		if (v->pa == (uint64_t)-1)
+			return 1;
+		*pa = v->pa + (va - v->va);
+		*contig = v->memsz - (va - v->va);
+		return 0;
+	}
+	return 1;
 }

@@ -3,7 +3,8 @@
  * shared by every table format (include/walk.h).
  *
  * Starting point: AMD-Vi when --amd-devtab is given; VT-d when --vtd-root is
- * given or debugfs lists units with a root table (include/intel.h). With
+ * given or debugfs lists units with a root table (include/intel.h); else the
+ * kernel's own structures through kallsyms, BTF and kcore (include/ksym.h). With
  * --vtd-root, RTADDR bit 10 (SMT) in the value selects scalable mode; else the
  * unit's flag from debugfs, else the root entry decides (see walk_vtd.c). */
 #include "config.h"
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "intel.h"
+#include "ksym.h"
 #include "walk.h"
 
 /* ---- the generic walk ---- */
@@ -186,6 +188,38 @@ static int vtd_starts(const struct iv_bdf *bdf, struct start *s, int max)
 	return iv_g->have_vtd_root ? 1 : k;
 }
 
+/* No start from the options or debugfs: the kernel's VT-d units (the device's
+ * unit if sysfs names it, else every unit of its segment), else its AMD-Vi
+ * device table. Returns the number of starts, 0 with the reason in why. */
+static int ksym_starts(const struct iv_bdf *bdf, struct start *s, int max, char *why, size_t whylen)
+{
+	struct iv_dmar_unit *u;
+	size_t n;
+	char name[32] = "";
+	int r = iv_ksym_intel_units(bdf, &u, &n, why, whylen);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (iv_intel_unit_of(bdf, name, sizeof name) != 0)
+		name[0] = 0;
+	int k = 0;
+	for (size_t i = 0; i < n && k < max; i++)
+		if (u[i].have_root && u[i].segment == bdf->seg && (!name[0] || !strcmp(u[i].name, name)))
+			s[k++] = (struct start){ false, u[i].root_table, unit_scalable(&u[i]) };
+	free(u);
+	if (n) {
+		if (!k)
+			snprintf(why, whylen, "no VT-d unit %s%shas a root table (kernel symbols)", name,
+				 name[0] ? " " : "of this segment ");
+		return k;
+	}
+	uint64_t devtab;
+	r = iv_ksym_amd_devtab(bdf->seg, &devtab, why, whylen);
+	if (r)
+		return r < 0 ? -1 : 0;
+	s[0] = (struct start){ true, devtab, -1 };
+	return 1;
+}
+
 static int find_starts(const struct iv_bdf *bdf, struct start *s, int max, char *why, size_t whylen)
 {
 	if (iv_g->have_amd_devtab) {
@@ -197,15 +231,18 @@ static int find_starts(const struct iv_bdf *bdf, struct start *s, int max, char 
 	int k = vtd_starts(bdf, s, max);
 	if (k != 0)
 		return k;
+	char ks[512] = "";
+	if ((k = ksym_starts(bdf, s, max, ks, sizeof ks)) != 0)
+		return k;
 	char p[4200];
 	struct stat st;
 	snprintf(p, sizeof p, "%s/iommu/amd", iv_g->debugfs);
 	if (stat(p, &st) == 0)
 		snprintf(why, whylen, "no AMD-Vi device table: give --amd-devtab ADDR "
-			 "(the Device Table Base register, MMIO offset 0)");
+			 "(the Device Table Base register, MMIO offset 0); kernel symbols: %s", ks);
 	else
 		snprintf(why, whylen, "no VT-d root table: give --vtd-root ADDR (RTADDR) or mount debugfs; "
-			 "for AMD-Vi give --amd-devtab ADDR");
+			 "for AMD-Vi give --amd-devtab ADDR; kernel symbols: %s", ks);
 	return 0;
 }
 
