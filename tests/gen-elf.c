@@ -15,6 +15,8 @@
  *   q PA VALUE           store a 64-bit little-endian word at physical PA
  *   fill PA N VALUE STEP store N words at PA, PA+8, ...: VALUE, VALUE+STEP, ...
  *   xnum                 write e_phnum = PN_XNUM with the count in section header 0
+ *   directmap VADDR      kcore/vmcore: p_vaddr of physical 0 in the direct map
+ *                        (default 0xffff888000000000; KASLR moves it)
  *   truncate N           cut N bytes off the end of the file
  */
 #include <elf.h>
@@ -37,6 +39,7 @@ static int nseg;
 static char layout[16] = "qemu";
 static int xnum;
 static uint64_t cut;
+static uint64_t direct_map = DIRECT_MAP;
 
 static void die(int line, const char *msg)
 {
@@ -109,6 +112,8 @@ static void parse(FILE *in)
 			xnum = 1;
 		else if (!strcmp(w[0], "truncate") && n == 2)
 			cut = num(w[1], line);
+		else if (!strcmp(w[0], "directmap") && n == 2)
+			direct_map = num(w[1], line);
 		else
 			die(line, "unknown directive");
 	}
@@ -165,7 +170,7 @@ int main(int argc, char **argv)
 		data += 4096;
 	}
 	for (int i = 0; i < nseg; i++) {
-		uint64_t vaddr = kcore || vmcore ? DIRECT_MAP + segs[i].pa : segs[i].pa;
+		uint64_t vaddr = kcore || vmcore ? direct_map + segs[i].pa : segs[i].pa;
 		uint64_t off = segs[i].filesz ? data : (uint64_t)-1;
 		ph[np++] = load(off, vaddr, segs[i].pa, segs[i].filesz, segs[i].memsz);
 		if (segs[i].filesz)
