@@ -124,6 +124,8 @@ static int row_levels(const struct row *r)
 /* Row -> leaf. Returns NULL or what is wrong. */
 static const char *row_leaf(const struct row *r, int levels, bool fl, struct iv_leaf *lf)
 {
+	if (levels < 3 || levels > 5)   /* e.g. from a reserved AW when open saw no rows */
+		return "cannot tell the table depth (expected 3 to 5 levels)";
 	int top = 5 - levels, k = r->nf - 1;
 	while (k >= 0 && !r->e[k])
 		k--;
