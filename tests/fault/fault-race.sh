@@ -53,6 +53,22 @@ frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/dts.chan
 expect_rc 0 "changed table from the start: OK"
 expect_jq '.findings | length' 0 "changed table from the start: no findings"
 
+# --- regression: the device's table is empty when opened and has rows when
+# walked (the domain got its first mapping), while the context entry has a
+# reserved AW (7: "9 levels"). The walk used that depth: stack-buffer-underflow
+# in src_debugfs.c row_leaf (r->e[5 - levels]). Now an error naming the row.
+TI="$TMP/toc/root/sys/kernel/debug/iommu/intel"
+mkdir -p "$TI/0000:00:02.0"
+printf 'IOMMU dmar0: Root Table Address: 0x546000\nB.D.F\tRoot_entry\t\t\t\tContext_entry\t\t\t\tPASID\tPASID_table_entry\n00:02.0\t0x0000000000000000:0x000000000054c001\t0x0000000000000407:0x0000000000942001\t-1    \t0x0000000000000000:0x0000000000000000:0x0000000000000000\n' >"$TI/dmar_translation_struct"
+printf 'Device 0000:00:02.0 @0x942000\nIOVA_PFN\t\tPML5E\t\t\tPML4E\t\t\tPDPE\t\t\tPDE\t\t\tPTE\n' >"$TI/0000:00:02.0/domain_translation_struct"
+{ cat "$TI/0000:00:02.0/domain_translation_struct"
+  printf '0x0000000000100 |\t0x0000000000000000\t0x0000000000000000\t0x000000000090e003\t0x0000000000945003\t0x0000000039787003\n'; } >"$TMP/toc.rows"
+frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/toc.rows" FAULT_SWAP_AFTER=2 -- --root "$TMP/toc/root" -j dump 0000:00:02.0
+expect_fault_hit "rows appear between open and walk (context AW 7)"
+expect_rc 3 "rows appear between open and walk (context AW 7)"
+expect_err "domain_translation_struct:3: cannot tell the table depth" "rows appear between open and walk: message"
+expect_jq '.extent_count' 0 "rows appear between open and walk: no extents"
+
 # --- unprivileged: pagemap PFNs zeroed
 gen unpriv
 frun FAULT_PATH=/nonexistent/ -- --root $TMP/unpriv/root -j check --pid 4242 --gpa-map $TMP/unpriv/gpa-map.json
