@@ -48,6 +48,7 @@ static struct {
 	struct kseg segs[MAX_UNITS];
 	size_t nsegs;
 	bool amd_syms;                /* an AMD-Vi symbol exists */
+	size_t ignored;               /* dmar_drhd_units entries without an intel_iommu */
 } K;
 
 struct ctx {
@@ -255,8 +256,10 @@ static int drhd_entry(struct ctx *c, uint64_t va, void *arg)
 			return -1;
 		}
 	free(o);
-	if (!v[D_IOMMU])              /* ignored unit (e.g. graphics-dedicated, disabled) */
+	if (!v[D_IOMMU]) {            /* ignored unit (e.g. graphics-dedicated, disabled) */
+		K.ignored++;
 		return 0;
+	}
 	K.units = iv_xrealloc(K.units, (K.nunits + 1) * sizeof *K.units);
 	struct kunit *k = &K.units[K.nunits];
 	memset(k, 0, sizeof *k);
@@ -496,7 +499,10 @@ int iv_ksym_amd_devtab(uint16_t seg, uint64_t *devtab, char *why, size_t whylen)
 			*devtab = K.segs[i].devtab;
 			return 0;
 		}
-	if (!K.amd_syms)
+	if (K.ignored)
+		snprintf(why, whylen, "dmar_drhd_units lists %zu VT-d unit(s), none with an intel_iommu "
+			 "(ignored or not initialised)", K.ignored);
+	else if (!K.amd_syms)
 		snprintf(why, whylen, "no AMD-Vi driver symbols");
 	else if (K.nsegs)
 		snprintf(why, whylen, "no AMD-Vi device table for PCI segment %04x", seg);
