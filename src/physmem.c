@@ -147,7 +147,8 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 	if (pm->kcore && zero_pa > 1)
 		return iv_error("%s: PT_LOAD segments have no physical addresses (kcore of a kernel "
 				"before 4.11); not supported", pm->name);
-	qsort(pm->ram, pm->nram, sizeof *pm->ram, seg_cmp);
+	if (pm->nram > 1)
+		qsort(pm->ram, pm->nram, sizeof *pm->ram, seg_cmp);
 	return 0;
 }
 
