@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include "gpamap.h"
 
@@ -146,13 +148,62 @@ static int file_element(const char *path, size_t idx, json_object *o, struct iv_
 	return 0;
 }
 
+#define IV_GPAMAP_FILE_BYTES (4 << 20)
+
+static json_object *read_json_bounded(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		iv_error("%s: cannot read the GPA map: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = iv_xmalloc(IV_GPAMAP_FILE_BYTES + 1);
+	size_t n = 0;
+	ssize_t r = 0;
+	while (n <= IV_GPAMAP_FILE_BYTES &&
+	       ((r = read(fd, buf + n, IV_GPAMAP_FILE_BYTES + 1 - n)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			n += (size_t)r;
+	int e = errno;
+	close(fd);
+	json_object *root = NULL;
+	if (r < 0)
+		iv_error("%s: read error: %s", path, strerror(e));
+	else if (n > IV_GPAMAP_FILE_BYTES)
+		iv_error("%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
+			 path, IV_GPAMAP_FILE_BYTES >> 20);
+	else {
+		json_tokener *tok = json_tokener_new();
+		root = json_tokener_parse_ex(tok, buf, (int)n);
+		enum json_tokener_error je = json_tokener_get_error(tok);
+		size_t end = json_tokener_get_parse_end(tok);
+		if (root && je == json_tokener_success && end < n) {
+			buf[n] = 0;
+			if (buf[end + strspn(buf + end, " \t\r\n")])
+				je = json_tokener_error_parse_unexpected;   /* trailing data */
+		}
+		if (!root || je != json_tokener_success) {
+			if (je == json_tokener_continue)
+				je = json_tokener_error_parse_eof;
+			iv_error("%s: cannot read the GPA map: not valid JSON: %s", path, json_tokener_error_desc(je));
+			json_object_put(root);
+			root = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	free(buf);
+	return root;
+}
+
 int iv_gpamap_from_file(const char *path, struct iv_gpa_map *m)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "file");
-	json_object *root = json_object_from_file(path);
+	/* json-c builds the whole tree (about 1 KiB per section): read at most
+	 * IV_GPAMAP_FILE_BYTES (works for pipes too), then parse */
+	json_object *root = read_json_bounded(path);
 	if (!root)
-		return iv_error("%s: cannot read the GPA map: %s", path, json_util_get_last_err());
+		return -1;
 	int rc = 0;
 	if (!json_object_is_type(root, json_type_array)) {
 		rc = iv_error("%s: the GPA map must be a JSON array of sections", path);
