@@ -81,7 +81,7 @@ static inline bool hex8(const char *p, uint64_t *out)
 static inline bool hex16(const char *p, uint64_t *out)
 {
 	uint64_t hi, lo;
-	bool ok = hex8(p, &hi) & hex8(p + 8, &lo);
+	bool ok = (unsigned)hex8(p, &hi) & (unsigned)hex8(p + 8, &lo);   /* both halves: no branch */
 	*out = hi << 32 | lo;
 	return ok;
 }
