@@ -10,6 +10,7 @@
 #include "print.h"
 #include "source.h"
 #include "intel.h"
+#include "ksym.h"
 #include "sysfs.h"
 
 static void print_opt_hex(const char *key, bool have, uint64_t v, const char *fmt)
@@ -39,15 +40,23 @@ static int print_units(void)
 {
 	struct iv_dmar_unit *u;
 	size_t n;
+	char why[512] = "";
 	if (iv_intel_units(&u, &n))
 		return -1;
+	if (!n) {   /* no debugfs: the kernel's own unit list (kallsyms + BTF + kcore) */
+		struct iv_bdf any = { 0, 0, 0, 0 };
+		free(u);
+		u = NULL;
+		if (iv_ksym_intel_units(&any, &u, &n, why, sizeof why) < 0)
+			return -1;
+	}
 	print_text("%-8s %-16s %-9s %-8s %s\n", "UNIT", "REGISTER_BASE", "MODE", "ENABLED", "ROOT_TABLE");
 	open_json_array("units");
 	for (size_t i = 0; i < n; i++)
 		print_unit(&u[i]);
 	close_json_array();
 	if (!n)
-		print_text("(no IOMMU units found)\n");
+		print_text(why[0] ? "(no IOMMU units found: %s)\n" : "(no IOMMU units found)\n", why);
 	free(u);
 	return 0;
 }
