@@ -85,6 +85,8 @@ if [ "$MODE" = lab ]; then
     run_iv check-gpa-map -j $SRC check --pid $LABPID --gpa-map "$G"
     run_iv check-inferred -j $SRC check --pid $LABPID
     run_iv lookup -j $SRC lookup "$BDF" $IOVAS 0x900000
+    # AMD-Vi: the device table can also be found through kernel symbols (no --amd-devtab)
+    [ "$VENDOR" = amd ] && run_iv lookup-ksym -j --source memory lookup "$BDF" $IOVAS 0x900000
     run_iv dump -j $SRC dump "$BDF"
     if [ "$VENDOR" = intel ]; then
       run_iv dump-debugfs -j --source debugfs dump "$BDF"
