@@ -41,7 +41,7 @@ int iv_gpamap_finish(struct iv_gpa_map *m, const char *origin)
 		qsort(m->v, m->n, sizeof *m->v, cmp_sec);
 	for (size_t i = 1; i < m->n; i++) {
 		const struct iv_gpa_section *a = &m->v[i - 1], *b = &m->v[i];
-		if (b->gpa < a->gpa + a->size)
+		if (b->gpa - a->gpa < a->size)   /* b->gpa >= a->gpa (sorted); no wrap at 2^64 */
 			return iv_error("%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
 					a->name, (unsigned long long)a->gpa, (unsigned long long)(a->gpa + a->size - 1),
 					b->name, (unsigned long long)b->gpa, (unsigned long long)(b->gpa + b->size - 1));
