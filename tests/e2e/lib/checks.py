@@ -201,15 +201,18 @@ class Checker:
             exp.append(("unwritten zero page buffer F", {"zero_page_consistent"}, 0x500000, 0x504000, 4, None))
         exp.append(("stale buffer C", {"stale"}, 0x300000, 0x304000, 4, None))
         self.check_findings("check --gpa-map", self.run("check-gpa-map"), 2, exp)
-        exp2 = [e if e[0] != "stale buffer C" else ("stale buffer C", {"stale", "orphaned_pin"}, 0x300000, 0x304000, 4, None)
-                for e in exp]
+        # without the GPA map the CPU side of a zero-page IOVA is unknown, so F (zero page for both)
+        # may come out as zero_page; C has no CPU page any more from the tool's point of view
+        relaxed = {"stale buffer C": {"stale", "orphaned_pin"},
+                   "unwritten zero page buffer F": {"zero_page_consistent", "zero_page"}}
+        exp2 = [(e[0], relaxed.get(e[0], e[1])) + e[2:] for e in exp]
         self.check_findings("check (inferred map)", self.run("check-inferred"), 2, exp2)
         for n in env_note:
             print("    " + n)
 
         guest_lookup = self.check_lookup("lookup", self.run("lookup"), t)
-        if vendor == "amd":
-            self.check_lookup("lookup without --amd-devtab (kallsyms)", self.run("lookup-ksym"), t)
+        self.check_lookup("lookup without %s (kallsyms)" % ("--amd-devtab" if vendor == "amd" else "debugfs"),
+                          self.run("lookup-ksym"), t)
         self.lab_rest(t, vendor, guest_lookup)
 
     def check_lookup(self, case, r, t):

@@ -43,6 +43,7 @@ def synth(d, t, wrong=None):
                         "perm": "r-" if p["readonly"] else "rw", "page_size": 2 << 20 if big else PG, "level": 2 if big else 1})
     res.append({"iova": "0x900000", "mapped": False})
     put(d, "lookup", {"results": res, "errors": []}, 0)
+    put(d, "lookup-ksym", {"results": res, "errors": []}, 0)
     put(d, "host-lookup", {"results": res, "errors": []}, 0)
     ext = []
     for p in t["pages"]:
@@ -73,7 +74,7 @@ def run(d):
 
 fails = 0
 for wrong, expect_fail in ((None, set()), ("extra-finding", {"check --gpa-map", "check (inferred map)"}),
-                           ("lookup-pfn", {"lookup"}), ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)"})):
+                           ("lookup-pfn", {"lookup", "lookup without debugfs (kallsyms)"}), ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)"})):
     d = tempfile.mkdtemp()
     try:
         shutil.copytree(os.path.join(src, "lab"), os.path.join(d, "lab"))
