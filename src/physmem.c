@@ -21,7 +21,7 @@
 #include "physmem.h"
 
 #define KTEXT_VADDR    0xffffffff80000000ULL
-#define CACHE_PAGES    16384u          /* 64 MiB of cached pages at most */
+#define CACHE_PAGES    1024u           /* 4 MiB of cached pages at most */
 #define HASH_SLOTS     (2 * CACHE_PAGES)
 #define BATCH_PAGES    8u              /* read-ahead: neighbouring pages in one pread */
 #define HUGE_FILE      (1ULL << 46)    /* kcore's synthetic st_size is larger */

@@ -23,12 +23,22 @@
 #define ADDR_MASK 0x000ffffffffff000ULL
 #define PTE_PS (1ULL << 7)
 
+/* Checkpoints: every cp_stride-th row of the first full walk (IOVA, byte
+ * offset, line number), so that later walks of a narrow range (check's
+ * re-read of its findings) start near lo instead of at the block start. */
+struct dbg_cp { uint64_t iova; off_t off; uint64_t lineno; };
+#define CP_MAX 16384          /* 384 KiB; the stride doubles when full */
+
 struct dbg_handle {
 	char path[PATH_MAX];
 	off_t off;            /* byte offset of the block's "Device" header */
 	uint64_t lineno;      /* its line number */
 	int levels;
 	bool first_level;
+	struct dbg_cp *cp;
+	size_t ncp;
+	uint64_t cp_stride;
+	bool cp_done;         /* recorded by a walk that started at the block start */
 };
 
 /* ---- the row scanner (hot path) ---- */
@@ -90,25 +100,38 @@ struct row {
 	uint64_t pfn;
 	int nf;             /* entry columns: 3..5 */
 	uint64_t e[5];      /* PML5E, PML4E, PDPE, PDE, PTE */
+	/* the previous row's upper columns (all but the last), as text: rows of
+	 * one last-level table repeat them, so they are decoded once per table */
+	int prev_nf;
+	char prev[19 * 4];
 };
 
 /* Strict parse of "0x%013lx |\t0x%016llx(\t0x%016llx){2,4}". */
-static const char *parse_row(const char *s, size_t len, struct row *r)
+static inline __attribute__((always_inline)) const char *parse_row(const char *s, size_t len, struct row *r)
 {
 	if (len < 17 + 19 * 3 || len > 17 + 19 * 5 || (len - 17) % 19)
 		return "wrong number of columns (expected IOVA_PFN and 3 to 5 entries)";
-	r->nf = (int)((len - 17) / 19);
-	if (s[0] != '0' || s[1] != 'x' || !hexn(s + 2, 13, &r->pfn))
+	int nf = (int)((len - 17) / 19), first = 0;
+	size_t up = 19 * (size_t)(nf - 1);
+	uint64_t a, b;   /* 13 digits: 0-7 and (overlapping) 5-12, SWAR */
+	if (s[0] != '0' || s[1] != 'x' || !(hex8(s + 2, &a) & hex8(s + 7, &b)))
 		return "bad IOVA_PFN (expected 0x and 13 hex digits)";
+	r->pfn = a << 20 | (b & 0xfffff);
 	if (s[15] != ' ' || s[16] != '|' || s[17] != '\t')
 		return "bad separator after IOVA_PFN (expected ' |<tab>')";
-	for (int i = 0; i < r->nf; i++) {
+	if (r->prev_nf == nf && !memcmp(s + 17, r->prev, up))
+		first = nf - 1;             /* same text as the previous (valid) row: same values */
+	r->nf = nf;
+	r->prev_nf = 0;
+	for (int i = first; i < r->nf; i++) {
 		const char *p = s + 18 + 19 * i;
 		if (i && p[-1] != '\t')
 			return "bad column separator (expected a tab)";
 		if (p[0] != '0' || p[1] != 'x' || !hex16(p + 2, &r->e[i]))
 			return "bad entry (expected 0x and 16 hex digits)";
 	}
+	memcpy(r->prev, s + 17, up);
+	r->prev_nf = nf;
 	return NULL;
 }
 
@@ -334,8 +357,67 @@ static int block_open(struct block *b, const struct dbg_handle *h)
 	return 0;
 }
 
+/* Open at a checkpoint: its line must still be a row at its IOVA (the file
+ * may have changed: then 1, and the caller walks from the block start). */
+static int block_open_at(struct block *b, const struct dbg_handle *h, const struct dbg_cp *c, char **line,
+			 size_t *len)
+{
+	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+	b->open = false;
+	if (fd < 0)
+		return iv_error("%s: %s", h->path, strerror(errno));
+	if (lseek(fd, c->off, SEEK_SET) != c->off) {
+		close(fd);
+		return 1;
+	}
+	iv_lines_from_fd(&b->l, fd, h->path);
+	b->l.lineno = c->lineno - 1;
+	b->open = true;
+	int r = iv_lines_next(&b->l, line, len);
+	uint64_t a, x;
+	if (r <= 0 || *len < 17 || classify(*line) != L_ROW || !(hex8(*line + 2, &a) & hex8(*line + 7, &x)) ||
+	    (a << 20 | (x & 0xfffff)) != c->iova >> IV_PAGE_SHIFT) {
+		iv_lines_close(&b->l);
+		b->open = false;
+		return r < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+static void cp_add(struct dbg_handle *h, const struct iv_lines *l, const char *line, uint64_t iova)
+{
+	off_t pos = lseek(l->fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return;
+	if (h->ncp == CP_MAX) {      /* keep every other one */
+		for (size_t i = 0; i < CP_MAX / 2; i++)
+			h->cp[i] = h->cp[2 * i + 1];
+		h->ncp = CP_MAX / 2;
+		h->cp_stride *= 2;
+	}
+	if (!h->cp)
+		h->cp = iv_xmalloc(CP_MAX * sizeof *h->cp);
+	h->cp[h->ncp++] = (struct dbg_cp){ iova, pos - (off_t)l->end + (off_t)(line - l->buf), l->lineno };
+}
+
+/* The last checkpoint at or below lo, or NULL. */
+static const struct dbg_cp *cp_find(const struct dbg_handle *h, uint64_t lo)
+{
+	if (!h->cp_done || !h->ncp || h->cp[0].iova > lo)
+		return NULL;
+	size_t a = 0, z = h->ncp;
+	while (z - a > 1) {
+		size_t m = a + (z - a) / 2;
+		if (h->cp[m].iova <= lo)
+			a = m;
+		else
+			z = m;
+	}
+	return &h->cp[a];
+}
+
 /* Next row of the block: 1 row, 0 end of block, -1 error. */
-static int block_row(struct block *b, struct row *row)
+static int block_row_at(struct block *b, struct row *row, char **linep)
 {
 	char *line;
 	size_t len;
@@ -346,6 +428,7 @@ static int block_row(struct block *b, struct row *row)
 			const char *err = parse_row(line, len, row);
 			if (err)
 				return bad_line(&b->l, err);
+			*linep = line;
 			return 1;
 		}
 		if (k == L_DEVICE)
@@ -356,11 +439,17 @@ static int block_row(struct block *b, struct row *row)
 	return r;
 }
 
+static int block_row(struct block *b, struct row *row)
+{
+	char *line;
+	return block_row_at(b, row, &line);
+}
+
 /* Levels from the first row of the block; 0 if the block has no rows. */
 static int block_levels(struct dbg_handle *h)
 {
 	struct block b;
-	struct row row;
+	struct row row = { .prev_nf = 0 };
 	if (block_open(&b, h))
 		return -1;
 	int r = block_row(&b, &row);
@@ -375,15 +464,41 @@ static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg
 {
 	struct dbg_handle *h = hp;
 	struct block b;
-	struct row row;
+	struct row row = { .prev_nf = 0 };
 	struct iv_leaf lf;
 	uint64_t next = 0;   /* lowest IOVA the next row may start at */
-	bool any = false;
+	uint64_t nrows = 0;
+	bool any = false, pending = false, record;
 	int r;
 	hexv_init();
-	if (block_open(&b, h))
+	const struct dbg_cp *c = cp_find(h, lo);
+	char *line = NULL;
+	size_t len = 0;
+	r = c ? block_open_at(&b, h, c, &line, &len) : 1;
+	if (r < 0)
 		return -1;
-	while ((r = block_row(&b, &row)) > 0) {
+	if (r == 0) {
+		pending = true;      /* the checkpoint's row is already read */
+		record = false;
+	} else {
+		if (block_open(&b, h))
+			return -1;
+		record = !h->cp_done;
+		if (record) {
+			h->ncp = 0;
+			h->cp_stride = 4096;
+		}
+	}
+	for (;;) {
+		if (pending) {
+			const char *err = parse_row(line, len, &row);
+			pending = false;
+			r = err ? bad_line(&b.l, err) : 1;
+		} else {
+			r = block_row_at(&b, &row, &line);
+		}
+		if (r <= 0)
+			break;
 		const char *err = row_leaf(&row, h->levels, h->first_level, &lf);
 		if (!err && any && lf.iova < next)
 			err = "rows not in ascending IOVA order (or overlapping)";
@@ -391,6 +506,8 @@ static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg
 			r = bad_line(&b.l, err);
 			break;
 		}
+		if (record && nrows++ % h->cp_stride == 0)
+			cp_add(h, &b.l, line, lf.iova);
 		iv_g->st.leaves++;
 		any = true;
 		next = lf.iova + lf.size;
@@ -401,6 +518,8 @@ static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg
 		if ((r = fn(arg, &lf)) != 0)
 			break;
 	}
+	if (record && r == 0)
+		h->cp_done = true;
 	iv_lines_close(&b.l);
 	return r < 0 ? -1 : 0;
 }
@@ -526,8 +645,11 @@ static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t
 	return 0;
 }
 
-static void dbg_close(void *h)
+static void dbg_close(void *hp)
 {
+	struct dbg_handle *h = hp;
+	if (h)
+		free(h->cp);
 	free(h);
 }
 

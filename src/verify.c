@@ -57,6 +57,7 @@ struct dev_walk {
 	const struct iv_gpa_section *sec;  /* last section found (cache) */
 	/* re-read pass */
 	size_t reread_idx;
+	uint64_t reread_seen;     /* pages of f[reread_idx] classified again so far */
 	/* sampling */
 	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
 };
@@ -244,8 +245,11 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 	while (w->reread_idx < r->nf) {
 		struct iv_finding *f = &r->f[w->reread_idx];
 		uint64_t fend = f->iova + f->pages * IV_PAGE_SIZE;
-		if (fend <= l->iova) {
+		if (fend <= l->iova) {     /* passed without seeing all its pages: unmapped since */
+			if (w->reread_seen < f->pages)
+				f->transient = true;
 			w->reread_idx++;
+			w->reread_seen = 0;
 			continue;
 		}
 		if (f->iova >= l->iova + l->size)
@@ -260,9 +264,13 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 			if (v.kind != (int)f->kind || l->perm != f->perm)
 				f->transient = true;
 		}
+		w->reread_seen += (b - a) >> IV_PAGE_SHIFT;
 		if (b < fend)
 			return 0;     /* the finding goes on in the next leaf */
+		if (w->reread_seen < f->pages)
+			f->transient = true;
 		w->reread_idx++;
+		w->reread_seen = 0;
 	}
 	return 1;
 }
@@ -318,12 +326,26 @@ static void check_device(struct dev_walk *w)
 	if (r >= 0 && w->res->nf > w->first) {
 		iv_pagemap_invalidate(w->pm);
 		iv_kpage_invalidate(w->kp);
-		w->reread_idx = w->first;
-		const struct iv_finding *f0 = &w->res->f[w->first], *fl = &w->res->f[w->res->nf - 1];
-		r = ops->walk(h, f0->iova, fl->iova + fl->pages * IV_PAGE_SIZE - 1, reread_leaf, w);
-		/* findings whose pages are no longer mapped at all changed too */
-		for (size_t i = w->reread_idx; r >= 0 && i < w->res->nf; i++)
-			w->res->f[i].transient = true;
+		/* one walk per cluster of findings (gaps below 2 MiB) */
+		struct iv_finding *f = w->res->f;
+		size_t i = w->first, nf = w->res->nf;
+		while (r >= 0 && i < nf) {
+			uint64_t lo = f[i].iova, hi = f[i].iova + f[i].pages * IV_PAGE_SIZE - 1;
+			size_t j = i;
+			while (j + 1 < nf && f[j + 1].iova <= hi + 1 + (2u << 20)) {
+				j++;
+				uint64_t e = f[j].iova + f[j].pages * IV_PAGE_SIZE - 1;
+				if (e > hi)
+					hi = e;
+			}
+			w->reread_idx = i;
+			w->reread_seen = 0;
+			r = ops->walk(h, lo, hi, reread_leaf, w);
+			/* findings of the cluster not reached: no longer mapped */
+			for (size_t k = w->reread_idx; r >= 0 && k <= j; k++)
+				f[k].transient = true;
+			i = j + 1;
+		}
 	}
 	ops->close(h);
 	if (r < 0) {
