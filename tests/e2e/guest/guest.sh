@@ -39,6 +39,7 @@ for d in /sys/bus/pci/devices/*; do
   echo "$(basename $d) $(cat $d/vendor):$(cat $d/device) driver=$(basename "$(readlink $d/driver)" 2>/dev/null) group=$(basename "$(readlink $d/iommu_group)" 2>/dev/null)"
 done > "$OUT/pci-devices.txt"
 uname -r > "$OUT/uname.txt"
+[ -e /sys/kernel/btf/vmlinux ] && : > "$OUT/has-btf"
 BDF=$(grep ' 0x1234:0x11e8 ' "$OUT/pci-devices.txt" | cut -d' ' -f1 | head -1)
 [ -n "$BDF" ] || { log "edu device not found"; exit 1; }
 echo "$BDF" > "$OUT/bdf"
