@@ -51,9 +51,15 @@ log "bound $BDF to $(basename "$(readlink $d/driver)") group $(basename "$(readl
 
 # IOMMU flavour and the iommu-verify source options
 SRC=
-if [ -d /sys/kernel/debug/iommu/intel ]; then
+STOCK=0; grep -q 'e2e.stock=1' /proc/cmdline && STOCK=1
+if ls -d /sys/class/iommu/dmar* > /dev/null 2>&1; then
   VENDOR=intel
-  awk '$1=="RTADDR"{print $3}' /sys/kernel/debug/iommu/intel/iommu_regset > "$OUT/rtaddr" 2>/dev/null
+  if [ -d /sys/kernel/debug/iommu/intel ]; then
+    : > "$OUT/has-debugfs"
+    awk '$1=="RTADDR"{print $3}' /sys/kernel/debug/iommu/intel/iommu_regset > "$OUT/rtaddr" 2>/dev/null
+  fi
+elif [ "$STOCK" = 1 ]; then
+  VENDOR=amd    # Debian's kernel: iommu-verify has to find the device table itself (kallsyms + BTF)
 else
   VENDOR=amd
   # AMD-Vi: no page-table debugfs in 6.1/6.12; the host reads the Device Table Base register
@@ -91,7 +97,7 @@ if [ "$MODE" = lab ]; then
     mkdir -p /tmp/no-debugfs
     run_iv lookup-ksym -j --debugfs /tmp/no-debugfs --source memory lookup "$BDF" $IOVAS 0x900000
     run_iv dump -j $SRC dump "$BDF"
-    if [ "$VENDOR" = intel ]; then
+    if [ -e "$OUT/has-debugfs" ]; then
       run_iv dump-debugfs -j --source debugfs dump "$BDF"
       run_iv dump-memory -j --source memory dump "$BDF"
       run_iv tables -j tables "$BDF"

@@ -62,6 +62,7 @@ def synth(d, t, wrong=None):
     put(d, "devices", {"devices": [{"bdf": t["bdf"], "driver": "vfio-pci"}], "errors": []}, 0)
     open(os.path.join(d, "bdf"), "w").write(t["bdf"] + "\n")
     open(os.path.join(d, "has-btf"), "w").write("")
+    open(os.path.join(d, "has-debugfs"), "w").write("")
     ok = {"status": "ok", "exit_code": 0, "findings": [], "errors": []}
     put(d, "clean-gpa-map", ok, 0)
     put(d, "clean-inferred", ok, 0)
