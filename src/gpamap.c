@@ -381,7 +381,7 @@ static int ramblock_row(char *line, bool with_hva, struct iv_ramblock *b)
 	char copy[1024], *tok[RB_MAXTOK];
 	snprintf(copy, sizeof copy, "%s", line);
 	int n = tokens(copy, tok), tail = with_hva ? 7 : 5;
-	if (n < tail + 1)
+	if (n < tail)   /* the name may be empty (QEMU 7.2: a vfio-pci BAR's block) */
 		return -1;
 	memset(b, 0, sizeof *b);
 	int h = n - tail + 2;   /* first hex column */
@@ -399,7 +399,7 @@ static int ramblock_row(char *line, bool with_hva, struct iv_ramblock *b)
 	size_t len = (size_t)(tok[n - tail] - copy) - (size_t)(start - line);
 	while (len && start[len - 1] == ' ')
 		len--;
-	if (!len || len >= sizeof b->name)
+	if (len >= sizeof b->name)
 		return -1;
 	memcpy(b->name, start, len);
 	b->name[len] = 0;

@@ -71,6 +71,13 @@ static int add_cdev(struct iv_proc *p, const char *cdev)
 static int scan_fd_target(struct iv_proc *p, const char *t)
 {
 	static const char grp[] = "/dev/vfio/", cdev[] = "/dev/vfio/devices/";
+	/* QEMU in a chroot or a mount namespace: the link reads /ROOT/dev/vfio/N */
+	const char *m = NULL;
+	for (const char *q = t; (q = strstr(q, grp)); q++)
+		m = q;
+	if (!m)
+		return 0;
+	t = m;
 	if (!strncmp(t, cdev, sizeof cdev - 1) && t[sizeof cdev - 1])
 		return add_cdev(p, t + sizeof cdev - 1);
 	if (strncmp(t, grp, sizeof grp - 1) != 0)

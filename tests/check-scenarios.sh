@@ -20,6 +20,15 @@ expect_jq '.findings[2] | [.size, .hva, .severity, .bdf, (.pid|tostring)] | join
 expect_jq '.processes[0] | [(.pid|tostring), .name, .gpa_map, .devices[0].bdf, (.devices[0].group|tostring), .devices[0].vendor, .devices[0].mode, (.devices[0].levels|tostring), .devices[0].source, (.devices[0].pages_checked|tostring)] | join(" ")' \
 	"4242 vm1 file 0000:00:02.0 2 intel legacy 3 debugfs 16448" "pcbios: process and device context"
 
+# QEMU in a chroot or another mount namespace: the fd link reads /q/dev/vfio/2
+gen clean --pid 4343
+for fd in "$TMP/clean/root/proc/4343/fd/"*; do
+	t=$(readlink "$fd"); case $t in /dev/vfio/*) ln -sfn "/q$t" "$fd";; esac
+done
+run --root "$TMP/clean/root" -j check --pid 4343 --gpa-map "$TMP/clean/gpa-map.json"
+expect_rc 0 "fd link /q/dev/vfio/2 (chroot): device found, OK"
+expect_jq '.processes[0].devices[0].bdf' 0000:00:02.0 "chroot: the group's device"
+
 # only the devices asked for
 chk pcbios --device 0000:00:03.0
 expect_rc 0 "pcbios --device of another device: nothing checked, OK"

@@ -324,6 +324,8 @@ def write_qmp(out, opt):
     for name in ("pc.ram", "pc.bios", "pc.rom"):
         off, size, _, _ = BLOCKS[name]
         rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % (name, "4 KiB", off, size, size))
+    # QEMU 7.2 prints the vfio-pci BAR's RAM block with an empty name (seen in the nested lab)
+    rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
