@@ -80,7 +80,7 @@ static void decode_legacy(struct iv_intel_dev *d)
 	d->scalable = false;
 	d->pasid = -1;
 	d->tt = tt <= 1 ? IV_TT_TRANSLATE : tt == 2 ? IV_TT_PASSTHROUGH : IV_TT_OTHER;
-	d->levels = (int)(d->ctx_hi & 7) + 2;
+	d->levels = (d->ctx_hi & 7) <= 3 ? (int)(d->ctx_hi & 7) + 2 : 0;   /* AW 4-7 reserved: unknown */
 	d->first_level = false;
 	d->pgd = PAGE_ADDR(d->ctx_lo);
 	d->domain_id = (uint16_t)(d->ctx_hi >> 8);
@@ -97,7 +97,7 @@ static void decode_scalable(struct iv_intel_dev *d)
 		d->levels = ((v2 >> 2) & 3) == 1 ? 5 : 4;   /* FLPM */
 		d->pgd = PAGE_ADDR(v2) & ~(1ULL << 63);
 	} else {
-		d->levels = (int)((v0 >> 2) & 7) + 2;       /* AW */
+		d->levels = ((v0 >> 2) & 7) <= 3 ? (int)((v0 >> 2) & 7) + 2 : 0;   /* AW; reserved: unknown */
 		d->pgd = PAGE_ADDR(v0);
 	}
 	d->domain_id = (uint16_t)v1;

@@ -63,12 +63,17 @@ int iv_kbtf_struct_size(struct iv_kbtf *b, const char *sname, uint32_t *size)
 	return 0;
 }
 
-/* Search t's members, descending into anonymous structs and unions (bounded depth). */
+/* Search t's members, descending into anonymous structs and unions (bounded
+ * depth, and a bounded number of members visited: a hostile BTF whose anonymous
+ * members refer back to their struct must not make the search exponential). */
 static int find_member(struct iv_kbtf *b, const struct btf_type *t, const char *mname, uint32_t base_bits,
-		       int depth, struct iv_kmember *out)
+		       int depth, unsigned *budget, struct iv_kmember *out)
 {
 	const struct btf_member *m = btf_members(t);
 	for (__u16 i = 0; i < btf_vlen(t); i++) {
+		if (*budget == 0)
+			return 0;
+		--*budget;
 		const char *n = btf__name_by_offset(b->btf, m[i].name_off);
 		uint32_t bits = base_bits + btf_member_bit_offset(t, i);
 		if (n && *n) {
@@ -91,7 +96,7 @@ static int find_member(struct iv_kbtf *b, const struct btf_type *t, const char *
 		int tid = btf__resolve_type(b->btf, m[i].type);
 		const struct btf_type *mt = tid < 0 ? NULL : btf__type_by_id(b->btf, (__u32)tid);
 		if (mt && (btf_is_struct(mt) || btf_is_union(mt))) {
-			int r = find_member(b, mt, mname, bits, depth + 1, out);
+			int r = find_member(b, mt, mname, bits, depth + 1, budget, out);
 			if (r)
 				return r;
 		}
@@ -106,7 +111,8 @@ int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, stru
 	if (!t)
 		return -1;
 	memset(out, 0, sizeof *out);
-	int r = find_member(b, t, mname, 0, 0, out);
+	unsigned budget = 1u << 16;
+	int r = find_member(b, t, mname, 0, 0, &budget, out);
 	if (r < 0)
 		return iv_error("%s: struct %s member %s: cannot resolve its type", b->path, sname, mname);
 	if (r == 0)

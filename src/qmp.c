@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include "gpamap.h"
 
-#define QMP_MAX_REPLY (64u << 20)   /* bytes accepted for one reply */
+#define QMP_MAX_REPLY (16u << 20)   /* bytes accepted for one reply */
 
 struct qmp {
 	int fd;

@@ -43,32 +43,6 @@ struct dbg_handle {
 
 /* ---- the row scanner (hot path) ---- */
 
-static uint8_t hexv[256];
-
-static void hexv_init(void)
-{
-	if (hexv['1'] == 1)
-		return;
-	memset(hexv, 0xff, sizeof hexv);
-	for (int i = 0; i < 10; i++)
-		hexv['0' + i] = (uint8_t)i;
-	for (int i = 0; i < 6; i++)
-		hexv['a' + i] = (uint8_t)(10 + i);
-}
-
-/* n hex digits (lowercase, as %llx prints) into *out; false if any is not hex. */
-static inline bool hexn(const char *p, int n, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned bad = 0;
-	for (int i = 0; i < n; i++) {
-		unsigned d = hexv[(unsigned char)p[i]];
-		bad |= d;
-		v = v << 4 | (d & 0xf);
-	}
-	*out = v;
-	return !(bad & 0xf0);
-}
 
 /* SWAR: 8 lowercase hex digits at p (most significant first) -> *out; false if any byte is not [0-9a-f]. */
 static inline bool hex8(const char *p, uint64_t *out)
@@ -114,7 +88,7 @@ static inline __attribute__((always_inline)) const char *parse_row(const char *s
 	int nf = (int)((len - 17) / 19), first = 0;
 	size_t up = 19 * (size_t)(nf - 1);
 	uint64_t a, b;   /* 13 digits: 0-7 and (overlapping) 5-12, SWAR */
-	if (s[0] != '0' || s[1] != 'x' || !(hex8(s + 2, &a) & hex8(s + 7, &b)))
+	if (s[0] != '0' || s[1] != 'x' || !((unsigned)hex8(s + 2, &a) & (unsigned)hex8(s + 7, &b)))
 		return "bad IOVA_PFN (expected 0x and 13 hex digits)";
 	r->pfn = a << 20 | (b & 0xfffff);
 	if (s[15] != ' ' || s[16] != '|' || s[17] != '\t')
@@ -302,12 +276,12 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 static int scan_file(const char *path, const struct want *w, struct found *f)
 {
 	struct iv_lines l;
+	memset(f, 0, sizeof *f);
 	if (iv_lines_open(&l, path))
 		return -1;
 	bool seen = false;
 	char *line;
 	int r;
-	memset(f, 0, sizeof *f);
 	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
 		enum line_kind k = classify(line);
 		if (k == L_ROW && !seen)
@@ -375,7 +349,7 @@ static int block_open_at(struct block *b, const struct dbg_handle *h, const stru
 	b->open = true;
 	int r = iv_lines_next(&b->l, line, len);
 	uint64_t a, x;
-	if (r <= 0 || *len < 17 || classify(*line) != L_ROW || !(hex8(*line + 2, &a) & hex8(*line + 7, &x)) ||
+	if (r <= 0 || *len < 17 || classify(*line) != L_ROW || !((unsigned)hex8(*line + 2, &a) & (unsigned)hex8(*line + 7, &x)) ||
 	    (a << 20 | (x & 0xfffff)) != c->iova >> IV_PAGE_SHIFT) {
 		iv_lines_close(&b->l);
 		b->open = false;
@@ -470,7 +444,6 @@ static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg
 	uint64_t nrows = 0;
 	bool any = false, pending = false, record;
 	int r;
-	hexv_init();
 	const struct dbg_cp *c = cp_find(h, lo);
 	char *line = NULL;
 	size_t len = 0;
@@ -594,7 +567,6 @@ static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t
 	char dir[PATH_MAX], b[16];
 	struct iv_intel_dev d;
 	struct stat st;
-	hexv_init();
 	iv_bdf_str(bdf, b);
 	iv_intel_path(dir, sizeof dir, "%s", "");
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

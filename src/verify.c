@@ -242,30 +242,33 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 	struct dev_walk *w = arg;
 	struct iv_check *r = w->res;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
+	uint64_t llast = l->iova + (l->size - 1);   /* inclusive ends: no wrap at 2^64 */
 	while (w->reread_idx < r->nf) {
 		struct iv_finding *f = &r->f[w->reread_idx];
-		uint64_t fend = f->iova + f->pages * IV_PAGE_SIZE;
-		if (fend <= l->iova) {     /* passed without seeing all its pages: unmapped since */
+		uint64_t flast = f->iova + (f->pages * IV_PAGE_SIZE - 1);
+		if (flast < l->iova) {     /* passed without seeing all its pages: unmapped since */
 			if (w->reread_seen < f->pages)
 				f->transient = true;
 			w->reread_idx++;
 			w->reread_seen = 0;
 			continue;
 		}
-		if (f->iova >= l->iova + l->size)
+		if (f->iova > llast)
 			return 0;     /* next leaf */
 		uint64_t a = f->iova > l->iova ? f->iova : l->iova;
-		uint64_t b = fend < l->iova + l->size ? fend : l->iova + l->size;
-		for (uint64_t iova = a; iova < b && !f->transient; iova += IV_PAGE_SIZE) {
+		uint64_t blast = flast < llast ? flast : llast;
+		uint64_t n = ((blast - a) >> IV_PAGE_SHIFT) + 1;
+		for (uint64_t k = 0; k < n && !f->transient; k++) {
 			struct verdict v;
+			uint64_t iova = a + k * IV_PAGE_SIZE;
 			uint64_t pfn = pfn0 + ((iova - l->iova) >> IV_PAGE_SHIFT);
 			if (classify(w, iova, pfn, l->perm, &v))
 				return -1;
 			if (v.kind != (int)f->kind || l->perm != f->perm)
 				f->transient = true;
 		}
-		w->reread_seen += (b - a) >> IV_PAGE_SHIFT;
-		if (b < fend)
+		w->reread_seen += n;
+		if (blast < flast)
 			return 0;     /* the finding goes on in the next leaf */
 		if (w->reread_seen < f->pages)
 			f->transient = true;

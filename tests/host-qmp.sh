@@ -75,7 +75,7 @@ check_bad silent greeting "qmp.sock: greeting: no reply from QEMU within 1 s"
 check_bad error "info ramblock" "qmp.sock: info ramblock: QEMU error GenericError: fake-qmp: refused"
 check_bad garbage "gpa2hva 0xc4000" "qmp.sock: gpa2hva 0xc4000: reply is not a JSON object"
 check_bad close qmp_capabilities "qmp.sock: qmp_capabilities: QEMU closed the connection"
-check_bad huge "info mtree -f" "qmp.sock: info mtree -f: reply larger than 64 MiB"
+check_bad huge "info mtree -f" "qmp.sock: info mtree -f: reply larger than 16 MiB"
 
 rm -f "$SOCK"
 "$TH" qmp "$SOCK" >"$TMP/out" 2>"$TMP/err"; RC=$?
