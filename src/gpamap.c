@@ -294,7 +294,7 @@ static int mtree_row(const char *line, struct iv_gpa_section *s)
 		return 0;
 	if (set_type(s, t))
 		return -1;
-	char name[1024];
+	char name[1024];   /* a longer name is cut here and then refused below (-Wformat-truncation: intended) */
 	snprintf(name, sizeof name, "%s", line + pos);
 	row_name(name, &s->offset);
 	if (!*name || strlen(name) >= sizeof s->name || end - start == UINT64_MAX)

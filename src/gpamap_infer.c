@@ -146,6 +146,10 @@ static void build_pieces(struct infer *in, struct iv_gpa_map *m)
 		const struct smp *a = &in->s[i];
 		uint64_t d = a->va - a->iova;
 		const struct vma *v = vma_of(in, a->va);
+		if (!v) {   /* a match lies in a VMA by construction; be safe anyway */
+			i++;
+			continue;
+		}
 		size_t j = i + 1;
 		while (j < in->n && (!usable(&in->s[j]) ||
 				     (in->s[j].va - in->s[j].iova == d && vma_of(in, in->s[j].va) == v)))

@@ -24,6 +24,7 @@ int iv_error(const char *fmt, ...)
 	if (iv_g) {
 		if (iv_g->nerrors < IV_MAX_ERRORS) {
 			iv_g->errors = iv_xrealloc(iv_g->errors, (iv_g->nerrors + 1) * sizeof *iv_g->errors);
+			/* kept for the JSON "errors" array until exit (gcc -fanalyzer reports a leak: false) */
 			iv_g->errors[iv_g->nerrors++] = iv_xstrdup(msg);
 		} else {
 			iv_g->nerrors_dropped++;
