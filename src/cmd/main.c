@@ -43,21 +43,6 @@ static void usage(FILE *f)
 	fprintf(f, "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also errors and usage).\n");
 }
 
-int iv_usage_error(const char *cmd, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	iv_error("%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
-	if (print_is_json()) {
-		print_begin();
-		print_end();
-	}
-	return IV_UNKNOWN;
-}
-
 /* debugfs mount point from /proc/self/mountinfo (live system only). */
 static void find_debugfs(struct iv_ctx *c, const char *opt)
 {
