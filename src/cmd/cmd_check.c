@@ -30,6 +30,7 @@ int cmd_check(int argc, char **argv)
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
+	iv_g->debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: SOURCES) */
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jp", o, NULL)) != -1) {

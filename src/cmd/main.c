@@ -9,6 +9,8 @@
 #include "iv.h"
 #include "print.h"
 #include "commands.h"
+#include "host.h"
+#include "source.h"
 
 static const struct iv_command commands[] = {
 	{ "devices", cmd_devices, "", "IOMMU units and the devices behind them" },
@@ -33,6 +35,7 @@ static void usage(FILE *f)
 		"  --memory FILE           physical memory as an ELF image (default /proc/kcore)\n"
 		"  --vtd-root ADDR[@UNIT]  VT-d root table address\n"
 		"  --amd-devtab ADDR       AMD-Vi device table base\n"
+		"  --debugfs-max-mib N     auto: skip a debugfs dump whose kernel buffer would exceed N MiB (64)\n"
 		"  --stats                 print counters of what was read (stderr)\n"
 		"  --timeout SECONDS       QMP timeout (default 5)\n"
 		"  -h, --help; -V, --version\n"
@@ -80,8 +83,10 @@ int main(int argc, char **argv)
 	ctx.root = "";
 	ctx.timeout = 5.0;
 	iv_g = &ctx;
+	iv_dump_set_estimator(iv_host_dma_estimate);   /* the debugfs size gate (src/tables/dumpgate.c) */
 
-	enum { O_ROOT = 256, O_DEBUGFS, O_SOURCE, O_MEMORY, O_VTDROOT, O_AMDDEVTAB, O_STATS, O_TIMEOUT };
+	enum { O_ROOT = 256, O_DEBUGFS, O_SOURCE, O_MEMORY, O_VTDROOT, O_AMDDEVTAB, O_STATS, O_TIMEOUT,
+	       O_DEBUGFS_MAX };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "debugfs", required_argument, NULL, O_DEBUGFS },
@@ -93,6 +98,7 @@ int main(int argc, char **argv)
 		{ "amd-devtab", required_argument, NULL, O_AMDDEVTAB },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "debugfs-max-mib", required_argument, NULL, O_DEBUGFS_MAX },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -152,6 +158,16 @@ int main(int argc, char **argv)
 			ctx.timeout = strtod(optarg, &end);
 			if (*end || !(ctx.timeout > 0))
 				return iv_usage_error(NULL, "--timeout: '%s' is not a positive number of seconds", optarg);
+			break;
+		}
+		case O_DEBUGFS_MAX: {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < 1 || v > 1024 || optarg[0] == '-')
+				return iv_usage_error(NULL, "--debugfs-max-mib: '%s' is not a number of MiB from 1 to 1024",
+						      optarg);
+			ctx.debugfs_max_mib = v;
 			break;
 		}
 		case 'h': usage(stdout); return 0;
