@@ -26,8 +26,9 @@
  *   image.elf   ELF64 ET_CORE EM_X86_64, PT_LOAD p_paddr = physical address:
  *               VT-d root table 0x765000 -> context table 0x76c000 -> 4-level
  *               second-level tables at 0x40000000 (--vtd-root 0x765000), and the
- *               AMD-Vi device table 0x80000000 -> mode-4 v1 tables at 0x80001000
- *               (--amd-devtab 0x80000000); the same mappings as the dumps
+ *               AMD-Vi device table 0x80000000 (above the VT-d tables: the next GiB
+ *               when they need more than 1 GiB) -> mode-4 v1 tables right after it
+ *               (--amd-devtab: expect.json amd_devtab); the same mappings as the dumps
  *   gpa-map.json  the --gpa-map file
  *   expect.json   what dump and check must report (planted findings with exact
  *                 IOVAs, extent count, mapped bytes, pages, rows, file sizes)
@@ -58,7 +59,9 @@
 #define RTADDR     0x765000ULL
 #define CTX_PA     0x76c000ULL
 #define VTD_BASE   0x40000000ULL          /* first page: the level-4 table (pgd) */
-#define AMD_DEVTAB 0x80000000ULL
+#define AMD_DEVTAB_MIN 0x80000000ULL      /* above the VT-d tables: 0x80000000, or the next GiB */
+static uint64_t amd_devtab = AMD_DEVTAB_MIN;
+#define AMD_DEVTAB amd_devtab
 #define AMD_BASE   (AMD_DEVTAB + 0x1000)  /* mirrors the VT-d tables page for page */
 #define ZERO_PFN   0x493adULL
 #define ORPHAN_PFN 0x3e0000ULL
@@ -654,6 +657,8 @@ int main(int argc, char **argv)
 
 	/* table pages: 4K leaves / 512 + one per region start + upper levels */
 	uint64_t cap = (v2m ? 64 : n / 512) + 4096;
+	if (VTD_BASE + cap * SZ_4K > amd_devtab)   /* more than 1 GiB of tables (a TiB guest) */
+		amd_devtab = align_up(VTD_BASE + cap * SZ_4K, 1ULL << 30);
 	if (image) {
 		snprintf(p, sizeof p, "%s/image.elf", outdir);
 		image_begin(p, cap);
@@ -828,7 +833,7 @@ int main(int argc, char **argv)
 		 " \"image_vtd_offset\": %" PRIu64 ", \"image_vtd_bytes\": %" PRIu64 ",\n"
 		 " \"pagemap_offset\": %" PRIu64 ", \"pagemap_bytes\": %" PRIu64 ",\n"
 		 " \"findings\": [\n",
-		 n, v2m ? "2m" : mix ? "mix" : "4k", pid, DEV, RTADDR, AMD_DEVTAB, ZERO_PFN, rows, pages, ext_n, mapped,
+		 n, v2m ? "2m" : mix ? "mix" : "4k", pid, DEV, RTADDR, (unsigned long long)AMD_DEVTAB, ZERO_PFN, rows, pages, ext_n, mapped,
 		 tables_written, size67, size518, off_vtd, (uint64_t)(tables_written * SZ_4K), (uint64_t)(HVA_BIOS >> 12) * 8,
 		 (uint64_t)((HVA_RAM + pm_ram_bytes) >> 12) * 8 - (uint64_t)(HVA_BIOS >> 12) * 8);
 	out_str(&j, q);
