@@ -517,7 +517,8 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 	double t0 = iv_now();
 
 	struct iv_proc *procs = NULL;
-	int n = iv_procs_find(o->pids, o->npids, &procs);
+	struct iv_procs_scan scan;
+	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
 	if (n < 0) {
 		res->incomplete = true;
 		finalize(res);
