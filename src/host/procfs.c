@@ -440,6 +440,8 @@ int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct 
 			proc_fail(&p, "cannot be inspected: %s", p.reason);
 			break;
 		}
+		if (!p.name[0] && iv_read_small(iv_path(dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
+			p.name[0] = 0;
 		push(&v, &n, &p);
 	}
 	free(u);
