@@ -3,7 +3,7 @@
  * Without arguments: the unit tests (uses $top_srcdir/tests/data, writes below
  * $top_builddir/tests/tmp/test-host). With arguments, a driver for the shell tests:
  *   test-host procs ROOT [PID...]        processes with VFIO devices
- *   test-host qmp SOCKET [TIMEOUT]        iv_gpamap_from_qmp
+ *   test-host qmp SOCKET [TIMEOUT [PID [ROOT]]]  iv_gpamap_from_qmp (PID: peer and maps checks)
  *   test-host gpamap FILE                 iv_gpamap_from_file
  *   test-host infer ROOT PID SAMPLES      iv_gpamap_infer ("IOVA PFN" lines)
  * Sections print as "GPA SIZE TYPE RO OFFSET HVA|- NAME"; exit 3 on error. */
@@ -469,13 +469,16 @@ static int driver(int argc, char **argv)
 	if (!strcmp(argv[1], "qmp") && argc >= 3) {
 		if (argc > 3)
 			ctx.timeout = atof(argv[3]);
-		return drv_map(iv_gpamap_from_qmp(argv[2], &m), &m);
+		if (argc > 5)
+			ctx.root = argv[5];
+		ctx.stats = getenv("IV_TEST_STATS") != NULL;
+		return drv_map(iv_gpamap_from_qmp(argv[2], argc > 4 ? (pid_t)atoi(argv[4]) : 0, &m), &m);
 	}
 	if (!strcmp(argv[1], "gpamap") && argc == 3)
 		return drv_map(iv_gpamap_from_file(argv[2], &m), &m);
 	if (!strcmp(argv[1], "infer") && argc == 5)
 		return drv_infer(argv + 2);
-	fprintf(stderr, "usage: test-host [procs ROOT [PID...] | qmp SOCKET [TIMEOUT] | gpamap FILE | infer ROOT PID SAMPLES]\n");
+	fprintf(stderr, "usage: test-host [procs ROOT [PID...] | qmp SOCKET [TIMEOUT [PID [ROOT]]] | gpamap FILE | infer ROOT PID SAMPLES]\n");
 	return 2;
 }
 
