@@ -446,7 +446,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	memset(map, 0, sizeof *map);
 	int r;
 	if (o->qmp)
-		r = iv_gpamap_from_qmp(o->qmp, map);
+		r = iv_gpamap_from_qmp(o->qmp, pr->pid, map);
 	else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
 	else {
