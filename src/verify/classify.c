@@ -1,10 +1,10 @@
 /* classify.c - the verdict on one IOMMU-mapped 4 KiB page from its facts.
  * Pure: no I/O, no globals; missing facts are asked for (enum iv_need).
  * The order of the rules is the man page's (FINDINGS):
- *   outside every section: reserved region, zero page, orphaned pin (RAM
- *     with kpagecount 0), then unbacked (authoritative map) or, for an
- *     inferred map, MMIO (no RAM behind the PFN, or inside a PCI BAR) or
- *     not comparable;
+ *   outside every section: reserved region, zero page, device memory (no
+ *     RAM behind the PFN, or inside a PCI BAR: unbacked for an authoritative
+ *     map, MMIO for an inferred one), orphaned pin (RAM with kpagecount 0),
+ *     then unbacked (authoritative map) or not comparable (inferred);
  *   ramd section: zero page, MMIO (no RAM behind the PFN or in a BAR),
  *     else stale (RAM behind a page declared device memory);
  *   ram/rom section without HVA: zero page, else not comparable;
@@ -75,18 +75,18 @@ static enum iv_need outside(const struct iv_page_facts *f, struct iv_page_verdic
 		v->zero = true;
 		return finding(v, IV_K_ZERO_PAGE);
 	}
-	if (!no_ram_of(f)) {
-		if (!f->have_count)
-			return IV_NEED_COUNT;
-		if (f->count_rc == 0 && f->count == 0)
-			return finding(v, IV_K_ORPHANED_PIN);
-	}
-	if (f->map_authoritative)
-		return finding(v, IV_K_UNBACKED);
+	/* device memory (P2PDMA BAR pages may have a struct page with count 0:
+	 * they are not orphaned RAM) */
 	int m = mmio_of(f, &need);
 	if (m < 0)
 		return need;
-	return done(v, m ? IV_PC_MMIO : IV_PC_UNVERIFIED);
+	if (m)
+		return f->map_authoritative ? finding(v, IV_K_UNBACKED) : done(v, IV_PC_MMIO);
+	if (!f->have_count)
+		return IV_NEED_COUNT;
+	if (f->count_rc == 0 && f->count == 0)
+		return finding(v, IV_K_ORPHANED_PIN);
+	return f->map_authoritative ? finding(v, IV_K_UNBACKED) : done(v, IV_PC_UNVERIFIED);
 }
 
 static enum iv_need ramd(const struct iv_page_facts *f, struct iv_page_verdict *v)
