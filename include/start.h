@@ -11,7 +11,7 @@
 #define IV_START_H
 #include "iv.h"
 #include "bdf.h"
-#include "source.h"
+#include "leaf.h"
 
 enum iv_start_from { IV_FROM_OPTION = 0, IV_FROM_DEBUGFS, IV_FROM_KSYM };
 const char *iv_start_from_name(enum iv_start_from f);   /* "option", "debugfs", "kernel symbols" */

@@ -144,6 +144,9 @@ static void scan(void)
 		if (!w.ndevs)
 			continue;
 		load_sizes(&w);
+		char sp[PATH_MAX];
+		if (!w.have_status && access(iv_path(sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
+			continue;        /* gone since its fds were read: it holds nothing any more */
 		O.o = iv_xrealloc(O.o, (O.n + 1) * sizeof *O.o);
 		O.o[O.n++] = w;
 	}
