@@ -152,6 +152,25 @@ expect_rc 3 "hva outside the maps: UNKNOWN, not WARNING"
 expect_jq '[.findings[] | select(.kind == "cpu_not_present")] | length' 0 "hva outside the maps: no cpu_not_present"
 expect_err "section 'pc.ram' \[0x100000-0x3ffffff\]: HVA range 0x8016f7f00000-0x8016fbdfffff is not inside a readable mapping of .*/proc/4242/maps" "hva outside the maps: message"
 
+# QEMU 8.0 texts (HVA column): the section past its block's used size; a read-only block
+rb8() {   # rb8 DIR USED RO: the capture with an 8.0 info ramblock
+	rm -rf "$1"; cp -r "$DATA/qmp-intel-host" "$1"
+	printf '              Block Name    PSize              Offset               Used              Total                HVA  RO\r\n                  pc.ram    4 KiB  0x0000000000000000 %s 0x0000000040000000 0x00007fdaebe00000  %s\r\n                 pc.bios    4 KiB  0x0000000040000000 0x0000000000040000 0x0000000000040000 0x00007fdaebc00000  ro\r\n' "$2" "$3" >"$1/info-ramblock.txt"
+}
+rb8 "$TMP/rb-used" 0x0000000020000000 rw
+fake "$TMP/rb-used"
+meas "$TH" qmp "$SOCK" 2
+stop
+expect_rc 3 "section past the block's used size"
+expect_err "qmp.sock: section 'pc.ram' \[0x100000-0x3fffffff\] at offset 0x100000 is past the used size 0x20000000 of RAM block 'pc.ram'" "used size: message"
+rb8 "$TMP/rb-ro" 0x0000000040000000 ro
+fake "$TMP/rb-ro"
+meas "$TH" qmp "$SOCK" 2
+stop
+expect_rc 0 "read-only block"
+if grep -q "^0x100000 0x3ff00000 ram ro 0x100000 0x7fdaebf00000 pc.ram$" "$TMP/out" && ! grep -q " rw " "$TMP/out"; then
+	ok "read-only block: its sections are read-only"; else fail "read-only block: $(cat "$TMP/out")"; fi
+
 # ramd over RAM: the stale page's section declared device memory (the ramd check is issue 13.1,
 # the verify side: until it is merged this prints SKIP; afterwards it must be CRITICAL)
 fake "$TMP/stale/qmp" --bad ramd
