@@ -10,6 +10,7 @@ A file may use its own layer and the layers below it, never one above.  Checked:
   call A -> B      object A references a symbol defined by object B of a higher layer
   cycle A B ...    a strongly connected component of the symbol graph between objects
   size F           a source file over 900 lines
+  private A -> H   a file of a layer in PUBLIC_ONLY (cmd) includes another layer's internal header
   owner include/H  a public header whose functions are defined in a layer other than its own
   unmapped X       a source folder or public header not in the tables below
 Each violation is one line ("KEY  (details)").  KNOWN lists accepted violations, one KEY a line
@@ -33,6 +34,8 @@ LAYERS = [
     ("report", ["src/report"], ["print.h", "report.h"]),
     ("cmd", ["src/cmd"], ["commands.h"]),
 ]
+# Layers that may include only public headers (include/*.h) of other layers.
+PUBLIC_ONLY = {"cmd"}
 MAX_LINES = 900
 GENERATED = {"config.h"}  # made by configure, used everywhere
 SIZE_DIRS = ["src", "include", "tests"]
@@ -95,6 +98,8 @@ class Checker:
                 lh = self.layer(h)
                 if la is not None and lh is not None and RANK[lh] > RANK[la]:
                     self.add("include %s -> %s" % (f, h), "%s includes %s" % (la, lh))
+                if la in PUBLIC_ONLY and lh != la and not h.startswith("include/"):
+                    self.add("private %s -> %s" % (f, h), "%s includes an internal header of %s" % (la, lh))
 
     def symbols(self, objects, files):
         """{object source: (defined set, undefined set)} from nm -P -A."""
