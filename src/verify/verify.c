@@ -14,7 +14,12 @@
 #include "classify.h"
 
 #define MAX_FINDINGS 50000
-#define MAX_SAMPLES 256
+/* Samples for the inferred map: a reservoir of RESERVOIR leaves, plus fixed
+ * ones: every leaf below 1 MiB (the PC's ROM aliases live there) and the first
+ * leaf of every IOVA-contiguous run, MAX_SAMPLES - RESERVOIR at most. */
+#define MAX_SAMPLES 768
+#define RESERVOIR 256
+#define LOW_IOVA (1ULL << 20)
 #define MAX_ZERO 8
 
 /* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
@@ -51,6 +56,7 @@ struct dev_walk {
 	bool reread_bad;          /* some page of f[reread_idx] still has a finding */
 	/* sampling */
 	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
+	size_t nfixed; bool have_prev; uint64_t prev_end;
 };
 
 static bool zero_listed(const struct zero_set *zs, uint64_t pfn)
@@ -318,14 +324,21 @@ static int sample_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
 	struct iv_sample s = { l->iova, l->phys >> IV_PAGE_SHIFT };
+	bool run_start = !w->have_prev || l->iova != w->prev_end;
+	w->have_prev = true;
+	w->prev_end = l->iova + l->size;
+	if ((run_start || l->iova < LOW_IOVA) && w->nfixed < MAX_SAMPLES - RESERVOIR) {
+		w->samples[RESERVOIR + w->nfixed++] = s;
+		return 0;
+	}
 	w->seen++;
-	if (w->nsamples < MAX_SAMPLES) {
+	if (w->nsamples < RESERVOIR) {
 		w->samples[w->nsamples++] = s;
 		return 0;
 	}
 	w->rng ^= w->rng << 13; w->rng ^= w->rng >> 7; w->rng ^= w->rng << 17;
 	uint64_t j = w->rng % w->seen;
-	if (j < MAX_SAMPLES)
+	if (j < RESERVOIR)
 		w->samples[j] = s;
 	return 0;
 }
@@ -406,6 +419,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 {
 	w->samples = samples;
 	w->nsamples = 0;
+	w->nfixed = 0;
 	w->seen = 0;
 	w->rng = 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < pr->ndevs; i++) {
@@ -415,9 +429,12 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 		char why[512];
 		if (iv_source_open(&pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
 			continue;
+		w->have_prev = false;
 		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
 		ops->close(h);
 	}
+	memmove(samples + w->nsamples, samples + RESERVOIR, w->nfixed * sizeof *samples);
+	w->nsamples += w->nfixed;
 	/* the zero page can't locate a guest page, nor can device memory (no
 	 * RAM behind the PFN, or inside a PCI BAR: P2P DMA): drop them */
 	size_t n = 0;
