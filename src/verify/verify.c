@@ -151,14 +151,16 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 /* Gather the facts the classifier (classify.c) asks for, then its verdict. */
 static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
-	struct iv_page_facts f = {
-		.iova = iova, .pfn = pfn, .perm = perm,
-		.map_authoritative = w->map_authoritative,
-	};
+	struct iv_page_facts f;
 	struct iv_page_verdict pv;
+	f.iova = iova;
+	f.pfn = pfn;
+	f.perm = perm;
+	f.map_authoritative = w->map_authoritative;
 	f.sec = find_section(w, iova);
-	f.reserved = in_reserved(w, iova);
+	f.reserved = !f.sec && in_reserved(w, iova);   /* the classifier uses it outside sections only */
 	f.zero_listed = zero_listed(w->zs, pfn);
+	f.have_pm = f.have_flags = f.have_count = f.have_bar = false;
 	for (int step = 0;; step++) {
 		enum iv_need need = iv_classify(&f, &pv);
 		int r = 0;
