@@ -33,10 +33,8 @@ struct bar_set { struct iv_bar *v; size_t n; bool loaded; };
 /* The verdict on one page. */
 struct verdict {
 	int kind;                 /* enum iv_kind, or -1 when the page is fine */
-	enum iv_page_class cls;
 	const struct iv_gpa_section *sec;
-	bool have_hva; uint64_t hva;
-	bool have_cpu_pfn; uint64_t cpu_pfn;
+	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
 };
 
 struct dev_walk {
@@ -154,7 +152,7 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
 	struct iv_page_facts f;
-	struct iv_page_verdict pv;
+	struct iv_page_verdict *pv = &v->pv;
 	f.iova = iova;
 	f.pfn = pfn;
 	f.perm = perm;
@@ -163,8 +161,15 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 	f.reserved = !f.sec && in_reserved(w, iova);   /* the classifier uses it outside sections only */
 	f.zero_listed = zero_listed(w->zs, pfn);
 	f.have_pm = f.have_flags = f.have_count = f.have_bar = false;
+	/* a RAM/ROM page with a host address is always compared with the CPU
+	 * side: read it now (one classifier call on the hot path) */
+	if (f.sec && f.sec->have_hva && f.sec->type != IV_SEC_RAMD) {
+		if (iv_pagemap_get(w->pm, f.sec->hva + (iova - f.sec->gpa), &f.pm))
+			return -1;
+		f.have_pm = true;
+	}
 	for (int step = 0;; step++) {
-		enum iv_need need = iv_classify(&f, &pv);
+		enum iv_need need = iv_classify(&f, pv);
 		int r = 0;
 		if (need == IV_NEED_NONE)
 			break;
@@ -172,7 +177,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 			return iv_error("internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
-			r = iv_pagemap_get(w->pm, pv.hva, &f.pm);
+			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
 			f.have_pm = true;
 			break;
 		case IV_NEED_FLAGS:
@@ -193,16 +198,10 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (r < 0)
 			return -1;
 	}
-	if (pv.zero)
+	if (pv->zero)
 		zero_add(w->zs, pfn);
-	memset(v, 0, sizeof *v);
-	v->cls = pv.cls;
-	v->kind = pv.cls == IV_PC_FINDING ? (int)pv.kind : -1;
+	v->kind = pv->cls == IV_PC_FINDING ? (int)pv->kind : -1;
 	v->sec = f.sec;
-	v->have_hva = pv.have_hva;
-	v->hva = pv.hva;
-	v->have_cpu_pfn = pv.have_cpu_pfn;
-	v->cpu_pfn = pv.cpu_pfn;
 	return 0;
 }
 
@@ -213,7 +212,7 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	if (r->nf > w->first) {
 		struct iv_finding *f = &r->f[r->nf - 1];
 		if ((int)f->kind == v->kind && f->iova + f->pages * IV_PAGE_SIZE == iova &&
-		    f->perm == perm && f->have_cpu_pfn == v->have_cpu_pfn &&
+		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn &&
 		    !strcmp(f->region, v->sec ? v->sec->name : "")) {
 			f->pages++;
 			return;
@@ -235,11 +234,11 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	snprintf(f->region, sizeof f->region, "%s", v->sec ? v->sec->name : "");
 	f->iova = iova;
 	f->pages = 1;
-	f->have_hva = v->have_hva;
-	f->hva = v->hva;
+	f->have_hva = v->pv.have_hva;
+	f->hva = v->pv.hva;
 	f->iommu_pfn = pfn;
-	f->have_cpu_pfn = v->have_cpu_pfn;
-	f->cpu_pfn = v->cpu_pfn;
+	f->have_cpu_pfn = v->pv.have_cpu_pfn;
+	f->cpu_pfn = v->pv.cpu_pfn;
 	f->perm = perm;
 }
 
@@ -253,11 +252,11 @@ static int check_leaf(void *arg, const struct iv_leaf *l)
 		if (classify(w, iova, pfn, l->perm, &v))
 			return -1;
 		w->dr->pages_checked++;
-		if (v.cls == IV_PC_RESERVED)
+		if (v.pv.cls == IV_PC_RESERVED)
 			w->dr->reserved_pages++;
-		else if (v.cls == IV_PC_MMIO)
+		else if (v.pv.cls == IV_PC_MMIO)
 			w->dr->mmio_pages++;
-		else if (v.cls == IV_PC_UNVERIFIED)
+		else if (v.pv.cls == IV_PC_UNVERIFIED)
 			w->dr->unverified_pages++;
 		if (v.kind >= 0)
 			add_finding(w, iova, pfn, l->perm, &v);
@@ -310,10 +309,10 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 			if (worse != f->kind) {   /* the re-read's verdict is worse: report it */
 				f->kind = worse;
 				f->iommu_pfn = pfn;
-				f->have_cpu_pfn = v.have_cpu_pfn;
-				f->cpu_pfn = v.cpu_pfn;
-				f->have_hva = v.have_hva;
-				f->hva = v.hva;
+				f->have_cpu_pfn = v.pv.have_cpu_pfn;
+				f->cpu_pfn = v.pv.cpu_pfn;
+				f->have_hva = v.pv.have_hva;
+				f->hva = v.pv.hva;
 			}
 		}
 		w->reread_seen += n;
