@@ -171,13 +171,13 @@ expect_rc 0 "read-only block"
 if grep -q "^0x100000 0x3ff00000 ram ro 0x100000 0x7fdaebf00000 pc.ram$" "$TMP/out" && ! grep -q " rw " "$TMP/out"; then
 	ok "read-only block: its sections are read-only"; else fail "read-only block: $(cat "$TMP/out")"; fi
 
-# ramd over RAM: the stale page's section declared device memory (the ramd check is issue 13.1,
-# the verify side: until it is merged this prints SKIP; afterwards it must be CRITICAL)
+# ramd over RAM: the stale page's section declared device memory (issue 13.1, verified on the
+# verify side: RAM behind the IOMMU's PFN, no BAR, so still stale; before: OK, exit 0)
 fake "$TMP/stale/qmp" --bad ramd
 meas "$IV" --root "$TMP/stale/root" -j check --pid 4242 --qmp "$SOCK"
 stop
-if [ "$RC" = 0 ]; then echo "SKIP: ramd over RAM gives OK: the ramd verification (issue 13.1) is not merged yet"
-else expect_rc 2 "ramd over RAM: CRITICAL"; fi
+expect_rc 2 "ramd over RAM: CRITICAL"
+expect_jq '[.findings[] | select(.kind == "stale")] | length > 0' true "ramd over RAM: the stale page still reported"
 
 # ---- 13.5: bounded cost ----
 # 30 000 sections, 30 000 RAM blocks, 30 000 aliases over everything (before: 41 s)
