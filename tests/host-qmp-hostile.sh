@@ -212,6 +212,14 @@ expect_rc 3 "4 MB of ["
 expect_err "deep.json: element 0: not an object \(line 1, column 2\)" "4 MB of [: message"
 bounded "4 MB of [" 10
 
+# a memory flatview without any ram/rom/ramd section: nothing can be compared (like an empty --gpa-map)
+"$PYTHON" "$GENQ" many "$TMP/none" 0
+fake "$TMP/none"
+meas "$TH" qmp "$SOCK" 2
+stop
+expect_rc 3 "no RAM section over QMP"
+expect_err "qmp.sock: info mtree -f: no ram, rom or ramd section in address space \"memory\"" "no RAM section: message"
+
 # ---- 12.8: --qmp on a regular file ----
 : >"$TMP/regular"
 meas "$TH" qmp "$TMP/regular" 2

@@ -597,6 +597,8 @@ int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 		snprintf(origin, sizeof origin, "%s: info mtree -f", q->path);
 		rc = iv_mtree_parse(json_object_get_string(text), origin, m);
 		json_object_put(text);
+		if (rc == 0 && m->n == 0)   /* like an empty --gpa-map: nothing could be compared */
+			rc = iv_error("%s: no ram, rom or ramd section in address space \"memory\"", origin);
 	}
 	if (rc == 0 && (rc = qmp_hmp_obj(q, "info ramblock", &text)) == 0) {
 		snprintf(origin, sizeof origin, "%s: info ramblock", q->path);
