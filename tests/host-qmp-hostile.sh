@@ -171,6 +171,34 @@ expect_rc 0 "read-only block"
 if grep -q "^0x100000 0x3ff00000 ram ro 0x100000 0x7fdaebf00000 pc.ram$" "$TMP/out" && ! grep -q " rw " "$TMP/out"; then
 	ok "read-only block: its sections are read-only"; else fail "read-only block: $(cat "$TMP/out")"; fi
 
+# RAM blocks matched by name through the sorted index: exact, or an idstr ending in "/NAME";
+# "vga.vramx" and "xvga.vram" are other blocks; two "*/vga.vram" are ambiguous: gpa2hva asked
+idx() {   # idx DIR EXTRA_BLOCK_ROW
+	rm -rf "$1"; mkdir -p "$1"
+	cp "$DATA/qmp-intel-host/qmp-greeting.txt" "$1/"
+	printf 'FlatView #0\r\n AS "memory", root: system\r\n Root memory region: system\r\n  0000000000000000-000000000009ffff (prio 0, ram): pc.ram\r\n  00000000fd000000-00000000fdffffff (prio 1, ram): vga.vram\r\n' >"$1/info-mtree-f.txt"
+	printf '              Block Name    PSize              Offset               Used              Total                HVA  RO\r\n                  pc.ram    4 KiB  0x0000000000000000 0x0000000008000000 0x0000000008000000 0x00007f684fe00000  rw\r\n               vga.vramx    4 KiB  0x0000000008000000 0x0000000001000000 0x0000000001000000 0x00007f6800000000  rw\r\n               xvga.vram    4 KiB  0x0000000009000000 0x0000000001000000 0x0000000001000000 0x00007f6810000000  rw\r\n   0000:00:02.0/vga.vram    4 KiB  0x000000000a000000 0x0000000001000000 0x0000000001000000 0x00007f684e800000  rw\r\n%b' "$2" >"$1/info-ramblock.txt"
+	printf 'Host virtual address for 0xfd000000 (vga.vram) is 0x7f6840000000\r\n' >"$1/gpa2hva.txt"
+	printf 'address-space: memory\r\n' >"$1/info-mtree.txt"
+}
+idx "$TMP/idx1" ""
+fake "$TMP/idx1" --log "$TMP/idx.log"
+meas "$TH" qmp "$SOCK" 2
+stop
+expect_rc 0 "block index: suffix match"
+printf 'how=qmp samples=0 agreed=0\n0 0xa0000 ram rw 0 0x7f684fe00000 pc.ram\n0xfd000000 0x1000000 ram rw 0 0x7f684e800000 vga.vram\n' >"$TMP/idx.exp"
+expect_out "$TMP/idx.exp" "block index: 0000:00:02.0/vga.vram, not vga.vramx or xvga.vram"
+if grep -q gpa2hva "$TMP/idx.log"; then fail "block index: gpa2hva sent"; else ok "block index: no gpa2hva"; fi
+rm -f "$TMP/idx.log"
+idx "$TMP/idx2" '   0000:00:03.0/vga.vram    4 KiB  0x000000000b000000 0x0000000001000000 0x0000000001000000 0x00007f6830000000  rw\r\n'
+fake "$TMP/idx2" --log "$TMP/idx.log"
+meas "$TH" qmp "$SOCK" 2
+stop
+expect_rc 0 "block index: two vga.vram"
+printf 'how=qmp samples=0 agreed=0\n0 0xa0000 ram rw 0 0x7f684fe00000 pc.ram\n0xfd000000 0x1000000 ram rw 0 0x7f6840000000 vga.vram\n' >"$TMP/idx.exp"
+expect_out "$TMP/idx.exp" "block index: ambiguous name, HVA from gpa2hva"
+if [ "$(grep -c '"gpa2hva 0xfd000000"' "$TMP/idx.log")" = 1 ]; then ok "block index: gpa2hva 0xfd000000 asked once"; else fail "block index: $(cat "$TMP/idx.log")"; fi
+
 # ramd over RAM: the stale page's section declared device memory (issue 13.1, verified on the
 # verify side: RAM behind the IOMMU's PFN, no BAR, so still stale; before: OK, exit 0)
 fake "$TMP/stale/qmp" --bad ramd
