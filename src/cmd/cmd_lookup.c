@@ -4,6 +4,7 @@
 #include <string.h>
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 
 
@@ -78,6 +79,6 @@ int cmd_lookup(int argc, char **argv)
 		close_json_array();
 		ops->close(h);
 	}
-	print_end();
+	iv_report_end();
 	return iv_g->nerrors ? IV_UNKNOWN : IV_OK;
 }

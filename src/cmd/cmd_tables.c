@@ -12,6 +12,7 @@
 #include "iv.h"
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 
 #define CHUNK 4096
@@ -190,7 +191,7 @@ int cmd_tables(int argc, char **argv)
 		close_json_array();
 	}
 	summary(c, dev, rc);
-	print_end();
+	iv_report_end();
 	if (c->d.h)
 		c->d.ops->close(c->d.h);
 	if (c->m.h)
