@@ -5,7 +5,8 @@
  *   test-host procs ROOT [PID...]        processes with VFIO devices
  *   test-host qmp SOCKET [TIMEOUT]        iv_gpamap_from_qmp
  *   test-host gpamap FILE                 iv_gpamap_from_file
- *   test-host infer ROOT PID SAMPLES      iv_gpamap_infer ("IOVA PFN" lines)
+ *   test-host infer ROOT PID SAMPLES      iv_gpamap_infer ("IOVA PFN" lines; pagemap
+ *                                         entries read on stderr)
  * Sections print as "GPA SIZE TYPE RO OFFSET HVA|- NAME"; exit 3 on error. */
 #include "config.h"
 #include <errno.h>
@@ -458,7 +459,9 @@ static int drv_infer(char **argv)
 	}
 	fclose(f);
 	struct iv_gpa_map m;
-	return drv_map(iv_gpamap_infer((pid_t)atoi(argv[1]), s, n, &m), &m);
+	int rc = iv_gpamap_infer((pid_t)atoi(argv[1]), s, n, &m);
+	fprintf(stderr, "pagemap_entries=%llu\n", (unsigned long long)ctx.st.pagemap_entries);
+	return drv_map(rc, &m);
 }
 
 static int driver(int argc, char **argv)

@@ -22,7 +22,7 @@ static void print_device(const struct iv_proc_result *p, const struct iv_dev_res
 		print_string(PRINT_JSON, "origin", NULL, d->table.origin);
 	}
 	print_u64(PRINT_ANY, "pages_checked", ": %" PRIu64 " pages checked", d->pages_checked);
-	print_u64(PRINT_JSON, "mmio_pages", NULL, d->mmio_pages);
+	print_u64(PRINT_ANY, "mmio_pages", d->mmio_pages ? ", %" PRIu64 " MMIO (device memory)" : NULL, d->mmio_pages);
 	print_u64(PRINT_JSON, "reserved_pages", NULL, d->reserved_pages);
 	print_u64(PRINT_ANY, "unverified_pages", d->unverified_pages ? ", %" PRIu64 " not comparable" : NULL,
 		  d->unverified_pages);
