@@ -60,7 +60,7 @@ int cmd_lookup(int argc, char **argv)
 	for (int i = 0; i < npos; i++) {
 		uint64_t v;
 		if (iv_parse_u64(argv[pos + i], &v))
-			return iv_usage_error("lookup", "'%s' is not an address", argv[pos + i]);
+			return iv_usage_error("lookup", "'%s' is not an IOVA (hex with 0x, or decimal)", argv[pos + i]);
 	}
 	print_begin();
 	struct iv_table t;

@@ -158,10 +158,13 @@ static void summary(const struct cmp *c, const char *dev, int rc)
 	print_u64(PRINT_JSON, "memory_leaves", NULL, c->m.count);
 	if (rc)
 		print_text("%s: comparison incomplete (errors)\n", dev);
-	else
+	else {
+		char d_origin[4096], m_origin[4096];   /* file names: no forged lines */
 		print_text("%s: debugfs %llu leaves (%s), memory %llu leaves (%s): %s\n", dev,
-			   (unsigned long long)c->d.count, c->d.t.origin, (unsigned long long)c->m.count,
-			   c->m.t.origin, ident ? "identical" : "DIFFERENT");
+			   (unsigned long long)c->d.count, iv_escape(d_origin, sizeof d_origin, c->d.t.origin, NULL),
+			   (unsigned long long)c->m.count, iv_escape(m_origin, sizeof m_origin, c->m.t.origin, NULL),
+			   ident ? "identical" : "DIFFERENT");
+	}
 	if (!ident && !rc)
 		print_text("%llu difference(s)\n", (unsigned long long)c->ndiff);
 }
