@@ -11,6 +11,7 @@
 #ifndef IV_COMMANDS_H
 #define IV_COMMANDS_H
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct iv_command {
@@ -57,6 +58,10 @@ struct iv_table;
 struct iv_source_ops;
 int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
 		       uint32_t *pasid, int *first_pos, int *npos);
+/* Why a device has no table, when the host says: "no such PCI device (...); "
+ * (sysfs lists the bus without it) or "the IOMMU is off (...); " (no unit in
+ * /sys/class/iommu); else "". A prefix for the source's reason. */
+const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len);
 /* Open the device's table (per --source) and print the common header fields
  * (device, pasid, vendor, mode, levels, source, origin). 0 ok, -1 reported. */
 int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,

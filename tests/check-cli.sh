@@ -169,6 +169,9 @@ expect_err "is a directory, not a regular file" "--gpa-map DIR: says so"
 run $R dump 00:09.0
 expect_rc 3 "dump of a device not on the bus"
 expect_err "0000:00:09.0: no such PCI device" "no such PCI device"
+run $R tables 00:09.0
+expect_rc 3 "tables of a device not on the bus"
+expect_err "0000:00:09.0: no such PCI device" "tables: no such PCI device"
 # the IOMMU off: /sys/class/iommu lists no unit (and so no debugfs tables)
 cp -a "$TMP/clean/root" "$TMP/off"
 rm -rf "$TMP/off/sys/kernel/debug/iommu"

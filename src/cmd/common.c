@@ -131,19 +131,25 @@ static bool iommu_off(void)
 	return !any;
 }
 
+const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len)
+{
+	char p[4200];
+	buf[0] = 0;
+	if (not_on_bus(bdf))
+		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(p, sizeof p, "/sys/bus/pci/devices"));
+	else if (iommu_off())
+		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(p, sizeof p, "/sys/class/iommu"));
+	return buf;
+}
+
 int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		      const struct iv_source_ops **ops, void **h)
 {
 	char why[1024] = "", b[16], p[4200];
 	int r = iv_source_open(bdf, pasid, t, ops, h, why, sizeof why);
-	if (r > 0 && not_on_bus(bdf))
-		iv_error("%s: no such PCI device (not in %s); no page table can be read: %s",
-			 iv_bdf_str(bdf, b), iv_path(p, sizeof p, "/sys/bus/pci/devices"), why);
-	else if (r > 0 && iommu_off())
-		iv_error("%s: no page table can be read: the IOMMU is off (no unit in %s); %s",
-			 iv_bdf_str(bdf, b), iv_path(p, sizeof p, "/sys/class/iommu"), why);
-	else if (r > 0)
-		iv_error("%s: no page table can be read: %s", iv_bdf_str(bdf, b), why);
+	if (r > 0)
+		iv_error("%s: %sno page table can be read: %s", iv_bdf_str(bdf, b),
+			 iv_cmd_device_why(bdf, p, sizeof p), why);
 	if (r)
 		return -1;
 	print_string(PRINT_ANY, "device", "device %s", iv_bdf_str(bdf, b));
