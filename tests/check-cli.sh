@@ -130,6 +130,13 @@ expect_stdout "IOMMU UNKNOWN - check: --timeout: 'inf' is not a number of second
 run $R check --bogus --nagios
 expect_rc 3 "nagios: unknown option before --nagios"
 expect_stdout "IOMMU UNKNOWN - check: unknown option '--bogus'" "nagios: unknown option as one line"
+run $R --nagios check --pid 4242
+expect_rc 3 "nagios: --nagios before the command"
+expect_stdout "IOMMU UNKNOWN - check: option '--nagios' is a command's option: give it after the command name" \
+	"nagios before the command: one UNKNOWN line saying where it goes"
+run $R bogus -j
+expect_rc 3 "unknown command with -j after it"
+expect_jq '.errors[0]' "unknown command 'bogus' (see iommu-verify --help)" "unknown command: JSON error"
 run --root "$TMP/nonexistent" check --nagios
 expect_rc 3 "nagios: missing --root"
 expect_lines 1 "nagios: missing --root: one line"

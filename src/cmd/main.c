@@ -238,6 +238,26 @@ static void command_pass(struct cmdline *L, const struct iv_command *cmd, int ar
 	}
 }
 
+/* A command's option before the command name ("--nagios check"): say where
+ * it goes (and answer in its format when it is --nagios). */
+static bool command_option(struct cmdline *L, const char *tok)
+{
+	if (strncmp(tok, "--", 2))
+		return false;
+	const char *name = tok + 2;
+	size_t n = strcspn(name, "=");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		for (const struct option *o = commands[i].opts; o && o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, name, n)) {
+				if (!strcmp(o->name, "nagios"))
+					L->nagios = true;
+				bad(L, "option '--%s' is a command's option: give it after the command name",
+				    o->name);
+				return true;
+			}
+	return false;
+}
+
 /* --vtd-root ADDR@UNIT: the unit must exist (sysfs or debugfs lists it). */
 static bool unit_listed(const char *debugfs, const char *unit)
 {
@@ -311,6 +331,8 @@ int main(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:" IV_GLOBAL_SHORTOPTS, iv_opts_global, NULL)) != -1) {
+		if (c == '?' && command_option(&L, argv[optind - 1]))
+			continue;
 		if (c == '?' || c == ':')
 			getopt_error(&L, iv_opts_global, c, argv);
 		else
@@ -323,10 +345,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (!strcmp(argv[ci], commands[i].name))
 				cmd = &commands[i];
-		if (cmd)
-			command_pass(&L, cmd, argc - ci, argv + ci);
-		else if (!L.help && !L.version)
+		if (!cmd && !L.help && !L.version)
 			bad(&L, "unknown command '%s'", argv[ci]);
+		/* (an unknown command's line is still read for -j) */
+		static const struct iv_command none = { NULL, NULL, NULL, NULL, NULL, NULL };
+		command_pass(&L, cmd ? cmd : &none, argc - ci, argv + ci);
 	}
 	if (cmd && !L.err[0])
 		validate(&L);
