@@ -87,7 +87,6 @@ static void find_debugfs(struct iv_ctx *c, const char *opt)
 struct cmdline {
 	struct iv_ctx *ctx;
 	const char *debugfs_opt;
-	const char *cmd;             /* command name, for messages */
 	bool help, version, nagios;
 	char err[512];
 };
@@ -341,7 +340,6 @@ int main(int argc, char **argv)
 	int ci = optind;
 	const struct iv_command *cmd = NULL;
 	if (ci < argc) {
-		L.cmd = argv[ci];
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (!strcmp(argv[ci], commands[i].name))
 				cmd = &commands[i];
