@@ -17,6 +17,7 @@ const struct option iv_opts_check[] = {
 	{ "device", required_argument, NULL, 'D' },
 	{ "qmp", required_argument, NULL, 'Q' },
 	{ "gpa-map", required_argument, NULL, 'G' },
+	{ "min-devices", required_argument, NULL, 'm' },
 	{ "nagios", no_argument, NULL, 'N' },
 	{ "prometheus", required_argument, NULL, 'M' },
 	{ 0 }
@@ -74,6 +75,13 @@ int cmd_check(int argc, char **argv)
 				return IV_UNKNOWN;
 			opts.gpa_map_file = optarg;
 			break;
+		case 'm': {
+			uint64_t v;
+			if (iv_parse_u64(optarg, &v) || v > 100000)
+				return iv_usage_error("check", "--min-devices: '%s' is not a number of devices", optarg);
+			opts.min_devices = (unsigned)v;
+			break;
+		}
 		case 'N': nagios = true; break;
 		case 'M':
 			if (!optarg[0])

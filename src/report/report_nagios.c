@@ -7,13 +7,18 @@
 int iv_report_nagios(const struct iv_check *c, FILE *f)
 {
 	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	char esc[2048];   /* text from outside: one line, no forged perfdata (\xNN) */
 	fprintf(f, "IOMMU %s - ", label[c->status & 3]);
 	int n = 0;
 	for (int k = 0; k < IV_NKINDS; k++)
 		if (c->count[k])
 			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
 	if (!n) {
-		if (c->status == IV_UNKNOWN) {
+		if (c->status == IV_UNKNOWN && c->nnotes) {
+			fprintf(f, "not checked: %s", iv_escape(esc, sizeof esc, c->notes[0], "|"));
+			if (c->nnotes > 1)
+				fprintf(f, " (+%u more)", c->nnotes - 1);
+		} else if (c->status == IV_UNKNOWN) {
 			const char *why = iv_g->nerrors ? iv_g->errors[0] : "some devices could not be checked";
 			for (size_t i = 0; i < c->nprocs && !iv_g->nerrors; i++)
 				for (size_t j = 0; j < c->procs[i].ndevs; j++)
@@ -21,11 +26,15 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 						why = c->procs[i].devs[j].reason;
 						break;
 					}
-			char esc[2048];
-			fprintf(f, "%s", iv_escape(esc, sizeof esc, why, "|"));   /* one line, no forged perfdata */
+			fprintf(f, "%s", iv_escape(esc, sizeof esc, why, "|"));
 		} else {
 			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
 		}
+	} else if (c->status == IV_CRITICAL && c->nnotes) {
+		fprintf(f, " (not checked: %s%s", iv_escape(esc, sizeof esc, c->notes[0], "|"),
+			c->nnotes > 1 ? "" : ")");
+		if (c->nnotes > 1)
+			fprintf(f, " (+%u more))", c->nnotes - 1);
 	} else if (c->status == IV_CRITICAL && c->incomplete) {
 		fprintf(f, " (some devices not checked)");
 	}

@@ -6,6 +6,8 @@
  * windows, and only findings (bounded) are kept. */
 #include "config.h"
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -444,7 +446,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	memset(map, 0, sizeof *map);
 	int r;
 	if (o->qmp)
-		r = iv_gpamap_from_qmp(o->qmp, map);
+		r = iv_gpamap_from_qmp(o->qmp, pr->pid, map);
 	else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
 	else {
@@ -472,8 +474,9 @@ static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
 	return false;
 }
 
-static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
-		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
+/* The result's identity and the selected devices (--device) of process p. */
+static void proc_result_init(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+			     struct iv_proc_result *pr)
 {
 	pr->pid = p->pid;
 	snprintf(pr->name, sizeof pr->name, "%s", p->name);
@@ -485,6 +488,26 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		dr->bdf = p->devs[i].bdf;
 		dr->group = p->devs[i].group;
 		res->devices++;
+	}
+}
+
+/* The whole process is not checked (and so none of its devices). */
+static void proc_unchecked(struct iv_check *res, struct iv_proc_result *pr, const char *why)
+{
+	pr->checked = false;
+	snprintf(pr->reason, sizeof pr->reason, "%s", why);
+	for (size_t i = 0; i < pr->ndevs; i++)
+		unchecked(&pr->devs[i], res, "%s", pr->reason);
+	res->incomplete = true;
+}
+
+static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
+{
+	proc_result_init(o, res, p, pr);
+	if (!p->ok || !kp) {   /* could not be inspected: this process is UNKNOWN, the others go on */
+		proc_unchecked(res, pr, p->ok ? "/proc/kpageflags cannot be read (see errors)" : p->reason);
+		return;
 	}
 	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
 	struct iv_gpa_map map;
@@ -525,9 +548,76 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	pr->checked = true;
 }
 
-static void finalize(struct iv_check *res)
+/* One thing that was not checked (kept for the summary and Nagios). */
+static void note(struct iv_check *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct iv_check *res, const char *fmt, ...)
+{
+	if (res->nnotes < IV_MAX_NOTES) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(res->notes[res->nnotes], sizeof res->notes[0], fmt, ap);
+		va_end(ap);
+	}
+	res->nnotes++;
+	res->incomplete = true;
+}
+
+static bool held(const struct iv_check *res, const struct iv_bdf *b)
+{
+	for (size_t i = 0; i < res->nprocs; i++)
+		for (size_t j = 0; j < res->procs[i].ndevs; j++)
+			if (iv_bdf_eq(&res->procs[i].devs[j].bdf, b))
+				return true;
+	return false;
+}
+
+/* Everything not checked, as notes; then the status: CRITICAL over UNKNOWN
+ * over WARNING over OK. */
+static void account(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
+{
+	char b[16];
+	if (scan && scan->unreadable) {
+		res->procs_unreadable = scan->unreadable;
+		note(res, "%u process%s not inspected (%s)", scan->unreadable, scan->unreadable == 1 ? "" : "es",
+		     scan->unreadable_why);
+	}
+	for (size_t i = 0; i < res->nprocs; i++) {
+		const struct iv_proc_result *pr = &res->procs[i];
+		if (!pr->checked) {
+			res->procs_not_checked++;
+			note(res, "pid %d: %s", (int)pr->pid, pr->reason[0] ? pr->reason : "not checked");
+		}
+		for (size_t j = 0; j < pr->ndevs; j++) {
+			const struct iv_dev_result *dr = &pr->devs[j];
+			if (!dr->checked) {
+				res->devices_not_checked++;
+				if (pr->checked)
+					note(res, "pid %d %s: %s", (int)pr->pid, iv_bdf_str(&dr->bdf, b), dr->reason);
+				continue;
+			}
+			res->devices_checked++;
+			if (dr->unverified_pages)
+				note(res, "pid %d %s: %" PRIu64 " pages not comparable", (int)pr->pid,
+				     iv_bdf_str(&dr->bdf, b), dr->unverified_pages);
+		}
+	}
+	for (size_t i = 0; o && i < o->ndevs; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = iv_bdf_eq(&o->devs[k], &o->devs[i]);
+		if (!dup && !held(res, &o->devs[i]))
+			note(res, "--device %s: held by no %s", iv_bdf_str(&o->devs[i], b),
+			     o->npids ? "process given with --pid" : "process with a VFIO device open");
+	}
+	if (o && res->devices_checked < o->min_devices)
+		note(res, "--min-devices %u: %u VFIO device%s checked", o->min_devices, res->devices_checked,
+		     res->devices_checked == 1 ? "" : "s");
+}
+
+static void finalize(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
 {
 	enum iv_status st = IV_OK;
+	account(o, res, scan);
 	for (size_t i = 0; i < res->nf; i++) {
 		const struct iv_finding *f = &res->f[i];
 		if (f->transient) {
@@ -567,35 +657,30 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 	double t0 = iv_now();
 
 	struct iv_proc *procs = NULL;
-	int n = iv_procs_find(o->pids, o->npids, &procs);
+	struct iv_procs_scan scan;
+	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
 	if (n < 0) {
-		res->incomplete = true;
-		finalize(res);
+		note(res, "the processes cannot be listed (see errors)");
+		finalize(o, res, NULL);
 		return -1;
 	}
-	struct iv_kpage *kp = n ? iv_kpage_open() : NULL;
+	bool any = false;
+	for (int i = 0; i < n; i++)
+		any |= procs[i].ok;
+	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
 	if (!iv_g->root[0] && iv_zero_pfn_probe(&zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		if (!kp) {
-			struct iv_proc_result *pr = &res->procs[i];
-			pr->pid = procs[i].pid;
-			snprintf(pr->name, sizeof pr->name, "%s", procs[i].name);
-			snprintf(pr->reason, sizeof pr->reason, "/proc/kpageflags cannot be read (see errors)");
-			res->incomplete = true;
-			continue;
-		}
+	for (int i = 0; i < n; i++)
 		check_proc(o, res, &procs[i], &res->procs[i], kp, &zs);
-	}
 	if (kp)
 		iv_kpage_close(kp);
 	iv_procs_free(procs, (size_t)n);
 	res->duration = iv_now() - t0;
-	finalize(res);
+	finalize(o, res, &scan);
 	return 0;
 }
 
