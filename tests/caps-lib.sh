@@ -18,9 +18,8 @@ caps_run() {
 }
 # caps_without CAP: the unit's set less one
 caps_without() { echo " $CAPS " | sed "s/ $1 / /; s/^ //; s/ \$//"; }
-# A process of user nobody holding a file open whose path ends in /dev/vfio/4095: the
-# tool takes a link ".../dev/vfio/N" as a VFIO group fd (QEMU in a chroot), so it is a
-# VFIO holder to the tool, in a group that does not exist. HOLDER is its PID.
+# A process of user nobody (as QEMU runs as libvirt-qemu) holding a file open as
+# fd 7 (.../dev/vfio/4095, a regular file: no VFIO device). HOLDER is its PID.
 start_holder() {
 	HD=$(mktemp -d /tmp/iv-caps.XXXXXX) || { echo "SKIP: mktemp"; exit 77; }
 	mkdir -p "$HD/dev/vfio" && : > "$HD/dev/vfio/4095"
