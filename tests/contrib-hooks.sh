@@ -3,7 +3,8 @@
 # the libvirt hook (contrib/libvirt/qemu) asks systemd for a delayed check and
 # returns at once, ignores other operations, forks a detached check without
 # systemd, never runs a domain name; the sudoers file passes visudo -c; the
-# NRPE and Icinga 2 command lines are the one sudoers allows and it runs.
+# Icinga 2 file passes icinga2 daemon -C; the NRPE and Icinga 2 command lines
+# are the one sudoers allows, and it runs.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/check-lib.sh"
 C="$top_srcdir/contrib"
@@ -89,6 +90,45 @@ grep -q '\*' "$C/sudoers/iommu-verify" && grep -v '^#' "$C/sudoers/iommu-verify"
 grep -qx "command\[check_iommu_verify\]=/usr/bin/sudo -n $CMD" "$C/nrpe/iommu-verify.cfg" && ok "NRPE command is sudo -n + that line" || fail "NRPE command line"
 grep -qF 'command = [ "/usr/bin/sudo", "-n", "/usr/sbin/iommu-verify", "check", "--all", "--nagios" ]' "$C/icinga2/iommu-verify.conf" \
 	&& ok "Icinga 2 command is sudo -n + that line" || fail "Icinga 2 command array"
+# Icinga 2 itself validates the file (icinga2 daemon -C; constants keep its files in $TMP),
+# with a master zone, an agent zone and a host there; a typo must fail validation.
+if command -v icinga2 >/dev/null 2>&1; then
+	I="$TMP/icinga2"; mkdir -p "$I/cache" "$I/log" "$I/data" "$I/run"
+	icinga_conf() {  # FILE-TO-INCLUDE
+		cat <<EOF2
+const NodeName = "master1"
+const ZoneName = "master"
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+object Endpoint "vfio-host1" { }
+object Zone "vfio-host1" { endpoints = [ "vfio-host1" ]; parent = ZoneName }
+include <itl>
+include "$1"
+object Host "vfio-host1" {
+	check_command = "dummy"
+	zone = ZoneName
+	vars.vfio = true
+	vars.agent_endpoint = name
+}
+EOF2
+	}
+	icinga_check() {  # CONF: validation output in $I/out, status in RC
+		icinga2 daemon -C -c "$1" -DRunAsUser=root -DRunAsGroup=root -DLogDir="$I/log" -DCacheDir="$I/cache" \
+			-DDataDir="$I/data" -DInitRunDir="$I/run" >"$I/out" 2>&1
+		RC=$?
+	}
+	icinga_conf "$C/icinga2/iommu-verify.conf" > "$I/good.conf"
+	icinga_check "$I/good.conf"
+	if [ $RC -eq 0 ] && grep -q "Instantiated 1 Service" "$I/out" && ! grep -q 'critical/\|warning/' "$I/out"; then
+		ok "icinga2 daemon -C: valid, the apply rule makes 1 Service"
+	else fail "icinga2 daemon -C: exit $RC"; grep 'critical\|warning' "$I/out" >&2; fi
+	sed 's/check_command = "iommu-verify"/check_command = "iommu-verfy"/' "$C/icinga2/iommu-verify.conf" > "$I/bad.inc"
+	icinga_conf "$I/bad.inc" > "$I/bad.conf"
+	icinga_check "$I/bad.conf"
+	[ $RC -ne 0 ] && grep -q "iommu-verfy" "$I/out" && ok "icinga2 daemon -C refuses a misspelt check_command (exit $RC)" \
+		|| fail "icinga2 accepted a misspelt check_command"
+else echo "note: icinga2 not installed (scripts/install-deps check): the Icinga 2 file is not validated"; fi
+
 # ... and that line works with today's binary (on the pc.bios tree: CRITICAL, one line, perfdata)
 gen pcbios
 run --root "$TMP/pcbios/root" check --all --nagios
