@@ -2,7 +2,8 @@
 # tests/contrib-hooks.sh - contrib/ integration files other than Prometheus:
 # the libvirt hook (contrib/libvirt/qemu) asks systemd for a delayed check and
 # returns at once, ignores other operations, forks a detached check without
-# systemd, never runs a domain name; the sudoers file passes visudo -c; the
+# systemd, never runs a domain name; the Proxmox hookscript schedules the same
+# check on post-start only; the sudoers file passes visudo -c; the
 # Icinga 2 file passes icinga2 daemon -C; the NRPE and Icinga 2 command lines
 # are the one sudoers allows, and it runs.
 . "$top_srcdir/tests/lib.sh"
@@ -57,6 +58,22 @@ rm -f "$TMP/systemd-run.args"
 IOMMU_VERIFY_DELAY='1; touch pwned' hook web started begin -
 grep -qx -- '--on-active=30' "$TMP/systemd-run.args" && [ ! -e "$TMP/pwned" ] && ok "hook: a bad IOMMU_VERIFY_DELAY falls back to 30" \
 	|| fail "hook: bad delay: $(cat "$TMP/systemd-run.args")"
+
+# The Proxmox hookscript: post-start schedules the same check; other phases and
+# a VMID that is not a number do nothing.
+PVE="$C/proxmox/iommu-verify-hook"
+rm -f "$TMP/systemd-run.args"
+( cd "$TMP" && PATH="$TMP/bin:$PATH" sh "$PVE" 101 post-start ) </dev/null >"$TMP/out" 2>&1; RC=$?
+printf '%s\n' --quiet --no-block --collect --on-active=30 --unit=iommu-verify-started-vm101 \
+	"--description=iommu-verify after Proxmox started VM 101" /bin/systemctl start --no-block iommu-verify.service --- > "$TMP/expect"
+[ $RC -eq 0 ] && diff -u "$TMP/expect" "$TMP/systemd-run.args" >"$TMP/diff" && [ ! -s "$TMP/out" ] \
+	&& ok "proxmox hookscript: post-start schedules iommu-verify.service in 30 s" || { fail "proxmox post-start (exit $RC)"; cat "$TMP/diff" "$TMP/out" >&2; }
+rm -f "$TMP/systemd-run.args"
+for args in "101 pre-start" "101 pre-stop" "101 post-stop" "'1;touch pwned' post-start"; do
+	eval "( cd \"\$TMP\" && PATH=\"\$TMP/bin:\$PATH\" sh \"\$PVE\" $args )" </dev/null >/dev/null 2>&1; RC=$?
+	[ $RC -eq 0 ] && [ ! -e "$TMP/systemd-run.args" ] && [ ! -e "$TMP/pwned" ] && ok "proxmox hookscript: '$args' exits 0, schedules nothing" \
+		|| fail "proxmox hookscript '$args': exit $RC"
+done
 
 # Without systemd: a detached check (the hook returns before it ends; its
 # descriptors are not libvirt's pipe). The stand-in binary records its arguments.
