@@ -5,7 +5,8 @@ Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--tim
 
 DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "# greeting: " prefix),
 info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
-host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found). gpa2hva for any other
+host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found), and xp.txt ("ADDR VALUE"
+lines: `xp /1wx ADDR` answers "%016x: 0x%08x" as QEMU does; other addresses are unknown commands). gpa2hva for any other
 address is computed from those anchors and the "memory" flatview of info-mtree-f.txt, the way QEMU would.
 
 The socket appears (atomically, by rename) once the server listens. It serves one client and exits when
@@ -50,6 +51,12 @@ class Data:
         self.mtree = read(d, "info-mtree-f.txt")
         self.ramblock = read(d, "info-ramblock.txt")
         self.tree = read(d, "info-mtree.txt")
+        # xp.txt: "ADDR VALUE" lines, answered to `xp /1wx ADDR` as QEMU prints it
+        self.xp = {}
+        for l in (read(d, "xp.txt") or "").splitlines():
+            if l.strip():
+                a, v = l.split()
+                self.xp[int(a, 0)] = int(v, 0)
         self.anchors = []
         for n in ("gpa2hva.txt", "gpa2hva-gpa2hpa.txt", "host-pagemap.txt"):
             for m in HVA_RE.finditer(read(d, n) or ""):
@@ -174,6 +181,13 @@ class Server:
                 return {"return": self.data.gpa2hva(int(w[1], 0))}
             except ValueError:
                 return {"return": "invalid char '%s' in expression\r\n" % w[1]}
+        if len(w) == 3 and w[0] == "xp" and w[1] == "/1wx":
+            try:
+                addr = int(w[2], 0)
+            except ValueError:
+                return {"return": "invalid char '%s' in expression\r\n" % w[2]}
+            if addr in self.data.xp:
+                return {"return": "%016x: 0x%08x\r\n" % (addr, self.data.xp[addr])}
         if w and w[0] == "gpa2hpa":
             return {"return": "fake-qmp: gpa2hpa writes guest memory and must never be sent\r\n"}
         return {"return": "unknown command: '%s'\r\n" % (w[0] if w else "")}

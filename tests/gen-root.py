@@ -20,6 +20,10 @@ SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 K
           0xfea00000-0xfeafffff, sysfs resource) at GPA 0xfe000000 (ramd section
           "0000:00:02.0 BAR 0 mmaps[0]" in gpa-map.json and the flat view), and the IOMMU maps
           IOVA 0xfe000000-0xfe0fffff (256 pages) to the BAR's PFNs 0xfea00-0xfeaff.
+  viommu  clean + what a guest with its own vIOMMU makes the host IOMMU map (IOVA is not GPA):
+          IOVA 0xffffe000 (pc.bios's GPA range) -> a pc.ram page of this VM (PFN 0x1c9a10), and
+          IOVA 0xffffd000 -> PFN 0x3f0000, a page mapped elsewhere (kpagecount 1), in none of
+          the VM's RAM blocks. Use with --viommu.
 
 Options:
   --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
@@ -32,6 +36,8 @@ Options:
   --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
+  --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
+  --gsts VALUE       qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -111,6 +117,10 @@ class Scenario:
                 self.iommu[BAR_GPA // 4096 + i] = (BAR_PA // 4096 + i, True)
                 if self.opt["bar_kpf"] == "nopage":
                     self.kpf[BAR_PA // 4096 + i] = (KPF_NOPAGE, 0)
+        if kind == "viommu":
+            self.iommu[0xffffe] = (self.block_pfn("pc.ram", 0x10000), True)
+            self.iommu[0xffffd] = (0x3f0000, True)
+            self.kpf[0x3f0000] = (KPF_NORMAL, 1)
         if kind == "orphan":
             self.iommu[0x80000] = (0x3e0000, True)
             self.kpf[0x3e0000] = (KPF_NORMAL, 0)
@@ -196,6 +206,8 @@ def cmdline(opt):
         args += ["-name", opt["name"]]
     elif style == "equals":
         args += ["-name=%s" % opt["name"]]
+    if opt["viommu"]:
+        args += ["-device", opt["viommu"]]
     args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
              "-qmp", "unix:/run/qmp.sock,server=on,wait=off"]
     return "".join(a + "\0" for a in args)
@@ -347,6 +359,8 @@ def write_qmp(out, opt):
     # QEMU 7.2 prints the vfio-pci BAR's RAM block with an empty name (seen in the nested lab)
     rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
+    if opt["gsts"]:
+        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, opt["gsts"]))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(q + "/gpa2hva.txt", crlf(g))
@@ -364,7 +378,8 @@ def write_gpamap(out, opt):
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad}
+           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad,
+           "viommu": "", "gsts": ""}
     pos = []
     i = 0
     while i < len(argv):
@@ -380,7 +395,7 @@ def parse_args(argv):
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p"):
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu"):
         sys.exit(__doc__)
     opt["kind"], out = pos
     return opt, out
@@ -388,7 +403,7 @@ def parse_args(argv):
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("pcbios clean stale orphan unpriv p2p")
+        print("pcbios clean stale orphan unpriv p2p viommu")
         return
     opt, out = parse_args(sys.argv[1:])
     root = out + "/root"
