@@ -8,9 +8,9 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/check-lib.sh"
 
-serve() {   # serve DIR: fake-qmp.py on $TMP/qmp.sock
-	rm -f "$TMP/qmp.sock"
-	"$PYTHON" "$top_srcdir/tests/fake-qmp.py" "$TMP/qmp.sock" "$1" --timeout 20 --log "$TMP/qmp.log" &
+serve() {   # serve DIR: fake-qmp.py on $TMP/qmp.sock (two sessions: the map and GSTS, GSTS again)
+	rm -f "$TMP/qmp.sock" "$TMP/qmp.log"
+	"$PYTHON" "$top_srcdir/tests/fake-qmp.py" "$TMP/qmp.sock" "$1" --timeout 20 --log "$TMP/qmp.log" --clients 2 &
 	QPID=$!
 	for i in $(seq 100); do [ -S "$TMP/qmp.sock" ] && return 0; sleep 0.05; done
 	fail "fake-qmp.py did not start"
@@ -19,7 +19,8 @@ qmp() {   # qmp SCENARIO-DIR [check options]: check --qmp against the scenario's
 	local d=$1; shift
 	serve "$TMP/$d/qmp"
 	run --root "$TMP/$d/root" -j check --pid 4242 --qmp "$TMP/qmp.sock" "$@"
-	wait $QPID
+	kill $QPID 2>/dev/null   # it may still wait for a second client
+	wait $QPID 2>/dev/null
 }
 VI="intel-iommu,caching-mode=on"
 DEV0='.processes[0].devices[0]'
@@ -54,6 +55,15 @@ expect_jq ".processes[0].viommu" "-device intel-iommu on the QEMU command line; 
 expect_jq "$DEV0 | \"\\(.checked) \\(.pages_checked)\"" "true 16448" "TES=0: device checked"
 if grep -q '"command-line": "xp /1wx 0xfed9001c"' "$TMP/qmp.log"; then ok "TES=0: GSTS read with xp"; else fail "xp not sent: $(cat "$TMP/qmp.log")"; fi
 if grep -q gpa2hpa "$TMP/qmp.log"; then fail "gpa2hpa was sent"; else ok "gpa2hpa never sent"; fi
+if [ "$(grep -c '"command-line": "xp /1wx 0xfed9001c"' "$TMP/qmp.log")" = 2 ]; then ok "TES=0: GSTS read again after the comparison"
+else fail "TES=0: GSTS not read twice"; fi
+# the guest turns translation on during the check: what was compared as IOVA == GPA is dropped
+gen viommu --viommu "$VI" --gsts 0,0x80000000
+mv "$TMP/viommu" "$TMP/turned"
+qmp turned
+expect_rc 3 "TES 0 then 1: UNKNOWN"
+expect_findings "" "TES 0 then 1: the GPA comparison's findings dropped"
+expect_jq '.processes[0].reason' "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)" "TES 0 then 1: reason"
 gen clean --viommu "$VI" --gsts 0x80000000
 mv "$TMP/clean" "$TMP/tes1"
 qmp tes1

@@ -37,7 +37,8 @@ Options:
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
   --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
-  --gsts VALUE       qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
+  --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
+                     (V2...: the values of the following reads)
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -360,7 +361,7 @@ def write_qmp(out, opt):
     rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
     if opt["gsts"]:
-        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, opt["gsts"]))
+        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, " ".join(opt["gsts"].split(","))))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(q + "/gpa2hva.txt", crlf(g))

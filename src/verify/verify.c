@@ -480,6 +480,20 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	return 0;
 }
 
+/* The devices were compared with translation off: read GSTS again (a second
+ * short session) to know it stayed off. true when it is on now or unknown. */
+static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
+{
+	struct iv_viommu now = *before;
+	now.how[0] = 0;
+	now.translation = -1;
+	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
+	if (q)
+		iv_viommu_gsts(q, &now);
+	iv_qmp_close(q);
+	return now.translation != 0;
+}
+
 /* Guest vIOMMU with translation on or unknown: the devices are compared
  * without GPA (zero_page, orphaned_pin, stale against the RAM-block PFN set)
  * and are UNKNOWN. Returns whether that is the case. */
@@ -580,6 +594,11 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
+	if (!no_gpa && vi.model[0] && viommu_turned_on(o, p->pid, &vi)) {
+		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
+		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
+		return;
+	}
 	if (iv_proc_same(p)) {
 		res->nf = first;
 		snprintf(pr->reason, sizeof pr->reason, "the process exited or its PID was reused during the check");
