@@ -18,6 +18,10 @@
  *   directmap VADDR      kcore/vmcore: p_vaddr of physical 0 in the direct map
  *                        (default 0xffff888000000000; KASLR moves it)
  *   truncate N           cut N bytes off the end of the file
+ *   pad N                N more PT_LOAD headers after the segments above: each
+ *                        4 KiB with p_filesz 0 (no file bytes), at physical
+ *                        0x100000000000 + 8 KiB * i; PN_XNUM when the count
+ *                        needs it (hostile header counts)
  */
 #include <elf.h>
 #include <errno.h>
@@ -39,6 +43,8 @@ static int nseg;
 static char layout[16] = "qemu";
 static int xnum;
 static uint64_t cut;
+static uint64_t pad;
+#define PAD_PA 0x100000000000ULL
 static uint64_t direct_map = DIRECT_MAP;
 
 static void die(int line, const char *msg)
@@ -110,6 +116,8 @@ static void parse(FILE *in)
 				store(pa + 8 * i, v + st * i, line);
 		} else if (!strcmp(w[0], "xnum") && n == 1)
 			xnum = 1;
+		else if (!strcmp(w[0], "pad") && n == 2)
+			pad = num(w[1], line);
 		else if (!strcmp(w[0], "truncate") && n == 2)
 			cut = num(w[1], line);
 		else if (!strcmp(w[0], "directmap") && n == 2)
@@ -158,10 +166,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	static const char note[] = "OSRELEASE=gen-elf\nPAGESIZE=4096\n";
-	Elf64_Phdr ph[MAXSEG + 3];
-	int np = 0;
+	if (pad > (1ULL << 26))
+		die(0, "pad: at most 2^26 headers");
+	Elf64_Phdr *ph = calloc(MAXSEG + 3 + pad, sizeof *ph);
+	if (!ph)
+		die(0, "out of memory");
+	uint64_t np = 0;
 	int extra = kcore ? 2 : vmcore ? 1 : 0;
-	uint64_t phoff = sizeof(Elf64_Ehdr), noteoff = phoff + (uint64_t)(nseg + extra + 1) * sizeof(Elf64_Phdr);
+	uint64_t phoff = sizeof(Elf64_Ehdr), noteoff = phoff + (nseg + extra + 1 + pad) * sizeof(Elf64_Phdr);
 	uint64_t notesz = 12 + 12 + ((sizeof note + 3) & ~3ULL);
 	uint64_t data = (noteoff + notesz + 0xfff) & ~0xfffULL, garbage = data;
 	ph[np++] = (Elf64_Phdr){ PT_NOTE, 0, noteoff, 0, 0, notesz, kcore ? 0 : notesz, 4 };
@@ -177,6 +189,8 @@ int main(int argc, char **argv)
 			wr(fd, segs[i].data, segs[i].filesz, data);
 		data += (segs[i].filesz + 0xfff) & ~0xfffULL;
 	}
+	for (uint64_t i = 0; i < pad; i++)
+		ph[np++] = load((uint64_t)-1, PAD_PA + 0x2000 * i, PAD_PA + 0x2000 * i, 0, 4096);
 	if (kcore)              /* vmalloc: no physical address, offset far beyond the file */
 		ph[np++] = load(0x408000001000ULL, 0xffffc90000000000ULL, (uint64_t)-1, 0x100000, 0x100000);
 	if (extra) {
@@ -205,6 +219,8 @@ int main(int argc, char **argv)
 	eh.e_ehsize = sizeof eh;
 	eh.e_phentsize = sizeof(Elf64_Phdr);
 	eh.e_phnum = (Elf64_Half)np;
+	if (np >= PN_XNUM)
+		xnum = 1;
 	if (xnum) {             /* PN_XNUM: the real count is in section header 0's sh_info */
 		Elf64_Shdr sh = { 0 };
 		sh.sh_info = (Elf64_Word)np;

@@ -19,9 +19,8 @@
 #include "source.h"
 #include "intel.h"
 #include "sysfs.h"
+#include "vtd_decode.h"
 
-#define ADDR_MASK 0x000ffffffffff000ULL
-#define PTE_PS (1ULL << 7)
 
 /* Checkpoints: every cp_stride-th row of the first full walk (IOVA, byte
  * offset, line number), so that later walks of a narrow range (check's
@@ -78,6 +77,7 @@ struct row {
 	 * one last-level table repeat them, so they are decoded once per table */
 	int prev_nf;
 	char prev[19 * 4];
+	bool upper_ok;      /* row_leaf checked the upper entries of this text (leaf in the last column) */
 };
 
 /* Strict parse of "0x%013lx |\t0x%016llx(\t0x%016llx){2,4}". */
@@ -95,6 +95,8 @@ static inline __attribute__((always_inline)) const char *parse_row(const char *s
 		return "bad separator after IOVA_PFN (expected ' |<tab>')";
 	if (r->prev_nf == nf && !memcmp(s + 17, r->prev, up))
 		first = nf - 1;             /* same text as the previous (valid) row: same values */
+	else
+		r->upper_ok = false;
 	r->nf = nf;
 	r->prev_nf = 0;
 	for (int i = first; i < r->nf; i++) {
@@ -118,8 +120,10 @@ static int row_levels(const struct row *r)
 	return 5 - f;
 }
 
-/* Row -> leaf. Returns NULL or what is wrong. */
-static const char *row_leaf(const struct row *r, int levels, bool fl, struct iv_leaf *lf)
+/* Row -> leaf, each entry decoded by the one VT-d decoder (walk/vtd_decode.h).
+ * The upper entries are checked once per run of rows with the same upper
+ * text (r->upper_ok). Returns NULL or what is wrong. */
+static inline const char *row_leaf(struct row *r, int levels, bool fl, struct iv_leaf *lf)
 {
 	if (levels < 3 || levels > 5)   /* e.g. from a reserved AW when open saw no rows */
 		return "cannot tell the table depth (expected 3 to 5 levels)";
@@ -128,32 +132,37 @@ static const char *row_leaf(const struct row *r, int levels, bool fl, struct iv_
 		k--;
 	if (k < top)
 		return "no entry below the table's top level";
-	for (int i = 0; i < top; i++)
-		if (r->e[i])
-			return "non-zero entry above the table's top level";
-	int level = 5 - k;
-	for (int i = top; i <= k; i++) {
-		if (!(r->e[i] & 3))
-			return "entry along the walk is not present (bits 1:0 clear)";
-		if (i < k && (r->e[i] & PTE_PS))
-			return "superpage bit set on a non-leaf entry";
+	struct iv_pte d;
+	enum iv_pte_err e;
+	if (!r->upper_ok || k != r->nf - 1) {
+		for (int i = 0; i < top; i++)
+			if (r->e[i])
+				return "non-zero entry above the table's top level";
+		for (int i = top; i < k; i++) {
+			if ((e = iv_vtd_pte_decode(r->e[i], 5 - i, fl, &d)) != IV_PTE_OK)
+				return iv_pte_problem(e);
+			if (d.kind == IV_PTE_NONE)
+				return fl ? "entry along the walk is not present (bit 0 clear)"
+					  : "entry along the walk is not present (bits 1:0 clear)";
+			if (d.kind == IV_PTE_LEAF)
+				return "superpage bit set on a non-leaf entry";
+		}
+		r->upper_ok = k == r->nf - 1;
 	}
-	uint64_t v = r->e[k];
-	if (level > 3)
-		return "leaf above level 3";
-	if (level > 1 && !(v & PTE_PS))
-		return "leaf at level 2/3 without the superpage bit 7";
-	if (level == 1 && !fl && (v & PTE_PS))
-		return "level-1 entry with the superpage bit 7";
+	int level = 5 - k;
+	if ((e = iv_vtd_pte_decode(r->e[k], level, fl, &d)) != IV_PTE_OK)
+		return iv_pte_problem(e);
+	if (d.kind == IV_PTE_NONE)
+		return fl ? "leaf entry is not present (bit 0 clear)" : "leaf entry is not present (bits 1:0 clear)";
+	if (d.kind == IV_PTE_TABLE)
+		return level > 3 ? "leaf above level 3" : "leaf at level 2/3 without the superpage bit 7";
 	lf->level = level;
-	lf->size = IV_PAGE_SIZE << (9 * (level - 1));
+	lf->size = d.size;
 	lf->iova = r->pfn << IV_PAGE_SHIFT;
 	if (lf->iova & (lf->size - 1))
 		return "IOVA_PFN not aligned to the leaf's page size";
-	lf->phys = v & ADDR_MASK & ~(lf->size - 1);
-	lf->perm = (v & 1 ? IV_PERM_R : 0) | (v & 2 ? IV_PERM_W : 0);
-	if (fl)   /* x86 format: P implies read, R/W bit 1 */
-		lf->perm = IV_PERM_R | (v & 2 ? IV_PERM_W : 0);
+	lf->phys = d.addr;
+	lf->perm = d.perm;
 	lf->npath = k - top + 1;
 	for (int i = 0; i < lf->npath; i++)
 		lf->path[i] = r->e[top + i];

@@ -1,6 +1,10 @@
 /* fuzz-ramblock.c - the QMP reply text of `info ramblock` (with and without the
  * 8.0+ HVA columns) through iv_ramblock_parse.
- * Input: the text (NUL-terminated copy). */
+ * Input: the text (NUL-terminated copy).
+ * Oracle on success: every name NUL-terminated inside name[], without leading or
+ * trailing blanks (it may be empty: QEMU 7.2 prints a vfio-pci
+ * BAR's RAM block without a name); all rows with or without an HVA alike; no HVA
+ * or read-only flag on a row without the HVA columns. */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = iv_ramblock_parse(text, "fuzz: info ramblock", &rb, &n);
 	fuzz_expect_error(r, "iv_ramblock_parse");
 	if (r == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (!rb[i].name[0] || strnlen(rb[i].name, sizeof rb[i].name) == sizeof rb[i].name)
-				abort();
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strnlen(rb[i].name, sizeof rb[i].name);
+			if (len == sizeof rb[i].name)
+				abort();   /* unterminated */
+			if (len && (rb[i].name[0] == ' ' || rb[i].name[len - 1] == ' '))
+				abort();   /* blanks kept around the name */
+			if (rb[i].have_hva != rb[0].have_hva)
+				abort();   /* rows of one table disagree about the HVA columns */
+			if (!rb[i].have_hva && (rb[i].hva || rb[i].readonly))
+				abort();   /* an HVA or ro flag from nowhere */
+		}
 		free(rb);
 	}
 	free(text);

@@ -32,7 +32,10 @@ struct iv_intel_dev {
 	int pasid;              /* -1 legacy */
 	uint64_t pasid_entry[3];/* val[0], val[1], val[2] */
 	enum iv_intel_tt tt;
-	int levels;             /* from AW (legacy: hi&7 +2; scalable: val0 AW, FLPM for FL) */
+	int levels;             /* from AW (legacy: hi&7 +2; scalable: val0 AW, FLPM for FL);
+				 * 0 when reserved (walk/vtd_decode.h): depth_reason says why */
+	const char *depth_reason;   /* "reserved AW", "reserved FLPM" (static) or NULL */
+	unsigned depth_reason_val;
 	bool first_level;       /* scalable PGTT=1 */
 	uint64_t pgd;           /* table root from the context / PASID entry */
 	uint16_t domain_id;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "intel.h"
+#include "vtd_decode.h"
 #include "sysfs.h"
 
 #define PAGE_ADDR(v) ((v) & ~0xfffULL)
@@ -72,35 +73,34 @@ static void rstrip(char *s)
 		s[--n] = 0;
 }
 
-/* ---- decoding (formats.md §2.3) ---- */
+/* ---- decoding: the one VT-d decoder (walk/vtd_decode.h) ---- */
+
+static void set_decoded(struct iv_intel_dev *d, const struct iv_vtd_entry *e)
+{
+	d->scalable = e->scalable;
+	d->tt = e->kind == IV_VTD_TRANSLATE ? IV_TT_TRANSLATE : e->kind == IV_VTD_PASSTHROUGH ? IV_TT_PASSTHROUGH
+										: IV_TT_OTHER;
+	d->levels = e->levels;          /* reserved AW / FLPM: 0, unknown (reason kept) */
+	d->depth_reason = e->levels ? NULL : e->reason;
+	d->depth_reason_val = e->reason_val;
+	d->first_level = e->first_level;
+	d->pgd = e->pgd;
+	d->domain_id = e->domain_id;
+}
 
 static void decode_legacy(struct iv_intel_dev *d)
 {
-	unsigned tt = (unsigned)(d->ctx_lo >> 2) & 3;
-	d->scalable = false;
+	struct iv_vtd_entry e;
+	iv_vtd_decode_context(d->ctx_lo, d->ctx_hi, &e);
 	d->pasid = -1;
-	d->tt = tt <= 1 ? IV_TT_TRANSLATE : tt == 2 ? IV_TT_PASSTHROUGH : IV_TT_OTHER;
-	d->levels = (d->ctx_hi & 7) <= 3 ? (int)(d->ctx_hi & 7) + 2 : 0;   /* AW 4-7 reserved: unknown */
-	d->first_level = false;
-	d->pgd = PAGE_ADDR(d->ctx_lo);
-	d->domain_id = (uint16_t)(d->ctx_hi >> 8);
+	set_decoded(d, &e);
 }
 
 static void decode_scalable(struct iv_intel_dev *d)
 {
-	uint64_t v0 = d->pasid_entry[0], v1 = d->pasid_entry[1], v2 = d->pasid_entry[2];
-	unsigned pgtt = (unsigned)(v0 >> 6) & 7;
-	d->scalable = true;
-	d->tt = (pgtt >= 1 && pgtt <= 3) ? IV_TT_TRANSLATE : pgtt == 4 ? IV_TT_PASSTHROUGH : IV_TT_OTHER;
-	d->first_level = pgtt == 1;
-	if (pgtt == 1) {
-		d->levels = ((v2 >> 2) & 3) == 1 ? 5 : 4;   /* FLPM */
-		d->pgd = PAGE_ADDR(v2) & ~(1ULL << 63);
-	} else {
-		d->levels = ((v0 >> 2) & 7) <= 3 ? (int)((v0 >> 2) & 7) + 2 : 0;   /* AW; reserved: unknown */
-		d->pgd = PAGE_ADDR(v0);
-	}
-	d->domain_id = (uint16_t)v1;
+	struct iv_vtd_entry e;
+	iv_vtd_decode_pasid(d->pasid_entry[0], d->pasid_entry[1], d->pasid_entry[2], &e);
+	set_decoded(d, &e);
 }
 
 /* ---- dmar_translation_struct: a streaming parser with events ---- */

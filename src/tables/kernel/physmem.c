@@ -25,10 +25,17 @@
 #define HASH_SLOTS     (2 * CACHE_PAGES)
 #define BATCH_PAGES    8u              /* read-ahead: neighbouring pages in one pread */
 #define HUGE_FILE      (1ULL << 46)    /* kcore's synthetic st_size is larger */
+/* Program headers: at most PHDR_BASE plus one per 4 KiB of file (a segment
+ * that carries data holds at least a page), and never more than PHDR_MAX
+ * (about 40 MiB of segment tables); read PHDR_CHUNK at a time. */
+#define PHDR_BASE      1024u
+#define PHDR_MAX       (1u << 19)
+#define PHDR_CHUNK     256u
 
 struct seg {
 	uint64_t pa, filesz, memsz, off;
 	uint64_t avail;   /* bytes of filesz actually present in the file */
+	size_t idx;       /* program header index, for messages */
 };
 
 struct vseg {
@@ -85,15 +92,15 @@ static int seg_cmp(const void *a, const void *b)
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
-static int add_segment(struct iv_physmem *pm, const GElf_Phdr *ph, uint64_t fsize, size_t *zero_pa)
+static int add_segment(struct iv_physmem *pm, const Elf64_Phdr *ph, size_t idx, uint64_t fsize, size_t *zero_pa)
 {
-	if (ph->p_type != PT_LOAD || ph->p_paddr == (GElf_Addr)-1 || ph->p_memsz == 0)
+	if (ph->p_type != PT_LOAD || ph->p_paddr == (Elf64_Addr)-1 || ph->p_memsz == 0)
 		return 0;
 	if (ph->p_filesz > ph->p_memsz || ph->p_paddr + ph->p_memsz < ph->p_paddr)
 		return iv_error("%s: PT_LOAD at paddr 0x%llx: bad sizes (filesz 0x%llx, memsz 0x%llx)",
 				pm->name, (unsigned long long)ph->p_paddr,
 				(unsigned long long)ph->p_filesz, (unsigned long long)ph->p_memsz);
-	struct seg s = { ph->p_paddr, ph->p_filesz, ph->p_memsz, ph->p_offset, ph->p_filesz };
+	struct seg s = { ph->p_paddr, ph->p_filesz, ph->p_memsz, ph->p_offset, ph->p_filesz, idx };
 	if (s.filesz && s.off + s.filesz < s.off)
 		return iv_error("%s: PT_LOAD at paddr 0x%llx: offset overflows", pm->name,
 				(unsigned long long)s.pa);
@@ -119,7 +126,7 @@ static int add_segment(struct iv_physmem *pm, const GElf_Phdr *ph, uint64_t fsiz
 	return 0;
 }
 
-static void add_vsegment(struct iv_physmem *pm, const GElf_Phdr *ph)
+static void add_vsegment(struct iv_physmem *pm, const Elf64_Phdr *ph)
 {
 	if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
 		return;
@@ -128,19 +135,62 @@ static void add_vsegment(struct iv_physmem *pm, const GElf_Phdr *ph)
 	pm->vsegs[pm->nvseg++] = (struct vseg){ ph->p_vaddr, ph->p_paddr, ph->p_memsz };
 }
 
+/* Two segments of one list that share physical addresses: the image is
+ * ambiguous (one would silently shadow the other). The list is sorted by pa:
+ * if any two overlap, two neighbours do. */
+static int check_overlap(const struct iv_physmem *pm, const struct seg *l, size_t n, const char *what)
+{
+	for (size_t i = 1; i < n; i++) {
+		const struct seg *a = &l[i - 1], *b = &l[i];
+		if (b->pa - a->pa < a->memsz)
+			return iv_error("%s: PT_LOAD segments overlap%s: program header %zu (paddr 0x%llx-0x%llx) and "
+					"program header %zu (paddr 0x%llx-0x%llx)", pm->name, what, a->idx,
+					(unsigned long long)a->pa, (unsigned long long)(a->pa + a->memsz - 1), b->idx,
+					(unsigned long long)b->pa, (unsigned long long)(b->pa + b->memsz - 1));
+	}
+	return 0;
+}
+
+/* The program header table, read PHDR_CHUNK entries at a time with pread (not
+ * through libelf, which would hold all of it in memory). */
 static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 {
 	size_t phnum, zero_pa = 0;
-	if (elf_getphdrnum(e, &phnum) != 0)
+	GElf_Ehdr eh;
+	if (!gelf_getehdr(e, &eh) || elf_getphdrnum(e, &phnum) != 0)
 		return iv_error("%s: cannot read the program header count: %s", pm->name, elf_errmsg(-1));
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		if (!gelf_getphdr(e, (int)i, &ph))
-			return iv_error("%s: program header %zu: %s (truncated image?)", pm->name, i,
-					elf_errmsg(-1));
-		if (add_segment(pm, &ph, fsize, &zero_pa))
-			return -1;
-		add_vsegment(pm, &ph);
+	if (phnum && eh.e_phentsize != sizeof(Elf64_Phdr))
+		return iv_error("%s: program header size %u, expected %zu", pm->name, eh.e_phentsize,
+				sizeof(Elf64_Phdr));
+	uint64_t bound = pm->kcore ? PHDR_MAX : PHDR_BASE + fsize / IV_PAGE_SIZE;
+	if (bound > PHDR_MAX)
+		bound = PHDR_MAX;
+	if (phnum > bound)
+		return iv_error("%s: %zu program headers, more than this image can hold (at most %llu for a "
+				"file of %llu bytes: %u plus one per 4 KiB, at most %u)", pm->name, phnum,
+				(unsigned long long)bound, (unsigned long long)fsize, PHDR_BASE, PHDR_MAX);
+	uint64_t tabsz = (uint64_t)phnum * sizeof(Elf64_Phdr);
+	if (!pm->kcore && (eh.e_phoff > fsize || tabsz > fsize - eh.e_phoff))
+		return iv_error("%s: the program header table (%zu entries at offset 0x%llx) is beyond the end "
+				"of the file (truncated image?)", pm->name, phnum, (unsigned long long)eh.e_phoff);
+	Elf64_Phdr ph[PHDR_CHUNK];
+	for (size_t i = 0; i < phnum; i += PHDR_CHUNK) {
+		size_t n = phnum - i < PHDR_CHUNK ? phnum - i : PHDR_CHUNK, len = n * sizeof *ph, got = 0;
+		uint64_t off = eh.e_phoff + (uint64_t)i * sizeof *ph;
+		while (got < len) {
+			ssize_t r = pread(pm->fd, (char *)ph + got, len - got, (off_t)(off + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return iv_error("%s: program header %zu: %s (truncated image?)", pm->name,
+						i + got / sizeof *ph, r < 0 ? strerror(errno) : "end of file");
+			got += (size_t)r;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (add_segment(pm, &ph[k], i + k, fsize, &zero_pa))
+				return -1;
+			add_vsegment(pm, &ph[k]);
+		}
 	}
 	if (pm->nram + pm->ntext == 0)
 		return iv_error("%s: no PT_LOAD segment with a physical address", pm->name);
@@ -149,7 +199,10 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 				"before 4.11); not supported", pm->name);
 	if (pm->nram > 1)
 		qsort(pm->ram, pm->nram, sizeof *pm->ram, seg_cmp);
-	return 0;
+	if (pm->ntext > 1)
+		qsort(pm->text, pm->ntext, sizeof *pm->text, seg_cmp);
+	return check_overlap(pm, pm->ram, pm->nram, "") ||
+	       check_overlap(pm, pm->text, pm->ntext, " (kernel text)") ? -1 : 0;
 }
 
 static bool looks_like_kcore(const char *path, const struct stat *st)
@@ -163,7 +216,7 @@ struct iv_physmem *iv_physmem_open(const char *path)
 {
 	struct iv_physmem *pm = iv_xcalloc(1, sizeof *pm);
 	pm->name = iv_xstrdup(path);
-	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
+	pm->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block the open */
 	if (pm->fd < 0) {
 		iv_error("%s: %s%s", path, strerror(errno),
 			 errno == EPERM || errno == EACCES ? " (reading kcore needs root / CAP_SYS_RAWIO)" : "");
@@ -177,6 +230,30 @@ struct iv_physmem *iv_physmem_open(const char *path)
 	if (fstat(pm->fd, &st) < 0) {
 		iv_error("%s: %s", path, strerror(errno));
 		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		iv_error("%s: is a directory, not a memory image (give the ELF file: a vmcore, a QEMU "
+			 "dump-guest-memory file or /proc/kcore)", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		iv_error("%s: not a regular file or block device (%s); a memory image must be seekable",
+			 path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
+			 : S_ISCHR(st.st_mode) ? "a character device" : "unknown file type");
+		goto out;
+	}
+	int fl = fcntl(pm->fd, F_GETFL);
+	if (fl < 0 || fcntl(pm->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		iv_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISBLK(st.st_mode)) {      /* st_size is 0 for a block device: its size is where it ends */
+		off_t end = lseek(pm->fd, 0, SEEK_END);
+		if (end < 0) {
+			iv_error("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		st.st_size = end;
 	}
 	pm->kcore = looks_like_kcore(path, &st);
 	if (check_kdump(pm->fd, path))

@@ -1,8 +1,9 @@
-/* walk_amd.c - AMD-Vi in physical memory (formats.md §3.2-3.4): the device
+/* amd.c - AMD-Vi in physical memory (formats.md §3.2-3.4): the device
  * table entry, v1 I/O page-table entries (NextLevel, encoded-size pages) and
  * the GCR3 table in front of v2 (x86-format) tables. */
 #include "config.h"
 #include <stdio.h>
+#include "iv.h"
 #include "walk.h"
 
 #define DTE_V       (1ULL << 0)
@@ -66,21 +67,21 @@ int iv_pte_amd_v1(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out
 }
 
 /* GCR3 table (GLX+1 levels of 512 8-byte entries) -> the x86 table root of a PASID. */
-static int gcr3_lookup(struct iv_physmem *pm, uint64_t dte_pa, const uint64_t d[3], uint32_t pasid,
+static int gcr3_lookup(const struct iv_walk_mem *pm, uint64_t dte_pa, const uint64_t d[3], uint32_t pasid,
 		       uint64_t *root, char *why, size_t whylen)
 {
 	uint64_t tab = ((d[0] >> 58) & 7) << 12 | ((d[1] >> 16) & 0xffff) << 15 |
 		       ((d[1] >> 43) & 0x1fffff) << 31;
 	int glx = (int)((d[0] >> 56) & 3);
 	if (glx == 3)
-		return iv_error("%s: DTE at 0x%llx: reserved GLX 3", iv_physmem_name(pm), (unsigned long long)dte_pa);
+		return iv_error("%s: DTE at 0x%llx: reserved GLX 3", pm->name, (unsigned long long)dte_pa);
 	if ((uint64_t)pasid >> (9 * (glx + 1))) {
 		snprintf(why, whylen, "PASID %u is beyond the GCR3 table (GLX %d)", pasid, glx);
 		return 1;
 	}
 	for (int l = glx; l >= 0; l--) {
 		uint64_t e_pa = tab + ((pasid >> (9 * l)) & 0x1ff) * 8, e;
-		if (iv_pt_read64(pm, e_pa, &e))
+		if (iv_walk_read64(pm, e_pa, &e))
 			return -1;
 		if (!(e & 1)) {
 			snprintf(why, whylen, "GCR3 table entry at 0x%llx not valid (PASID %u)",
@@ -93,7 +94,7 @@ static int gcr3_lookup(struct iv_physmem *pm, uint64_t dte_pa, const uint64_t d[
 	return 0;
 }
 
-static int dte_v1(struct iv_physmem *pm, uint64_t dte_pa, uint64_t d0, uint32_t pasid, struct iv_table *t,
+static int dte_v1(const struct iv_walk_mem *pm, uint64_t dte_pa, uint64_t d0, uint32_t pasid, struct iv_table *t,
 		  struct iv_pt *pt, char *why, size_t whylen)
 {
 	int mode = (int)((d0 >> 9) & 7);
@@ -104,7 +105,7 @@ static int dte_v1(struct iv_physmem *pm, uint64_t dte_pa, uint64_t d0, uint32_t 
 		return 1;
 	}
 	if (mode == 7)
-		return iv_error("%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", iv_physmem_name(pm),
+		return iv_error("%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", pm->name,
 				(unsigned long long)d0, (unsigned long long)dte_pa);
 	if (pasid) {
 		snprintf(why, whylen, "a v1 (host) page table has no PASID %u", pasid);
@@ -116,12 +117,12 @@ static int dte_v1(struct iv_physmem *pm, uint64_t dte_pa, uint64_t d0, uint32_t 
 	return 0;
 }
 
-int iv_amd_open(struct iv_physmem *pm, uint64_t devtab, const struct iv_bdf *bdf, uint32_t pasid,
+int iv_amd_open(const struct iv_walk_mem *pm, uint64_t devtab, const struct iv_bdf *bdf, uint32_t pasid,
 		struct iv_table *t, struct iv_pt *pt, char *why, size_t whylen)
 {
 	uint16_t devid = iv_bdf_devid(bdf);
 	t->vendor = IV_VENDOR_AMD;
-	pt->pm = pm;
+	pt->mem = pm;
 	if ((devtab & 0x1ff) && (uint64_t)devid * 32 >= ((devtab & 0x1ff) + 1) * IV_PAGE_SIZE) {
 		snprintf(why, whylen, "device ID 0x%04x is beyond the device table (0x%llx bytes)", devid,
 			 (unsigned long long)(((devtab & 0x1ff) + 1) * IV_PAGE_SIZE));
@@ -129,7 +130,7 @@ int iv_amd_open(struct iv_physmem *pm, uint64_t devtab, const struct iv_bdf *bdf
 	}
 	uint64_t dte_pa = (devtab & IV_ADDR_MASK) + (uint64_t)devid * 32, d[3];
 	for (int i = 0; i < 3; i++)
-		if (iv_pt_read64(pm, dte_pa + 8 * (uint64_t)i, &d[i]))
+		if (iv_walk_read64(pm, dte_pa + 8 * (uint64_t)i, &d[i]))
 			return -1;
 	if (!(d[0] & DTE_V) || !(d[0] & DTE_TV)) {
 		snprintf(why, whylen, "DTE at 0x%llx has no translation (V=%d TV=%d)", (unsigned long long)dte_pa,
