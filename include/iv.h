@@ -32,6 +32,7 @@ struct iv_ctx {
 	const char *root;        /* "" for the live system, else a directory prefix */
 	char debugfs[4096];      /* resolved debugfs mount point (real path) */
 	bool json, pretty;
+	bool nagios;             /* check --nagios: errors as one "IOMMU UNKNOWN - ..." line */
 	enum iv_source_kind source;
 	const char *memory;      /* --memory FILE (NULL: /proc/kcore below root) */
 	bool have_vtd_root;
@@ -55,6 +56,12 @@ extern struct iv_ctx *iv_g;  /* the current run (set by main) */
 int iv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A warning on stderr only (not an error; does not change the exit status). */
 void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copy src to dst (always NUL-terminated) with control characters, DEL and
+ * the characters in also (e.g. "|" for the Nagios status line) written as
+ * \xNN, so that text from outside (process names, QEMU strings, file names)
+ * cannot forge lines or terminal escapes. Returns dst. */
+char *iv_escape(char *dst, size_t len, const char *src, const char *also);
 
 /* Path of a live-system file below --root: iv_path(buf, sizeof buf, "/sys/..."). */
 const char *iv_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -10,17 +10,23 @@ enum { PRINT_TEXT = 1, PRINT_JSON = 2, PRINT_ANY = 3 };
 
 void print_init(bool json, bool pretty);
 bool print_is_json(void);
-/* Begin/end the whole document (JSON: the top-level object). print_end writes
- * "errors":[...] from iv_g, closes anything still open and flushes. */
+/* Begin/end the whole document (JSON: the top-level object). print_top
+ * closes every object and array still open inside the document (opening the
+ * document if it was not begun), so members can be added at the top level;
+ * print_end closes everything and flushes: -1 if standard output had a write
+ * error. The layer knows nothing of errors: the report side adds them
+ * (iv_report_end in report.h). */
 void print_begin(void);
-void print_end(void);
+void print_top(void);
+int print_end(void);
 
 void open_json_object(const char *key);     /* key NULL inside arrays */
 void close_json_object(void);
 void open_json_array(const char *key);
 void close_json_array(void);
 
-/* In text mode print fmt with the value (if fmt not NULL); in JSON mode emit key:value. */
+/* In text mode print fmt with the value (if fmt not NULL); in JSON mode emit key:value.
+ * print_string's text output writes control characters of v as \\xNN. */
 void print_string(int t, const char *key, const char *fmt, const char *v);
 void print_u64(int t, const char *key, const char *fmt, uint64_t v);
 void print_int(int t, const char *key, const char *fmt, long long v);

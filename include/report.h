@@ -5,8 +5,13 @@
 #define IV_REPORT_H
 #include "verify.h"
 
-void iv_report_print(const struct iv_check *c);            /* text or JSON (per -j) */
-void iv_report_nagios(const struct iv_check *c, FILE *f);   /* one line + perfdata */
+/* End any command's output (instead of print_end): with -j the run's errors
+ * become the document's "errors" array, then the document is closed and
+ * standard output flushed. 0, or -1 if standard output had a write error. */
+int iv_report_end(void);
+
+int iv_report_print(const struct iv_check *c);             /* text or JSON (per -j); -1 write error */
+int iv_report_nagios(const struct iv_check *c, FILE *f);    /* one line + perfdata; -1 write error */
 /* Written atomically: temp file in the same directory, then rename. 0 or -1. */
 int iv_report_prometheus(const struct iv_check *c, const char *path);
 

@@ -71,6 +71,7 @@ if grep -q "^iova 0x101000:  debugfs phys=0x2e799000 perm=rw size=0x1000  memory
 run --root "$TMP/same" --memory "$TMP/missing.elf" tables 0000:00:02.0
 expect_rc 3 "memory side unreadable"
 expect_err "missing.elf: No such file" "missing image named"
+mkdir -p "$TMP/none"   # --root must exist (a missing root is a usage error)
 run --root "$TMP/none" --memory "$TMP/tab.elf" tables 0000:00:02.0
 expect_rc 3 "debugfs side missing"
 expect_err "debugfs: no Intel VT-d debugfs directory" "debugfs reason given"

@@ -4,27 +4,41 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "commands.h"
 #include "print.h"
 #include "report.h"
 
 #define MAX_ARGS 256
 
+const struct option iv_opts_check[] = {
+	{ "pid", required_argument, NULL, 'P' },
+	{ "all", no_argument, NULL, 'A' },
+	{ "device", required_argument, NULL, 'D' },
+	{ "qmp", required_argument, NULL, 'Q' },
+	{ "gpa-map", required_argument, NULL, 'G' },
+	{ "min-devices", required_argument, NULL, 'm' },
+	{ "nagios", no_argument, NULL, 'N' },
+	{ "prometheus", required_argument, NULL, 'M' },
+	{ 0 }
+};
+
+/* --gpa-map names a file to read: a directory or FIFO is an error now (a
+ * FIFO would block the run). */
+static int input_file(const char *opt, const char *path)
+{
+	struct stat st;
+	if (!path[0])
+		return iv_usage_error("check", "%s: the path is empty", opt);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return iv_usage_error("check", "%s: %s is %s, not a regular file", opt, path,
+				      S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				      : S_ISSOCK(st.st_mode) ? "a socket" : "a device or special file");
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "pid", required_argument, NULL, 'P' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "device", required_argument, NULL, 'D' },
-		{ "qmp", required_argument, NULL, 'Q' },
-		{ "gpa-map", required_argument, NULL, 'G' },
-		{ "min-devices", required_argument, NULL, 'm' },
-		{ "nagios", no_argument, NULL, 'N' },
-		{ "prometheus", required_argument, NULL, 'M' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ 0 }
-	};
 	pid_t pids[MAX_ARGS];
 	struct iv_bdf devs[MAX_ARGS];
 	struct iv_check_opts opts = { .pids = pids, .devs = devs };
@@ -32,18 +46,17 @@ int cmd_check(int argc, char **argv)
 	const char *prom = NULL;
 	int c;
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp", o, NULL)) != -1) {
+	while ((c = iv_getopt(argc, argv, iv_opts_check)) != -1) {
 		switch (c) {
 		case 'P': {
 			uint64_t v;
+			bool dup = false;
 			if (iv_parse_u64(optarg, &v) || v == 0 || v > 0x7fffffff)
 				return iv_usage_error("check", "--pid: '%s' is not a process ID", optarg);
-			bool dup = false;   /* a duplicate --pid is the same process (counted once) */
-			for (size_t i = 0; i < opts.npids && !dup; i++)
-				dup = pids[i] == (pid_t)v;
+			for (size_t i = 0; i < opts.npids; i++)
+				dup |= pids[i] == (pid_t)v;
 			if (dup)
-				break;
+				break;              /* a duplicate --pid counts once */
 			if (opts.npids == MAX_ARGS)
 				return iv_usage_error("check", "too many --pid options");
 			pids[opts.npids++] = (pid_t)v;
@@ -57,7 +70,11 @@ int cmd_check(int argc, char **argv)
 				return iv_usage_error("check", "--device: '%s' is not a PCI address", optarg);
 			break;
 		case 'Q': opts.qmp = optarg; break;
-		case 'G': opts.gpa_map_file = optarg; break;
+		case 'G':
+			if (input_file("--gpa-map", optarg))
+				return IV_UNKNOWN;
+			opts.gpa_map_file = optarg;
+			break;
 		case 'm': {
 			uint64_t v;
 			if (iv_parse_u64(optarg, &v) || v > 100000)
@@ -66,11 +83,13 @@ int cmd_check(int argc, char **argv)
 			break;
 		}
 		case 'N': nagios = true; break;
-		case 'M': prom = optarg; break;
-		case 'j': iv_g->json = true; print_init(true, iv_g->pretty); break;
-		case 'p': iv_g->json = iv_g->pretty = true; print_init(true, true); break;
+		case 'M':
+			if (!optarg[0])
+				return iv_usage_error("check", "--prometheus: the path is empty");
+			prom = optarg;
+			break;
 		default:
-			return iv_usage_error("check", "unknown option or missing argument '%s'", argv[optind - 1]);
+			return iv_usage_error("check", "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -86,11 +105,14 @@ int cmd_check(int argc, char **argv)
 	iv_check_run(&opts, &res);
 	if (prom && iv_report_prometheus(&res, prom))
 		res.status = res.status == IV_CRITICAL ? IV_CRITICAL : IV_UNKNOWN;
+	int out;
 	if (nagios)
-		iv_report_nagios(&res, stdout);
+		out = iv_report_nagios(&res, stdout);
 	else
-		iv_report_print(&res);
+		out = iv_report_print(&res);
 	int rc = (int)res.status;
+	if (out && rc != IV_CRITICAL)
+		rc = IV_UNKNOWN;    /* main reports the write error; a CRITICAL still wins */
 	iv_check_free(&res);
 	return rc;
 }

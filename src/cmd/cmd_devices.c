@@ -8,6 +8,7 @@
 #include "iv.h"
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 #include "intel.h"
 #include "ksym.h"
@@ -173,16 +174,20 @@ static int print_device(const struct iv_bdf *bdf)
 
 int cmd_devices(int argc, char **argv)
 {
-	if (argc > 1)
-		return iv_usage_error("devices", "unexpected argument '%s'", argv[1]);
+	optind = 0;
+	if (iv_getopt(argc, argv, NULL) != -1)
+		return IV_UNKNOWN;               /* reported by main */
+	if (optind < argc)
+		return iv_usage_error("devices", "unexpected argument '%s'", argv[optind]);
 	int rc = IV_OK;
 	print_begin();
 	if (print_units())
 		rc = IV_UNKNOWN;
 	struct iv_bdf *devs = NULL;
 	int n = device_list(&devs);
-	if (n < 0) {
-		iv_error("no PCI devices: cannot read /sys/bus/pci/devices or dmar_translation_struct");
+	if (n <= 0) {     /* having read nothing is not a result */
+		iv_error("no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
+			 n < 0 ? "cannot read" : "none in");
 		rc = IV_UNKNOWN;
 		n = 0;
 	}
@@ -194,6 +199,6 @@ int cmd_devices(int argc, char **argv)
 			rc = IV_UNKNOWN;
 	close_json_array();
 	free(devs);
-	print_end();
+	iv_report_end();
 	return iv_g->nerrors ? IV_UNKNOWN : rc;
 }

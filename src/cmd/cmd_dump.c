@@ -7,6 +7,7 @@
 #include <string.h>
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 
 struct dump_state { uint64_t extents, bytes; };
@@ -78,6 +79,6 @@ int cmd_dump(int argc, char **argv)
 		if (r >= 0)
 			rc = IV_OK;
 	}
-	print_end();
+	iv_report_end();
 	return iv_g->nerrors ? IV_UNKNOWN : rc;
 }

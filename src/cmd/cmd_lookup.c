@@ -4,6 +4,7 @@
 #include <string.h>
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 
 
@@ -59,7 +60,7 @@ int cmd_lookup(int argc, char **argv)
 	for (int i = 0; i < npos; i++) {
 		uint64_t v;
 		if (iv_parse_u64(argv[pos + i], &v))
-			return iv_usage_error("lookup", "'%s' is not an address", argv[pos + i]);
+			return iv_usage_error("lookup", "'%s' is not an IOVA (hex with 0x, or decimal)", argv[pos + i]);
 	}
 	print_begin();
 	struct iv_table t;
@@ -78,6 +79,6 @@ int cmd_lookup(int argc, char **argv)
 		close_json_array();
 		ops->close(h);
 	}
-	print_end();
+	iv_report_end();
 	return iv_g->nerrors ? IV_UNKNOWN : IV_OK;
 }

@@ -12,6 +12,7 @@
 #include "iv.h"
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
 
 #define CHUNK 4096
@@ -144,8 +145,10 @@ static int open_side(struct side *s, const struct iv_source_ops *ops, const stru
 	char why[1024] = "";
 	s->ops = ops;
 	int r = ops->open(bdf, pasid, &s->t, &s->h, why, sizeof why);
-	if (r > 0)
-		iv_error("%s: %s: %s", dev, ops->name, why);
+	if (r > 0) {
+		char host[4300];
+		iv_error("%s: %s%s: %s", dev, iv_cmd_device_why(bdf, host, sizeof host), ops->name, why);
+	}
 	return r ? -1 : 0;
 }
 
@@ -157,10 +160,13 @@ static void summary(const struct cmp *c, const char *dev, int rc)
 	print_u64(PRINT_JSON, "memory_leaves", NULL, c->m.count);
 	if (rc)
 		print_text("%s: comparison incomplete (errors)\n", dev);
-	else
+	else {
+		char d_origin[4096], m_origin[4096];   /* file names: no forged lines */
 		print_text("%s: debugfs %llu leaves (%s), memory %llu leaves (%s): %s\n", dev,
-			   (unsigned long long)c->d.count, c->d.t.origin, (unsigned long long)c->m.count,
-			   c->m.t.origin, ident ? "identical" : "DIFFERENT");
+			   (unsigned long long)c->d.count, iv_escape(d_origin, sizeof d_origin, c->d.t.origin, NULL),
+			   (unsigned long long)c->m.count, iv_escape(m_origin, sizeof m_origin, c->m.t.origin, NULL),
+			   ident ? "identical" : "DIFFERENT");
+	}
 	if (!ident && !rc)
 		print_text("%llu difference(s)\n", (unsigned long long)c->ndiff);
 }
@@ -190,7 +196,7 @@ int cmd_tables(int argc, char **argv)
 		close_json_array();
 	}
 	summary(c, dev, rc);
-	print_end();
+	iv_report_end();
 	if (c->d.h)
 		c->d.ops->close(c->d.h);
 	if (c->m.h)

@@ -1,14 +1,63 @@
 /* common.c - helpers shared by the commands: usage errors, DEVICE/--pasid
- * arguments, opening a device's table and printing its header fields. */
+ * arguments, opening a device's table and printing its header fields, the
+ * global option table and the option walker every command uses. */
 #include "config.h"
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include "iv.h"
 #include "commands.h"
 #include "print.h"
+#include "report.h"
 #include "source.h"
+
+const struct option iv_opts_global[] = {
+	{ "root", required_argument, NULL, IV_OPT_ROOT },
+	{ "debugfs", required_argument, NULL, IV_OPT_DEBUGFS },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "source", required_argument, NULL, IV_OPT_SOURCE },
+	{ "memory", required_argument, NULL, IV_OPT_MEMORY },
+	{ "vtd-root", required_argument, NULL, IV_OPT_VTDROOT },
+	{ "amd-devtab", required_argument, NULL, IV_OPT_AMDDEVTAB },
+	{ "stats", no_argument, NULL, IV_OPT_STATS },
+	{ "timeout", required_argument, NULL, IV_OPT_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+
+const struct option iv_opts_device[] = {
+	{ "pasid", required_argument, NULL, 'P' },
+	{ 0 }
+};
+
+#define MAX_OPTS 64
+
+int iv_getopt(int argc, char **argv, const struct option *cmdopts)
+{
+	static struct option all[MAX_OPTS];
+	size_t n = 0;
+	for (const struct option *o = iv_opts_global; o->name && n + 1 < MAX_OPTS; o++)
+		all[n++] = *o;
+	for (const struct option *o = cmdopts; o && o->name && n + 1 < MAX_OPTS; o++)
+		all[n++] = *o;
+	memset(&all[n], 0, sizeof all[n]);
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, ":" IV_GLOBAL_SHORTOPTS, all, NULL);
+		if (c == -1 || c == '?' || c == ':')
+			return c;
+		if (c >= IV_OPT_ROOT || strchr(IV_GLOBAL_SHORTOPTS, c))
+			continue;      /* a global option: main has handled it */
+		return c;
+	}
+}
 
 int iv_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -18,29 +67,44 @@ int iv_usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	iv_error("%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
-	if (print_is_json()) {
+	if (iv_g && iv_g->nagios) {
+		char esc[2048];
+		printf("IOMMU UNKNOWN - %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
+		       iv_escape(esc, sizeof esc, msg, "|"));
+		fflush(stdout);
+	} else if (print_is_json()) {
 		print_begin();
-		print_end();
+		iv_report_end();
 	}
 	return IV_UNKNOWN;
+}
+
+/* A device sysfs does not list, when sysfs lists the PCI bus at all (captured
+ * trees may hold debugfs only). */
+static bool not_on_bus(const struct iv_bdf *bdf)
+{
+	char p[4200], b[16];
+	struct stat st;
+	if (stat(iv_path(p, sizeof p, "/sys/bus/pci/devices"), &st) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	iv_bdf_str(bdf, b);
+	return stat(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s", b), &st) != 0 && errno == ENOENT;
 }
 
 int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
 		       uint32_t *pasid, int *first_pos, int *npos)
 {
-	static const struct option o[] = { { "pasid", required_argument, NULL, 'P' }, { 0 } };
 	int c;
 	*pasid = 0;
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = iv_getopt(argc, argv, iv_opts_device)) != -1) {
 		if (c == 'P') {
 			uint64_t v;
 			if (iv_parse_u64(optarg, &v) || v > 0xfffff)
-				return iv_usage_error(cmd, "--pasid: '%s' is not a PASID", optarg);
+				return iv_usage_error(cmd, "--pasid: '%s' is not a PASID (0 to 0xfffff)", optarg);
 			*pasid = (uint32_t)v;
 		} else {
-			return iv_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return iv_usage_error(cmd, "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -52,13 +116,40 @@ int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bd
 	return 0;
 }
 
+/* The IOMMU is off when sysfs lists no unit in /sys/class/iommu. */
+static bool iommu_off(void)
+{
+	char p[4200];
+	DIR *d = opendir(iv_path(p, sizeof p, "/sys/class/iommu"));
+	if (!d)
+		return false;
+	bool any = false;
+	struct dirent *e;
+	while (!any && (e = readdir(d)))
+		any = e->d_name[0] != '.';
+	closedir(d);
+	return !any;
+}
+
+const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len)
+{
+	char p[4200];
+	buf[0] = 0;
+	if (not_on_bus(bdf))
+		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(p, sizeof p, "/sys/bus/pci/devices"));
+	else if (iommu_off())
+		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(p, sizeof p, "/sys/class/iommu"));
+	return buf;
+}
+
 int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		      const struct iv_source_ops **ops, void **h)
 {
-	char why[1024] = "", b[16];
+	char why[1024] = "", b[16], p[4200];
 	int r = iv_source_open(bdf, pasid, t, ops, h, why, sizeof why);
 	if (r > 0)
-		iv_error("%s: no page table can be read: %s", iv_bdf_str(bdf, b), why);
+		iv_error("%s: %sno page table can be read: %s", iv_bdf_str(bdf, b),
+			 iv_cmd_device_why(bdf, p, sizeof p), why);
 	if (r)
 		return -1;
 	print_string(PRINT_ANY, "device", "device %s", iv_bdf_str(bdf, b));

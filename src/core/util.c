@@ -13,14 +13,39 @@
 
 struct iv_ctx *iv_g;
 
+char *iv_escape(char *dst, size_t len, const char *src, const char *also)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0;
+	if (!len)
+		return dst;
+	for (const unsigned char *p = (const unsigned char *)(src ? src : ""); *p; p++) {
+		bool esc = *p < 0x20 || *p == 0x7f || (also && strchr(also, *p));
+		if (esc) {
+			if (k + 4 >= len)
+				break;
+			dst[k++] = '\\';
+			dst[k++] = 'x';
+			dst[k++] = hex[*p >> 4];
+			dst[k++] = hex[*p & 15];
+		} else {
+			if (k + 1 >= len)
+				break;
+			dst[k++] = (char)*p;
+		}
+	}
+	dst[k] = 0;
+	return dst;
+}
+
 int iv_error(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], esc[4096];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "iommu-verify: %s\n", msg);
+	fprintf(stderr, "iommu-verify: %s\n", iv_escape(esc, sizeof esc, msg, NULL));
 	if (iv_g) {
 		if (iv_g->nerrors < IV_MAX_ERRORS) {
 			iv_g->errors = iv_xrealloc(iv_g->errors, (iv_g->nerrors + 1) * sizeof *iv_g->errors);
@@ -35,12 +60,12 @@ int iv_error(const char *fmt, ...)
 
 void iv_warn(const char *fmt, ...)
 {
+	char msg[1024], esc[4096];
 	va_list ap;
-	fputs("iommu-verify: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "iommu-verify: warning: %s\n", iv_escape(esc, sizeof esc, msg, NULL));
 }
 
 const char *iv_path(char *buf, size_t len, const char *fmt, ...)

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "iv.h"
+#include "iv.h"       /* iv_escape */
 #include "print.h"
 
 #define MAX_DEPTH 32
@@ -90,26 +90,24 @@ void print_begin(void)
 		push('{');
 }
 
-void print_end(void)
+void print_top(void)
+{
+	if (!P.json)
+		return;
+	while (P.depth > 1)
+		pop();
+	if (P.depth == 0)
+		push('{');
+}
+
+int print_end(void)
 {
 	if (P.json) {
-		while (P.depth > 1)
-			pop();
-		if (P.depth == 0)
-			push('{');
-		open_json_array("errors");
-		for (size_t i = 0; iv_g && i < iv_g->nerrors; i++)
-			print_string(PRINT_JSON, NULL, NULL, iv_g->errors[i]);
-		if (iv_g && iv_g->nerrors_dropped) {
-			char m[96];
-			snprintf(m, sizeof m, "%zu more errors not shown", iv_g->nerrors_dropped);
-			print_string(PRINT_JSON, NULL, NULL, m);
-		}
-		close_json_array();
+		print_top();
 		pop();
 		fputc('\n', stdout);
 	}
-	fflush(stdout);
+	return fflush(stdout) || ferror(stdout) ? -1 : 0;
 }
 
 void open_json_object(const char *key)
@@ -137,7 +135,8 @@ void print_string(int t, const char *key, const char *fmt, const char *v)
 			put_escaped(v);
 		}
 	} else if ((t & PRINT_TEXT) && fmt) {
-		printf(fmt, v ? v : "");
+		char esc[4096];
+		printf(fmt, iv_escape(esc, sizeof esc, v, NULL));   /* no forged lines or escapes */
 	}
 }
 

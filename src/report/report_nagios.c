@@ -1,10 +1,25 @@
 /* report_nagios.c - one Nagios/Icinga plugin line with perfdata:
- * "IOMMU CRITICAL - 1 zero_page, 1 stale | 'zero_page'=64;;1;0; ..." */
+ * "IOMMU CRITICAL - 1 zero_page, 1 stale | 'zero_page'=64;;0;0; ..." */
 #include "config.h"
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include "report.h"
 
-void iv_report_nagios(const struct iv_check *c, FILE *f)
+/* The first thing not checked, escaped; a "(see errors)" in it is replaced by the first error. */
+static const char *first_note(const struct iv_check *c, char *esc, size_t len)
+{
+	static const char see[] = " (see errors)";
+	char buf[2048];
+	const char *note = c->notes[0], *se = strstr(note, see);
+	if (se && iv_g->nerrors) {
+		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, iv_g->errors[0], se + sizeof see - 1);
+		note = buf;
+	}
+	return iv_escape(esc, len, note, "|");   /* one line, no forged perfdata */
+}
+
+int iv_report_nagios(const struct iv_check *c, FILE *f)
 {
 	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	fprintf(f, "IOMMU %s - ", label[c->status & 3]);
@@ -14,7 +29,8 @@ void iv_report_nagios(const struct iv_check *c, FILE *f)
 			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
 	if (!n) {
 		if (c->status == IV_UNKNOWN && c->nnotes) {
-			fprintf(f, "not checked: %s", c->notes[0]);
+			char esc[4096];
+			fprintf(f, "not checked: %s", first_note(c, esc, sizeof esc));
 			if (c->nnotes > 1)
 				fprintf(f, " (+%u more)", c->nnotes - 1);
 		} else if (c->status == IV_UNKNOWN) {
@@ -25,25 +41,29 @@ void iv_report_nagios(const struct iv_check *c, FILE *f)
 						why = c->procs[i].devs[j].reason;
 						break;
 					}
-			fprintf(f, "%s", why);
+			char esc[2048];
+			fprintf(f, "%s", iv_escape(esc, sizeof esc, why, "|"));   /* one line, no forged perfdata */
 		} else {
 			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
 		}
 	} else if (c->status == IV_CRITICAL && c->nnotes) {
-		fprintf(f, " (not checked: %s%s", c->notes[0], c->nnotes > 1 ? "" : ")");
+		char esc[4096];
+		fprintf(f, " (not checked: %s%s", first_note(c, esc, sizeof esc), c->nnotes > 1 ? "" : ")");
 		if (c->nnotes > 1)
 			fprintf(f, " (+%u more))", c->nnotes - 1);
 	} else if (c->status == IV_CRITICAL && c->incomplete) {
 		fprintf(f, " (some devices not checked)");
 	}
+	/* Thresholds alert on the first bad page: ";;0;0;" (critical above 0) for
+	 * critical kinds, ";0;;0;" (warning above 0) for warning kinds. */
 	fputs(" |", f);
 	for (int k = 0; k < IV_NKINDS; k++) {
 		if (iv_kinds[k].severity == IV_CRITICAL)
-			fprintf(f, " '%s'=%" PRIu64 ";;1;0;", iv_kinds[k].name, c->pages[k]);
+			fprintf(f, " '%s'=%" PRIu64 ";;0;0;", iv_kinds[k].name, c->pages[k]);
 		else
-			fprintf(f, " '%s'=%" PRIu64 ";1;;0;", iv_kinds[k].name, c->pages[k]);
+			fprintf(f, " '%s'=%" PRIu64 ";0;;0;", iv_kinds[k].name, c->pages[k]);
 	}
 	fprintf(f, " 'transient'=%" PRIu64 ";;;0; 'devices'=%u;;;0; 'pages_checked'=%" PRIu64 ";;;0;\n",
 		c->transient, c->devices, c->pages_checked);
-	fflush(f);
+	return fflush(f) || ferror(f) ? -1 : 0;
 }

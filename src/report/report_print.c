@@ -1,6 +1,7 @@
 /* report_print.c - `check` results as text or JSON through the print layer. */
 #include "config.h"
 #include <inttypes.h>
+#include <stdio.h>
 #include "print.h"
 #include "report.h"
 
@@ -8,7 +9,8 @@ static void print_device(const struct iv_proc_result *p, const struct iv_dev_res
 {
 	char b[16];
 	open_json_object(NULL);
-	print_text("pid %d (%s) ", (int)p->pid, p->name);
+	print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
+	print_string(PRINT_TEXT, NULL, " (%s) ", p->name);
 	print_string(PRINT_ANY, "bdf", "%s", iv_bdf_str(&d->bdf, b));
 	print_int(PRINT_ANY, "group", " group %lld", d->group);
 	print_bool(PRINT_JSON, "checked", NULL, d->checked);
@@ -41,15 +43,22 @@ static void print_process(const struct iv_proc_result *p)
 	print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);
 	if (p->viommu[0]) {
 		print_string(PRINT_JSON, "viommu", NULL, p->viommu);
-		print_text("pid %d (%s): guest vIOMMU: %s\n", (int)p->pid, p->name, p->viommu);
+		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
+		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
+		print_string(PRINT_TEXT, NULL, ": guest vIOMMU: %s\n", p->viommu);
 	} else
 		print_null(PRINT_JSON, "viommu", NULL);
 	if (!p->checked && p->reason[0]) {
 		print_string(PRINT_JSON, "reason", NULL, p->reason);
-		print_text("pid %d (%s): NOT CHECKED: %s\n", (int)p->pid, p->name, p->reason);
+		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
+		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
+		print_string(PRINT_TEXT, NULL, ": NOT CHECKED: %s\n", p->reason);
 	}
-	if (p->gpa_map[0] && !print_is_json())
-		print_text("pid %d (%s): guest memory map from %s", (int)p->pid, p->name, p->gpa_map);
+	if (p->gpa_map[0] && !print_is_json()) {
+		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
+		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
+		print_string(PRINT_TEXT, NULL, ": guest memory map from %s", p->gpa_map);
+	}
 	if (!print_is_json() && !p->gpa_map[0])
 		;
 	else if (!print_is_json())
@@ -97,7 +106,24 @@ static void print_finding(const struct iv_finding *f)
 	close_json_object();
 }
 
-void iv_report_print(const struct iv_check *c)
+int iv_report_end(void)
+{
+	if (print_is_json()) {
+		print_top();
+		open_json_array("errors");
+		for (size_t i = 0; iv_g && i < iv_g->nerrors; i++)
+			print_string(PRINT_JSON, NULL, NULL, iv_g->errors[i]);
+		if (iv_g && iv_g->nerrors_dropped) {
+			char m[96];
+			snprintf(m, sizeof m, "%zu more errors not shown", iv_g->nerrors_dropped);
+			print_string(PRINT_JSON, NULL, NULL, m);
+		}
+		close_json_array();
+	}
+	return print_end();
+}
+
+int iv_report_print(const struct iv_check *c)
 {
 	print_begin();
 	print_string(PRINT_JSON, "status", NULL, iv_status_name(c->status));
@@ -145,5 +171,5 @@ void iv_report_print(const struct iv_check *c)
 	print_float(PRINT_JSON, "duration_seconds", NULL, c->duration);
 	print_text("\n");
 	close_json_object();
-	print_end();
+	return iv_report_end();
 }

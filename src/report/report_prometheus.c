@@ -61,6 +61,15 @@ static void write_metrics(const struct iv_check *c, FILE *f)
 int iv_report_prometheus(const struct iv_check *c, const char *path)
 {
 	char tmp[PATH_MAX];
+	struct stat st;
+	if (!path[0])
+		return iv_error("--prometheus: the path is empty");
+	/* Never rename over something that is not a metrics file (as root,
+	 * --prometheus /dev/full would replace the device node). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return iv_error("%s: %s, not a regular file", path,
+				S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
 		return iv_error("%s: path too long", path);
 	int fd = mkstemp(tmp);
@@ -72,14 +81,19 @@ int iv_report_prometheus(const struct iv_check *c, const char *path)
 		unlink(tmp);
 		return iv_error("%s: %s", tmp, strerror(errno));
 	}
+	errno = 0;
 	write_metrics(c, f);
-	if (fflush(f) || fchmod(fd, 0644) || fsync(fd)) {
-		int e = errno;
+	if (fflush(f) || ferror(f) || fchmod(fd, 0644) || fsync(fd)) {
+		int e = errno ? errno : EIO;
 		fclose(f);
 		unlink(tmp);
 		return iv_error("%s: write failed: %s", tmp, strerror(e));
 	}
-	fclose(f);
+	if (fclose(f)) {
+		int e = errno;
+		unlink(tmp);
+		return iv_error("%s: write failed: %s", tmp, strerror(e));
+	}
 	if (rename(tmp, path)) {
 		int e = errno;
 		unlink(tmp);

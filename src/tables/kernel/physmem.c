@@ -72,11 +72,19 @@ static int check_kdump(int fd, const char *path)
 	return 0;
 }
 
+/* libelf's last error, or what is wrong when libelf has none ("(no error)"
+ * helps nobody). */
+static const char *elf_why(const char *none)
+{
+	int e = elf_errno();
+	return e ? elf_errmsg(e) : none;
+}
+
 static int check_ehdr(Elf *e, const char *path)
 {
 	GElf_Ehdr eh;
 	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
-		return iv_error("%s: not an ELF file (%s)", path, elf_errmsg(-1));
+		return iv_error("%s: not an ELF file (%s)", path, elf_why("no ELF header"));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return iv_error("%s: not a 64-bit little-endian ELF image", path);
 	if (eh.e_type != ET_CORE)
@@ -158,7 +166,8 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 	size_t phnum, zero_pa = 0;
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(e, &eh) || elf_getphdrnum(e, &phnum) != 0)
-		return iv_error("%s: cannot read the program header count: %s", pm->name, elf_errmsg(-1));
+		return iv_error("%s: cannot read the program header count: %s", pm->name,
+				elf_why("bad ELF header"));
 	if (phnum && eh.e_phentsize != sizeof(Elf64_Phdr))
 		return iv_error("%s: program header size %u, expected %zu", pm->name, eh.e_phentsize,
 				sizeof(Elf64_Phdr));
@@ -261,7 +270,7 @@ struct iv_physmem *iv_physmem_open(const char *path)
 	elf_version(EV_CURRENT);
 	e = elf_begin(pm->fd, ELF_C_READ, NULL);
 	if (!e) {
-		iv_error("%s: %s", path, elf_errmsg(-1));
+		iv_error("%s: %s", path, elf_why("libelf cannot read it"));
 		goto out;
 	}
 	if (check_ehdr(e, path) == 0 && read_segments(pm, e, (uint64_t)st.st_size) == 0)
