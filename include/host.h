@@ -54,6 +54,10 @@ struct iv_qmp;
  * sets translation from TES (bit 31); other models stay unknown. 0, -1 when the
  * HMP command failed (reported). */
 int iv_viommu_gsts(struct iv_qmp *q, struct iv_viommu *v);
+/* No vIOMMU on the command line: HMP info mtree -f in the open session shows
+ * one when an address space is rooted at an emulated Intel unit ("vtd-...");
+ * then model "intel-iommu", translation unknown (GSTS decides). 0, -1 (reported). */
+int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v);
 /* The host PFNs of the VM's RAM blocks: pagemap over every ram/rom section of
  * m with a host address. NULL (why says why) when none is known, the PFNs
  * are hidden (not root) or pagemap fails. */

@@ -98,6 +98,26 @@ expect_rc 2 "pc.bios zero pages with a vIOMMU: CRITICAL"
 expect_findings "zero_page - 0xc0000 64 0x493ad unknown r- false
 zero_page - 0xfffc0000 64 0x493ad unknown r- false" "vIOMMU: zero_page without GPA"
 
+# --- detection over QMP without the command line: info mtree -f shows the emulated Intel IOMMU
+gen clean --mtree-vtd on --gsts 0x80000000
+mv "$TMP/clean" "$TMP/mtree-on"
+qmp mtree-on
+expect_rc 3 "no -device on the command line, vtd-03.0-dmar in info mtree -f, TES=1: UNKNOWN"
+expect_jq ".processes[0].viommu" "devices behind an emulated Intel IOMMU in info mtree -f (vtd-03.0-dmar translated); GSTS 0x80000000: translation on (TES=1)" \
+	"mtree: detected and decided"
+gen clean --mtree-vtd off --gsts 0
+mv "$TMP/clean" "$TMP/mtree-off"
+qmp mtree-off
+expect_rc 0 "vtd-root AS rendered from RAM, TES=0: OK"
+expect_jq ".processes[0].viommu | test(\"^devices behind an emulated Intel IOMMU in info mtree -f; GSTS 0x00000000: translation off\")" true \
+	"mtree off: detected, translation off"
+gen clean --gsts 0
+mv "$TMP/clean" "$TMP/novi"
+qmp novi
+expect_rc 0 "no vIOMMU anywhere, --qmp: OK"
+expect_jq ".processes[0].viommu" null "no vIOMMU: none detected over QMP"
+if grep -q '"command-line": "xp' "$TMP/qmp.log"; then fail "xp sent without a vIOMMU"; else ok "no vIOMMU: no xp sent"; fi
+
 # --- detection: the other models and spellings; a property named iommu is none
 for dev in virtio-iommu-pci "driver=virtio-iommu-device,id=v0" '{"driver":"amd-iommu","id":"x"}'; do
 	rm -rf "$TMP/clean"

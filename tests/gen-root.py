@@ -39,6 +39,8 @@ Options:
   --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
   --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
                      (V2...: the values of the following reads)
+  --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
+                     (AS "vtd-root", root: vtd-03.0), translated (vtd-03.0-dmar) or rendered from RAM
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -344,7 +346,18 @@ def write_qmp(out, opt):
                                  (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
     mem += [r for _, r in sorted(rows)] + [""]
-    wfile(q + "/info-mtree-f.txt", crlf(io + mem), "w")
+    vtd = []
+    if opt["mtree_vtd"]:   # the device behind an emulated Intel IOMMU (as in lab capture qmp-intel-host)
+        vtd = ["FlatView #2", ' AS "vfio-pci", root: bus master container', ' AS "vtd-root", root: vtd-03.0']
+        if opt["mtree_vtd"] == "on":
+            vtd += [" Root memory region: vtd-03.0-dmar",
+                    "  0000000000000000-00000000fedfffff (prio 0, i/o): vtd-03.0-dmar",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir",
+                    "  00000000fef00000-ffffffffffffffff (prio 0, i/o): vtd-03.0-dmar @00000000fef00000", ""]
+        else:
+            vtd += [" Root memory region: vtd-nodmar", "  0000000000000000-00000000000bffff (prio 0, ram): pc.ram",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir", ""]
+    wfile(q + "/info-mtree-f.txt", crlf(io + mem + vtd), "w")
     # the tree (info mtree): the isa-bios alias names 0xe0000 (the flat view says pc.bios @0x20000)
     tree = ["address-space: memory", "  0000000000000000-ffffffffffffffff (prio 0, i/o): system",
             "    0000000000000000-0000000003ffffff (prio 0, ram): alias ram-below-4g @pc.ram 0000000000000000-0000000003ffffff",
@@ -380,7 +393,7 @@ def write_gpamap(out, opt):
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
            "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad,
-           "viommu": "", "gsts": ""}
+           "viommu": "", "gsts": "", "mtree_vtd": ""}
     pos = []
     i = 0
     while i < len(argv):

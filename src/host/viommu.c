@@ -135,6 +135,53 @@ int iv_viommu_gsts(struct iv_qmp *q, struct iv_viommu *v)
 	return 0;
 }
 
+/* info mtree -f: a FlatView of an AS rooted at "vtd-..." (a device behind the
+ * emulated Intel IOMMU); rows of an i/o region "vtd-XX.X-dmar" mean its DMA
+ * is translated (off, the view is rendered from RAM through vtd-nodmar). */
+static void mtree_vtd(const char *text, bool *vtd, bool *dmar, char *dev, size_t len)
+{
+	bool fv_vtd = false;
+	*vtd = *dmar = false;
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		size_t n = strcspn(l, "\r\n");
+		const char *root = NULL;
+		if (!strncmp(l, "FlatView #", 10))
+			fv_vtd = false;
+		else if (!strncmp(l, " AS \"", 5) && (root = memmem(l, n, "\", root: ", 9)) &&
+			 root + 13 <= l + n && !strncmp(root + 9, "vtd-", 4)) {
+			fv_vtd = *vtd = true;
+		} else if (fv_vtd && !strncmp(l, "  ", 2) && n > 5) {
+			const char *t = memmem(l, n, ", i/o): vtd-", 12);
+			if (t) {
+				const char *name = t + 8;
+				size_t k = strcspn(name, " \r\n");
+				if (k > 5 && !strncmp(name + k - 5, "-dmar", 5)) {
+					if (!*dmar)
+						snprintf(dev, len, "%.*s", (int)k, name);
+					*dmar = true;
+				}
+			}
+		}
+	}
+}
+
+int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v)
+{
+	char *text = NULL, dev[64] = "";
+	bool vtd, dmar;
+	if (iv_qmp_hmp(q, "info mtree -f", &text))
+		return -1;
+	mtree_vtd(text, &vtd, &dmar, dev, sizeof dev);
+	free(text);
+	if (!vtd)
+		return 0;
+	snprintf(v->model, sizeof v->model, "intel-iommu");
+	v->translation = -1;
+	snprintf(v->how, sizeof v->how, "devices behind an emulated Intel IOMMU in info mtree -f%s%s%s",
+		 dmar ? " (" : "", dev, dmar ? " translated)" : "");
+	return 0;
+}
+
 /* ---- the VM's RAM-block PFN set ---- */
 struct iv_pfnset { uint64_t *bits; uint64_t nwords; uint64_t pages; };
 

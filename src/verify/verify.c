@@ -457,8 +457,10 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
 		struct iv_qmp *q = iv_qmp_open(o->qmp, pr->pid);
 		r = q ? iv_qmp_gpamap(q, map) : -1;
+		if (r == 0 && !vi->model[0])
+			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
 		if (r == 0 && vi->model[0])
-			iv_viommu_gsts(q, vi);   /* failed: translation stays unknown (reported) */
+			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
 		iv_qmp_close(q);
 	} else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
