@@ -19,7 +19,7 @@ struct iv_gpa_section {
 
 struct iv_gpa_map {
 	struct iv_gpa_section *v;  /* sorted by gpa, non-overlapping */
-	size_t n;
+	size_t n, cap;             /* cap: allocated (gpamap.c) */
 	char how[16];              /* "qmp", "file", "inferred" */
 	unsigned samples, agreed;  /* inference: samples taken / agreeing with the result */
 };

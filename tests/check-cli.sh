@@ -214,7 +214,12 @@ expect_rc 3 "nagios: hostile file name"
 expect_lines 1 "nagios: hostile file name: one line"
 n=$(tr -cd '|' <"$TMP/out" | wc -c)
 [ "$n" -eq 1 ] && ok "nagios: only the perfdata separator '|'" || fail "nagios: $n '|' characters, expected 1"
-grep -qF 'x\x7cy\x0aIOMMU OK - forged' "$TMP/out" && ok "nagios: file name escaped" || fail "nagios: escaped file name missing"
+mkdir -p "$BAD"
+run $C check --nagios --pid 4242 --gpa-map "$BAD"
+expect_rc 3 "nagios: hostile directory name"
+expect_lines 1 "nagios: hostile directory name: one line"
+grep -qF 'x\x7cy\x0aIOMMU OK - forged is a directory' "$TMP/out" && ok "nagios: file name escaped" ||
+	fail "nagios: escaped file name missing"
 if grep -q "$(printf '\033')" "$TMP/err"; then fail "stderr carries a raw ESC"; else ok "stderr: escaped"; fi
 
 # ---- 11.6: the print layer knows nothing of errors ----

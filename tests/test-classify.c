@@ -72,6 +72,8 @@ static const struct row T[] = {
 	{ ROW, "ramd over RAM mapped by nobody: stale", S_RAMD, true, false, false, RW, 0, 0, RAMF, 0, 0, false, FINDING(STALE), A_FLAGS | A_BAR },
 	{ ROW, "ramd over the zero page: zero_page", S_RAMD, true, false, false, RW, 0, 0, ZERO, 0, 1, false, FINDING(ZERO_PAGE), A_FLAGS },
 	{ ROW, "ramd in a reserved region is still verified", S_RAMD, true, true, false, RW, 0, 0, RAMF, 0, 1, false, FINDING(STALE), A_FLAGS | A_BAR },
+	{ ROW, "ramd: known zero PFN, no kpageflags read", S_RAMD, true, false, true, RW, 0, 0, 0, 0, 1, false, FINDING(ZERO_PAGE), 0 },
+	{ ROW, "ramd under an inferred map: same rules (RAM in no BAR: stale)", S_RAMD, false, false, false, RW, 0, 0, RAMF, 0, 1, false, FINDING(STALE), A_FLAGS | A_BAR },
 	/* --- ram section without a host address */
 	{ ROW, "no HVA: not comparable", S_RAM_NOHVA, true, false, false, RW, 0, 0, RAMF, 0, 1, false, CLASS(UNVERIFIED), A_FLAGS },
 	{ ROW, "no HVA, zero page: zero_page", S_RAM_NOHVA, true, false, false, RW, 0, 0, ZERO, 0, 1, false, FINDING(ZERO_PAGE), A_FLAGS },

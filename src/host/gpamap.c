@@ -19,13 +19,15 @@ void iv_gpamap_free(struct iv_gpa_map *m)
 {
 	free(m->v);
 	m->v = NULL;
-	m->n = 0;
+	m->n = m->cap = 0;
 }
 
 static struct iv_gpa_section *gpamap_add(struct iv_gpa_map *m)
 {
-	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0))   /* capacity: 16, 32, 64, ... */
-		m->v = iv_xrealloc(m->v, (m->n ? m->n * 2 : 16) * sizeof *m->v);
+	if (m->n >= m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->v = iv_xrealloc(m->v, m->cap * sizeof *m->v);
+	}
 	struct iv_gpa_section *s = &m->v[m->n++];
 	memset(s, 0, sizeof *s);
 	return s;
@@ -418,6 +420,15 @@ static int text_next(struct text_lines *t, const char *origin)
 	return 1;
 }
 
+/* Lines in text (at least 1, at most max). */
+static size_t count_lines(const char *text, size_t max)
+{
+	size_t n = 1;
+	for (const char *p = text; n < max && (p = strchr(p, '\n')); p++)
+		n++;
+	return n;
+}
+
 static void text_init(struct text_lines *t, const char *text)
 {
 	t->p = text;
@@ -516,6 +527,9 @@ int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m)
 	int r = 0;
 	memset(m, 0, sizeof *m);
 	text_init(&t, text);
+	/* reserve for every line (at most IV_GPAMAP_MAX): no doubling of a large array */
+	m->cap = count_lines(text, IV_GPAMAP_MAX);
+	m->v = iv_xmalloc(m->cap * sizeof *m->v);
 	while (!st.done && (r = text_next(&t, origin)) > 0) {
 		if (mtree_line(origin, &t, &st, m)) {
 			r = -1;
@@ -585,6 +599,8 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 	bool header = false, with_hva = false;
 	int r;
 	text_init(&t, text);
+	size_t cap = count_lines(text, IV_GPAMAP_MAX);   /* exact: no doubling of a large array */
+	v = iv_xmalloc(cap * sizeof *v);
 	while ((r = text_next(&t, origin)) > 0) {
 		if (!t.buf[strspn(t.buf, " ")])
 			continue;
@@ -601,8 +617,10 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			r = iv_error("%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
 			break;
 		}
-		if (cnt == 0 || (cnt >= 16 && (cnt & (cnt - 1)) == 0))   /* capacity: 16, 32, 64, ... */
-			v = iv_xrealloc(v, (cnt ? cnt * 2 : 16) * sizeof *v);
+		if (cnt >= cap) {
+			cap *= 2;
+			v = iv_xrealloc(v, cap * sizeof *v);
+		}
 		if (ramblock_row(t.buf, with_hva, &v[cnt])) {
 			r = iv_error("%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
 			break;

@@ -31,7 +31,7 @@
 struct smp {
 	uint64_t iova, pfn, va;
 	unsigned nmatch;
-	bool dup;               /* pfn shared with another sample (zero page, aliases) */
+	bool dup;               /* the same IOVA sampled twice: ignored */
 };
 struct vma { uint64_t start, end, cur; };   /* cur: next address to scan */
 
@@ -47,7 +47,9 @@ struct infer {
 static int cmp_pfn(const void *a, const void *b)
 {
 	const struct smp *x = a, *y = b;
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+	if (x->pfn != y->pfn)
+		return x->pfn < y->pfn ? -1 : 1;
+	return x->iova < y->iova ? -1 : x->iova > y->iova;
 }
 
 static int cmp_iova(const void *a, const void *b)
@@ -128,14 +130,18 @@ static int scan_chunk(struct infer *in, struct iv_pagemap *pm, struct vma *v)
 		in->budget--;
 		if (!(e & IV_PM_PRESENT) || !(e & IV_PM_PFN_MASK))
 			continue;
-		struct smp *s = by_pfn(in, e & IV_PM_PFN_MASK);
-		if (!s || s->dup || (s->nmatch && s->va == va))
-			continue;
-		if (!s->nmatch++) {   /* a second place makes it ambiguous (not usable) */
-			s->va = va;
-			in->unplaced--;
-			if (probe(in, pm, v, va - s->iova))
-				return -1;
+		/* every sample of this PFN: several IOVAs may map one page (the
+		 * isa-bios alias of pc.bios), each gets its own delta */
+		uint64_t pfn = e & IV_PM_PFN_MASK;
+		for (struct smp *s = by_pfn(in, pfn); s && s < in->s + in->n && s->pfn == pfn; s++) {
+			if (s->dup || (s->nmatch && s->va == va))
+				continue;
+			if (!s->nmatch++) {   /* a second place makes it ambiguous (not usable) */
+				s->va = va;
+				in->unplaced--;
+				if (probe(in, pm, v, va - s->iova))
+					return -1;
+			}
 		}
 	}
 	v->cur += n << IV_PAGE_SHIFT;
@@ -162,11 +168,12 @@ static int scan(struct infer *in, struct iv_pagemap *pm)
 	return 0;
 }
 
+/* Sorted by (pfn, iova): the same sample twice counts once. */
 static void mark_dups(struct infer *in)
 {
 	for (size_t i = 1; i < in->n; i++)
-		if (in->s[i].pfn == in->s[i - 1].pfn)
-			in->s[i].dup = in->s[i - 1].dup = true;
+		if (in->s[i].pfn == in->s[i - 1].pfn && in->s[i].iova == in->s[i - 1].iova)
+			in->s[i].dup = true;
 }
 
 static const struct vma *vma_of(const struct infer *in, uint64_t va)

@@ -208,6 +208,10 @@ static int qmp_recv(struct iv_qmp *q, const char *what, json_object **out)
 					e != json_tokener_success ? json_tokener_error_desc(e) : "other JSON value");
 		}
 		json_tokener_reset(q->tok);
+		if (q->reply_bytes > (1u << 20)) {   /* the tokener keeps its buffer's capacity: drop it */
+			json_tokener_free(q->tok);
+			q->tok = json_tokener_new();
+		}
 		if (json_object_object_get_ex(o, "event", NULL)) {
 			json_object_put(o);
 			q->reply_bytes = 0;
@@ -301,20 +305,31 @@ static bool hmp_allowed(const char *line)
 	return false;
 }
 
-int iv_qmp_hmp(struct iv_qmp *q, const char *line, char **text)
+/* HMP command; *obj is the reply string (a new reference: the text stays in
+ * json-c's string, not copied again: replies may be 16 MiB). */
+static int qmp_hmp_obj(struct iv_qmp *q, const char *line, json_object **obj)
 {
 	json_object *r;
 	if (!hmp_allowed(line))
 		return iv_error("%s: HMP command '%.60s' refused (only info, gpa2hva and xp are sent)", q->path, line);
 	if (qmp_exec(q, "human-monitor-command", line, &r))
 		return -1;
-	int rc = 0;
-	if (!json_object_is_type(r, json_type_string))
-		rc = iv_error("%s: %s: the reply is not a string", q->path, line);
-	else
-		*text = iv_xstrdup(json_object_get_string(r));
+	if (!json_object_is_type(r, json_type_string)) {
+		json_object_put(r);
+		return iv_error("%s: %s: the reply is not a string", q->path, line);
+	}
+	*obj = r;
+	return 0;
+}
+
+int iv_qmp_hmp(struct iv_qmp *q, const char *line, char **text)
+{
+	json_object *r;
+	if (qmp_hmp_obj(q, line, &r))
+		return -1;
+	*text = iv_xstrdup(json_object_get_string(r));
 	json_object_put(r);
-	return rc;
+	return 0;
 }
 
 static int qmp_start(struct iv_qmp *q)
@@ -366,27 +381,35 @@ struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid)
  * idstr is the name or ends in "/name" ("0000:00:02.0/vga.vram"). Blocks are
  * indexed by their reversed idstr: both are then ranges of a sorted array
  * (O(log n) per section instead of a scan of every block). */
-struct rb_index { char key[96]; const struct iv_ramblock *b; };
-
-static void reverse_into(char *dst, const char *src, size_t n)
+/* reverse(a) vs k (k already reversed) */
+static int rev_cmp(const char *a, const char *k)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] = src[n - 1 - i];
-	dst[n] = 0;
+	size_t n = strlen(a);
+	for (size_t i = 0;; i++) {
+		int ca = i < n ? (unsigned char)a[n - 1 - i] : 0, ck = (unsigned char)k[i];
+		if (ca != ck || !ca)
+			return ca - ck;
+	}
 }
 
 static int cmp_rbi(const void *a, const void *b)
 {
-	return strcmp(((const struct rb_index *)a)->key, ((const struct rb_index *)b)->key);
+	const struct iv_ramblock *x = *(const struct iv_ramblock *const *)a, *y = *(const struct iv_ramblock *const *)b;
+	char k[sizeof y->name];
+	size_t n = strlen(y->name);
+	for (size_t i = 0; i < n; i++)
+		k[i] = y->name[n - 1 - i];
+	k[n] = 0;
+	return rev_cmp(x->name, k);
 }
 
-/* First entry with key >= k (or > k when after). */
-static size_t rbi_bound(const struct rb_index *v, size_t n, const char *k, bool after)
+/* First entry with reverse(name) >= k (or > k when after). */
+static size_t rbi_bound(const struct iv_ramblock *const *v, size_t n, const char *k, bool after)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(v[mid].key, k);
+		int c = rev_cmp(v[mid]->name, k);
 		if (c < 0 || (after && c == 0))
 			lo = mid + 1;
 		else
@@ -396,18 +419,20 @@ static size_t rbi_bound(const struct rb_index *v, size_t n, const char *k, bool 
 }
 
 /* The one block of this name, or NULL (none, or ambiguous: two vga.vram). */
-static const struct iv_ramblock *rb_find(const struct rb_index *v, size_t n, const char *name)
+static const struct iv_ramblock *rb_find(const struct iv_ramblock *const *v, size_t n, const char *name)
 {
 	char k[200];
 	size_t len = strlen(name), cnt = 0;
 	const struct iv_ramblock *found = NULL;
 	if (len + 2 > sizeof k || !len)
 		return NULL;
-	reverse_into(k, name, len);
+	for (size_t i = 0; i < len; i++)
+		k[i] = name[len - 1 - i];
+	k[len] = 0;
 	size_t a = rbi_bound(v, n, k, false), b = rbi_bound(v, n, k, true);   /* exact */
 	cnt += b - a;
 	if (b > a)
-		found = v[a].b;
+		found = v[a];
 	k[len] = '/';   /* idstr ending in "/name": reversed, prefix "eman/" up to (not including) "eman0" */
 	k[len + 1] = 0;
 	a = rbi_bound(v, n, k, false);
@@ -415,7 +440,7 @@ static const struct iv_ramblock *rb_find(const struct rb_index *v, size_t n, con
 	b = rbi_bound(v, n, k, false);
 	cnt += b - a;
 	if (b > a)
-		found = v[a].b;
+		found = v[a];
 	return cnt == 1 ? found : NULL;
 }
 
@@ -471,7 +496,7 @@ static int hva_from_gpa2hva(struct iv_qmp *q, struct iv_gpa_section *s)
 	return r < 0 ? -1 : 0;
 }
 
-static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct rb_index *rbi, size_t nrb)
+static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct iv_ramblock *const *rbi, size_t nrb)
 {
 	const struct iv_ramblock *b = rb_find(rbi, nrb, s->name);
 	if (b && check_in_block(q, s, b))
@@ -560,44 +585,43 @@ static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
 
 int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 {
-	char *mtree = NULL, *rbtext = NULL, origin[200];
+	/* memory: each reply text is freed once parsed (a hostile QEMU sends up to 16 MiB per reply) */
+	json_object *text = NULL;
+	char origin[200];
 	struct iv_ramblock *rb = NULL;
-	struct rb_index *rbi = NULL;
+	const struct iv_ramblock **rbi = NULL;
 	size_t nrb = 0;
 	memset(m, 0, sizeof *m);
-	int rc = iv_qmp_hmp(q, "info mtree -f", &mtree);
+	int rc = qmp_hmp_obj(q, "info mtree -f", &text);
 	if (rc == 0) {
 		snprintf(origin, sizeof origin, "%s: info mtree -f", q->path);
-		rc = iv_mtree_parse(mtree, origin, m);
+		rc = iv_mtree_parse(json_object_get_string(text), origin, m);
+		json_object_put(text);
+		if (rc == 0 && m->n == 0)   /* like an empty --gpa-map: nothing could be compared */
+			rc = iv_error("%s: no ram, rom or ramd section in address space \"memory\"", origin);
 	}
-	if (rc == 0)
-		rc = iv_qmp_hmp(q, "info ramblock", &rbtext);
-	if (rc == 0) {
+	if (rc == 0 && (rc = qmp_hmp_obj(q, "info ramblock", &text)) == 0) {
 		snprintf(origin, sizeof origin, "%s: info ramblock", q->path);
-		rc = iv_ramblock_parse(rbtext, origin, &rb, &nrb);
+		rc = iv_ramblock_parse(json_object_get_string(text), origin, &rb, &nrb);
+		json_object_put(text);
 	}
 	if (rc == 0 && nrb) {
 		rbi = iv_xcalloc(nrb, sizeof *rbi);
-		for (size_t i = 0; i < nrb; i++) {
-			reverse_into(rbi[i].key, rb[i].name, strlen(rb[i].name));
-			rbi[i].b = &rb[i];
-		}
+		for (size_t i = 0; i < nrb; i++)
+			rbi[i] = &rb[i];
 		qsort(rbi, nrb, sizeof *rbi, cmp_rbi);
 	}
 	for (size_t i = 0; rc == 0 && i < m->n; i++)
 		rc = section_hva(q, &m->v[i], rbi, nrb);
-	if (rc == 0 && q->pid > 0)
-		rc = check_maps(q, m);
-	free(mtree);
-	mtree = NULL;
-	if (rc == 0)   /* alias names (isa-bios) need the tree: after HVAs, which match region names */
-		rc = iv_qmp_hmp(q, "info mtree", &mtree);
-	if (rc == 0)
-		iv_mtree_alias_names(mtree, m);
-	free(mtree);
-	free(rbtext);
 	free(rbi);
 	free(rb);
+	if (rc == 0 && q->pid > 0)
+		rc = check_maps(q, m);
+	/* alias names (isa-bios) need the tree: after HVAs, which match region names */
+	if (rc == 0 && (rc = qmp_hmp_obj(q, "info mtree", &text)) == 0) {
+		iv_mtree_alias_names(json_object_get_string(text), m);
+		json_object_put(text);
+	}
 	if (rc)
 		iv_gpamap_free(m);
 	snprintf(m->how, sizeof m->how, "qmp");

@@ -22,6 +22,7 @@ static const char *first_note(const struct iv_check *c, char *esc, size_t len)
 int iv_report_nagios(const struct iv_check *c, FILE *f)
 {
 	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	char esc[4096];   /* text from outside: one line, no forged perfdata (\xNN) */
 	fprintf(f, "IOMMU %s - ", label[c->status & 3]);
 	int n = 0;
 	for (int k = 0; k < IV_NKINDS; k++)
@@ -29,7 +30,6 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
 	if (!n) {
 		if (c->status == IV_UNKNOWN && c->nnotes) {
-			char esc[4096];
 			fprintf(f, "not checked: %s", first_note(c, esc, sizeof esc));
 			if (c->nnotes > 1)
 				fprintf(f, " (+%u more)", c->nnotes - 1);
@@ -41,13 +41,11 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 						why = c->procs[i].devs[j].reason;
 						break;
 					}
-			char esc[2048];
-			fprintf(f, "%s", iv_escape(esc, sizeof esc, why, "|"));   /* one line, no forged perfdata */
+			fprintf(f, "%s", iv_escape(esc, sizeof esc, why, "|"));
 		} else {
 			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
 		}
 	} else if (c->status == IV_CRITICAL && c->nnotes) {
-		char esc[4096];
 		fprintf(f, " (not checked: %s%s", first_note(c, esc, sizeof esc), c->nnotes > 1 ? "" : ")");
 		if (c->nnotes > 1)
 			fprintf(f, " (+%u more))", c->nnotes - 1);

@@ -16,7 +16,12 @@
 #include "classify.h"
 
 #define MAX_FINDINGS 50000
-#define MAX_SAMPLES 256
+/* Samples for the inferred map: a reservoir of RESERVOIR leaves, plus fixed
+ * ones: every leaf below 1 MiB (the PC's ROM aliases live there) and the first
+ * leaf of every IOVA-contiguous run, MAX_SAMPLES - RESERVOIR at most. */
+#define MAX_SAMPLES 768
+#define RESERVOIR 256
+#define LOW_IOVA (1ULL << 20)
 #define MAX_ZERO 8
 
 /* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
@@ -28,10 +33,8 @@ struct bar_set { struct iv_bar *v; size_t n; bool loaded; };
 /* The verdict on one page. */
 struct verdict {
 	int kind;                 /* enum iv_kind, or -1 when the page is fine */
-	enum iv_page_class cls;
 	const struct iv_gpa_section *sec;
-	bool have_hva; uint64_t hva;
-	bool have_cpu_pfn; uint64_t cpu_pfn;
+	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
 };
 
 struct dev_walk {
@@ -54,6 +57,7 @@ struct dev_walk {
 	bool reread_bad;          /* some page of f[reread_idx] still has a finding */
 	/* sampling */
 	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
+	size_t nfixed; bool have_prev; uint64_t prev_end;
 };
 
 static bool zero_listed(const struct zero_set *zs, uint64_t pfn)
@@ -148,16 +152,25 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 /* Gather the facts the classifier (classify.c) asks for, then its verdict. */
 static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
-	struct iv_page_facts f = {
-		.iova = iova, .pfn = pfn, .perm = perm,
-		.map_authoritative = w->map_authoritative,
-	};
-	struct iv_page_verdict pv;
+	struct iv_page_facts f;
+	struct iv_page_verdict *pv = &v->pv;
+	f.iova = iova;
+	f.pfn = pfn;
+	f.perm = perm;
+	f.map_authoritative = w->map_authoritative;
 	f.sec = find_section(w, iova);
-	f.reserved = in_reserved(w, iova);
+	f.reserved = !f.sec && in_reserved(w, iova);   /* the classifier uses it outside sections only */
 	f.zero_listed = zero_listed(w->zs, pfn);
+	f.have_pm = f.have_flags = f.have_count = f.have_bar = false;
+	/* a RAM/ROM page with a host address is always compared with the CPU
+	 * side: read it now (one classifier call on the hot path) */
+	if (f.sec && f.sec->have_hva && f.sec->type != IV_SEC_RAMD) {
+		if (iv_pagemap_get(w->pm, f.sec->hva + (iova - f.sec->gpa), &f.pm))
+			return -1;
+		f.have_pm = true;
+	}
 	for (int step = 0;; step++) {
-		enum iv_need need = iv_classify(&f, &pv);
+		enum iv_need need = iv_classify(&f, pv);
 		int r = 0;
 		if (need == IV_NEED_NONE)
 			break;
@@ -165,7 +178,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 			return iv_error("internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
-			r = iv_pagemap_get(w->pm, pv.hva, &f.pm);
+			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
 			f.have_pm = true;
 			break;
 		case IV_NEED_FLAGS:
@@ -186,19 +199,14 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (r < 0)
 			return -1;
 	}
-	if (pv.zero)
+	if (pv->zero)
 		zero_add(w->zs, pfn);
-	memset(v, 0, sizeof *v);
-	v->cls = pv.cls;
-	v->kind = pv.cls == IV_PC_FINDING ? (int)pv.kind : -1;
+	v->kind = pv->cls == IV_PC_FINDING ? (int)pv->kind : -1;
 	v->sec = f.sec;
-	v->have_hva = pv.have_hva;
-	v->hva = pv.hva;
-	v->have_cpu_pfn = pv.have_cpu_pfn;
-	v->cpu_pfn = pv.cpu_pfn;
 	/* guest vIOMMU: no GPA to compare, but a RAM PFN in none of the VM's RAM blocks is stale */
-	if (w->ram && v->cls == IV_PC_UNVERIFIED && !iv_pfnset_has(w->ram, pfn)) {
-		v->cls = IV_PC_FINDING;
+	if (w->ram && pv->cls == IV_PC_UNVERIFIED && !iv_pfnset_has(w->ram, pfn)) {
+		pv->cls = IV_PC_FINDING;
+		pv->kind = IV_K_STALE;
 		v->kind = IV_K_STALE;
 	}
 	return 0;
@@ -211,7 +219,7 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	if (r->nf > w->first) {
 		struct iv_finding *f = &r->f[r->nf - 1];
 		if ((int)f->kind == v->kind && f->iova + f->pages * IV_PAGE_SIZE == iova &&
-		    f->perm == perm && f->have_cpu_pfn == v->have_cpu_pfn &&
+		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn &&
 		    !strcmp(f->region, v->sec ? v->sec->name : "")) {
 			f->pages++;
 			return;
@@ -233,11 +241,11 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	snprintf(f->region, sizeof f->region, "%s", v->sec ? v->sec->name : "");
 	f->iova = iova;
 	f->pages = 1;
-	f->have_hva = v->have_hva;
-	f->hva = v->hva;
+	f->have_hva = v->pv.have_hva;
+	f->hva = v->pv.hva;
 	f->iommu_pfn = pfn;
-	f->have_cpu_pfn = v->have_cpu_pfn;
-	f->cpu_pfn = v->cpu_pfn;
+	f->have_cpu_pfn = v->pv.have_cpu_pfn;
+	f->cpu_pfn = v->pv.cpu_pfn;
 	f->perm = perm;
 }
 
@@ -251,11 +259,11 @@ static int check_leaf(void *arg, const struct iv_leaf *l)
 		if (classify(w, iova, pfn, l->perm, &v))
 			return -1;
 		w->dr->pages_checked++;
-		if (v.cls == IV_PC_RESERVED)
+		if (v.pv.cls == IV_PC_RESERVED)
 			w->dr->reserved_pages++;
-		else if (v.cls == IV_PC_MMIO)
+		else if (v.pv.cls == IV_PC_MMIO)
 			w->dr->mmio_pages++;
-		else if (v.cls == IV_PC_UNVERIFIED)
+		else if (v.pv.cls == IV_PC_UNVERIFIED)
 			w->dr->unverified_pages++;
 		if (v.kind >= 0)
 			add_finding(w, iova, pfn, l->perm, &v);
@@ -308,10 +316,10 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 			if (worse != f->kind) {   /* the re-read's verdict is worse: report it */
 				f->kind = worse;
 				f->iommu_pfn = pfn;
-				f->have_cpu_pfn = v.have_cpu_pfn;
-				f->cpu_pfn = v.cpu_pfn;
-				f->have_hva = v.have_hva;
-				f->hva = v.hva;
+				f->have_cpu_pfn = v.pv.have_cpu_pfn;
+				f->cpu_pfn = v.pv.cpu_pfn;
+				f->have_hva = v.pv.have_hva;
+				f->hva = v.pv.hva;
 			}
 		}
 		w->reread_seen += n;
@@ -326,14 +334,21 @@ static int sample_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
 	struct iv_sample s = { l->iova, l->phys >> IV_PAGE_SHIFT };
+	bool run_start = !w->have_prev || l->iova != w->prev_end;
+	w->have_prev = true;
+	w->prev_end = l->iova + l->size;
+	if ((run_start || l->iova < LOW_IOVA) && w->nfixed < MAX_SAMPLES - RESERVOIR) {
+		w->samples[RESERVOIR + w->nfixed++] = s;
+		return 0;
+	}
 	w->seen++;
-	if (w->nsamples < MAX_SAMPLES) {
+	if (w->nsamples < RESERVOIR) {
 		w->samples[w->nsamples++] = s;
 		return 0;
 	}
 	w->rng ^= w->rng << 13; w->rng ^= w->rng >> 7; w->rng ^= w->rng << 17;
 	uint64_t j = w->rng % w->seen;
-	if (j < MAX_SAMPLES)
+	if (j < RESERVOIR)
 		w->samples[j] = s;
 	return 0;
 }
@@ -414,6 +429,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 {
 	w->samples = samples;
 	w->nsamples = 0;
+	w->nfixed = 0;
 	w->seen = 0;
 	w->rng = 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < pr->ndevs; i++) {
@@ -423,9 +439,12 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 		char why[512];
 		if (iv_source_open(&pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
 			continue;
+		w->have_prev = false;
 		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
 		ops->close(h);
 	}
+	memmove(samples + w->nsamples, samples + RESERVOIR, w->nfixed * sizeof *samples);
+	w->nsamples += w->nfixed;
 	/* the zero page can't locate a guest page, nor can device memory (no
 	 * RAM behind the PFN, or inside a PCI BAR: P2P DMA): drop them */
 	size_t n = 0;

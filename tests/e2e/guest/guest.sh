@@ -155,6 +155,8 @@ if [ "$MODE" = nested ]; then
   log "nested guest ran ~$((i / 2))s; BAR0 mmap range: $(cat $OUT/after-cont/bar0)"
   cat /proc/$NQPID/maps > "$OUT/after-cont/maps.txt"
   run_iv nested-after-cont -j $SRC check --pid $NQPID --qmp $SOCK
+  # the same without QMP: the inferred map must place the RAM and count the BAR window as MMIO
+  run_iv nested-after-cont-inferred -j $SRC check --pid $NQPID
   $P qmp $SOCK '{"execute":"quit"}' > /dev/null 2>&1
   i=0; while kill -0 $NQPID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   kill $NQPID 2>/dev/null

@@ -414,8 +414,37 @@ class Checker:
             # 6.2+ unshares the zero page on the read-only long-term pin: nothing to report at all
             self.check_findings("nested QEMU -S check --qmp", r1, 0, [])
             self.check_findings("nested QEMU after cont check --qmp", r2, 0, [])
+        self.nested_inferred(bar)
         if bar is None:
             print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
+
+
+    def nested_inferred(self, bar):
+        """After cont, without QMP: the inferred map. The BAR window (P2P) is MMIO, not
+        'not comparable'; 6.12: OK; 6.1: CRITICAL with pc.bios on the zero page."""
+        case = "nested QEMU after cont check (inferred map)"
+        r = self.run("nested-after-cont-inferred")
+        if r.doc is None:
+            return self.report("FAIL", case, r.why_no_doc(), [r])
+        probs = []
+        procs = r.doc.get("processes") or [{}]
+        devs = procs[0].get("devices") or [{}]
+        mmio = sum(num(d.get("mmio_pages")) or 0 for d in devs)
+        unver = sum(num(d.get("unverified_pages")) or 0 for d in devs)
+        if procs[0].get("gpa_map") != "inferred":
+            probs.append("gpa_map %r, expected 'inferred'" % procs[0].get("gpa_map"))
+        if bar is not None and mmio < (bar[1] - bar[0]) // 4096:
+            probs.append("mmio_pages %d, expected at least the BAR window's %d pages" % (mmio, (bar[1] - bar[0]) // 4096))
+        if unver:
+            probs.append("%d pages not comparable" % unver)
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs), [r])
+        if self.kv == "6.1":
+            self.check_findings(case, r, 2, [
+                ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, None)],
+                lambda f: str(f.get("kind")) == "zero_page" and (self.frange(f)[0] or 0) < 0x100000)
+        else:
+            self.check_findings(case, r, 0, [])
 
 
 def main():
