@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/completion.sh - bash completion (completion/iommu-verify) with the real
 # bash and bash-completion: loaded by bash-completion's own loader from a
 # completions directory (as installed), then driven by an interactive bash on a

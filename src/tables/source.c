@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.c - choose the page-table source for a device (--source). */
 #include "config.h"
 #include <stdio.h>
