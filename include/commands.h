@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.h - the command table (after kmod's): one function per subcommand.
  * Each gets argc/argv starting at the command name and returns an exit status.
  *

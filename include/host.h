@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* host.h - the CPU side: processes holding VFIO devices, /proc/PID/pagemap,
  * /proc/kpageflags, /proc/kpagecount, /proc/PID/maps. All paths below --root.
  * src/procfs.c, src/pagemap.c */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iv.h - iommu-verify core: run context, errors, small utilities. */
 #ifndef IV_H
 #define IV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.h - where IOMMU translations come from, and the leaf/extent model.
  *
  * A source (debugfs text, a memory walk of VT-d or AMD-Vi tables) opens the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* start.h - where a memory walk starts, and what the host says about its
  * IOMMU units: one policy, used by the memory source, `devices` and the
  * kernel-symbol code. src/tables/start.c

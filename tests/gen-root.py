@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen-root.py - generate a --root tree for a QEMU-like process holding a VFIO device.
 
 Usage:

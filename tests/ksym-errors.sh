@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel-symbol source when something is missing or wrong: each case
 # ends in UNKNOWN (exit 3) with a message naming what.
 . "$top_srcdir/tests/lib.sh"

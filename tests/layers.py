@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """layers.py - the layering rules of iommu-verify (run by tests/layers.sh).
 
 Usage: layers.py SRCDIR KNOWN OBJECT... (OBJECT: libiv.a, main.o, other .o or .a files)

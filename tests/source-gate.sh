@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The size gate in front of the debugfs page-table dump (no /proc/kcore: the
 # dump is the only source). The estimate comes from the owner's pinned memory
 # (VmLck / VmPin in /proc/PID/status) and its huge pages (AnonHugePages in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Source order and the start-point policy: auto walks memory whenever the
 # image is readable and a start point is known, and then never opens a debugfs
 # page-table file (an LD_PRELOAD shim fails every open of one and logs it);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_check.c - `check`: compare each VFIO device's IOMMU mappings with its
  * process's CPU page tables and report stale and zero-page mappings. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_devices.c - `devices`: the IOMMU units, and for each PCI device its
  * group, driver, domain type, unit, translation type (from the VT-d context /
  * PASID entry) and whether its page table can be read, from where. */

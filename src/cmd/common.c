@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common.c - helpers shared by the commands: usage errors, DEVICE/--pasid
  * arguments, opening a device's table and printing its header fields, the
  * global option table and the option walker every command uses. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - global options, the whole-line option pass and the command table. */
 #include "config.h"
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dmasize.c - how much a device's IOMMU domain maps, from what the host
  * already says (the estimator behind the debugfs size gate, include/source.h):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dumpgate.c - the size gate in front of the kernel's debugfs page-table dump
  * (include/source.h).
  *

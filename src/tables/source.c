@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.c - choose the page-table source for a device (--source).
  *
  * auto: the memory walk whenever the image is readable and a start point is

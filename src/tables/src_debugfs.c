@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* src_debugfs.c - Intel VT-d page tables from debugfs domain_translation_struct
  * (formats.md §1.4), all eras:
  *   5.6-5.17  global file, "Device %s with pasid %d @0x%llx" (decimal pasid)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* src_memory.c - page tables walked in physical memory (an ELF image:
  * /proc/kcore by default, --memory FILE): the walkers of walk/ (walk.h) read
  * the image through a page reader over physmem.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* start.c - the start-point policy (include/start.h): options, then the
  * debugfs metadata hints, then the kernel's own structures.
  *

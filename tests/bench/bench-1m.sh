@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/bench-1m.sh - the benchmark at CI size (N = 1M 4 KiB leaves, and
 # the same guest RAM with 2 MiB leaves): every source of dump and check must
 # give the exact planted findings and extents, within 64 MiB peak RSS.

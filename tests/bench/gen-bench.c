@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gen-bench.c - generate a VM-scale benchmark fixture for iommu-verify
  * (issue 6). Streams everything: memory stays small for any N.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intel.h - Intel VT-d metadata from debugfs: units (iommu_regset,
  * dmar_translation_struct headers, /sys/class/iommu) and per-device context /
  * PASID entries (dmar_translation_struct rows). Implemented in src/intel_meta.c. */

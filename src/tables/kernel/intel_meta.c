@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intel_meta.c - VT-d units and context / PASID entries from debugfs
  * (iommu_regset, dmar_translation_struct; formats.md §1.2, §1.3, §2.3) with
  * /sys/class/iommu/dmarN/intel-iommu as a fallback for the units. */

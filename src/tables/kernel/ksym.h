@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ksym.h - the kernel's own IOMMU structures, found without debugfs:
  * /proc/kallsyms (symbol addresses), /sys/kernel/btf/vmlinux (struct layouts,
  * include/kbtf.h) and /proc/kcore (memory, include/kmem.h).

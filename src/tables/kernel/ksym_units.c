@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ksym_units.c - IOMMU starting points from the kernel's own data structures,
  * for kernels without IOMMU debugfs (every distribution kernel):
  *

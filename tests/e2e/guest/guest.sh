@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest.sh MODE TAG - runs inside the test guest; all results go to /out/TAG (9p share), the
 # host (tests/e2e/run + lib/checks.py) asserts on them.
 #   MODE=lab     vfio-lab mappings (zero page, stale, THP) + iommu-verify check/lookup/dump/tables,

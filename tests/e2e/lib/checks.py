@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Host-side assertions for one e2e guest boot.
 
 usage: checks.py MODE DIR KV IOMMU

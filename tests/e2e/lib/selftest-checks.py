@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Self-test of lib/checks.py: synthesize correct (and some wrong) iommu-verify outputs next to a
 real vfio-lab truth.json and make sure the checks pass (and fail) as they should.
 usage: selftest-checks.py SHARE_DIR_OF_A_LAB_BOOT KV   (e.g. $E2E_WORK/share/lab-6.1-intel 6.1)"""
