@@ -159,11 +159,20 @@ static int vfio_majors(void)
 /* Live system: fd NAME of directory fdd is VFIO only when fstat says it is the
  * group or cdev character device; its name comes from /sys/dev/char/MAJ:MIN
  * (the group number, or vfioX), else from the link. 0 ok (VFIO or not), -1 error. */
+#define FD_UNREADABLE (-2)   /* scan_fd_live: the fd cannot be identified (reason set) */
 static int scan_fd_live(struct iv_proc *p, int fdd, const char *name)
 {
 	struct stat st;
-	if (fstatat(fdd, name, &st, 0) != 0)
-		return 0;   /* closed meanwhile, or its target is gone (a deleted file still stats) */
+	if (fstatat(fdd, name, &st, 0) != 0) {
+		if (gone_errno(errno) || errno == EBADF)
+			return 0;   /* closed meanwhile, or its target is gone (a deleted file still stats) */
+		/* EACCES/EPERM: the fd list was readable but not what the fds are (another user's
+		 * process without CAP_SYS_PTRACE, or one with capabilities we lack): whether it
+		 * holds a VFIO device is unknown, as when /proc/PID/fd cannot be read */
+		snprintf(p->reason, sizeof p->reason, "/proc/%d/fd/%.16s: %s (cannot tell whether it is a VFIO device%s)", (int)p->pid, name,
+			 strerror(errno), errno == EACCES || errno == EPERM ? "; run as root with CAP_SYS_PTRACE" : "");
+		return FD_UNREADABLE;
+	}
 	if (!S_ISCHR(st.st_mode))
 		return 0;
 	int ma = (int)major(st.st_rdev);
@@ -222,7 +231,13 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		if (e->d_name[0] == '.')
 			continue;
 		if (live) {
-			scan_fd_live(p, dirfd(d), e->d_name);
+			if (scan_fd_live(p, dirfd(d), e->d_name) == FD_UNREADABLE) {
+				closedir(d);
+				free(p->devs);
+				p->devs = NULL;
+				p->ndevs = 0;
+				return P_UNREADABLE;
+			}
 			continue;
 		}
 		char t[PATH_MAX];

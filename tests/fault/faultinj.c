@@ -6,7 +6,7 @@
  * FAULT_PATH is required for anything to happen). The fds opened on them are
  * tracked, so read/pread faults hit only those files. Environment:
  *   FAULT_PATH=SUBSTRING   which files
- *   FAULT_OP=open|read|pread|close   the operation to fail (open also covers openat)
+ *   FAULT_OP=open|read|pread|close|fstatat   the operation to fail (open also covers openat)
  *   FAULT_ERRNO=NAME|NUMBER          errno of the failure (EACCES, ENOENT, ESRCH, EIO, ...)
  *   FAULT_AFTER=N          let N matching calls of FAULT_OP succeed first (default 0)
  *   FAULT_TIMES=M          fail M calls, then succeed again (default: all)
@@ -327,4 +327,34 @@ int close(int fd)
 		}
 	}
 	return real_close(fd);
+}
+
+/* FAULT_OP=fstatat: fstatat(dirfd, name) on a matching path (dirfd's path + "/" + name),
+ * e.g. FAULT_PATH=/proc/1234/fd/ to make another user's fd links unstattable (EACCES, as
+ * without CAP_SYS_PTRACE). */
+#include <sys/stat.h>
+static int (*real_fstatat)(int, const char *, struct stat *, int);
+int fstatat(int dirfd, const char *name, struct stat *st, int flags)
+{
+	if (!real_fstatat)
+		real_fstatat = (int (*)(int, const char *, struct stat *, int))dlsym(RTLD_NEXT, "fstatat");
+	if (active && fop && !strcmp(fop, "fstatat")) {
+		char path[4096] = "", link[64];
+		if (name[0] != '/' && dirfd != AT_FDCWD) {
+			snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+			ssize_t n = readlink(link, path, sizeof path - 256);
+			if (n < 0)
+				n = 0;
+			path[n] = 0;
+			strcat(path, "/");
+		}
+		strncat(path, name, 255);
+		if (matches(path) && fail_now("fstatat", path))
+			return -1;
+	}
+	return real_fstatat(dirfd, name, st, flags);
+}
+int fstatat64(int dirfd, const char *name, struct stat64 *st, int flags)
+{
+	return fstatat(dirfd, name, (struct stat *)st, flags);   /* same layout on LP64 */
 }
