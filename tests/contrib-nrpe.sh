@@ -48,7 +48,7 @@ expect_rc 3 "check_nrpe -c check_iommu_verify as user nagios (unprivileged)"
 grep -q '^IOMMU UNKNOWN - ' "$TMP/out" && ok "unprivileged: $(cut -c1-100 "$TMP/out")" || fail "unprivileged output: $(cat "$TMP/out")"
 $CHECK -H 127.0.0.1 -p "$PORT" -t 60 -c check_iommu_verify_sample >"$TMP/out" 2>&1; RC=$?
 expect_rc 2 "check_nrpe on the pc.bios tree"
-grep -q "^IOMMU CRITICAL - .*zero_page | 'zero_page'=[1-9][0-9]*;;1;0; .*'pages_checked'=16448;;;0;\$" "$TMP/out" \
+grep -q "^IOMMU CRITICAL - .*zero_page | 'zero_page'=[1-9][0-9]*;;0;0; .*'pages_checked'=16448;;;0;\$" "$TMP/out" \
 	&& ok "CRITICAL line and perfdata through NRPE" || fail "pc.bios through NRPE: $(cat "$TMP/out")"
 $CHECK -H 127.0.0.1 -p "$PORT" -t 10 -c no_such_command >"$TMP/out" 2>&1; RC=$?
 [ $RC -ne 0 ] && ok "an unknown command is refused (exit $RC: $(head -1 "$TMP/out"))" || fail "nrpe ran an undefined command"
