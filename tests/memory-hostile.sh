@@ -132,8 +132,8 @@ expect_err "overlap.elf: PT_LOAD segments overlap: program header 1 \(paddr 0x10
 mkfifo "$TMP/fifo" || fail "mkfifo"
 trun 10 --root "$TMP/none" --source memory --memory "$TMP/fifo" --vtd-root 0x100000 dump 00:02.0
 expect_rc 3 "FIFO: unknown, no hang"
-expect_err "fifo: not a regular file or block device \(a FIFO\)" "FIFO named"
+expect_err "fifo is a FIFO, not a memory image \(a regular file or block device\)" "FIFO named"
 run --root "$TMP/none" --source memory --memory "$TMP/none" --vtd-root 0x100000 dump 00:02.0
 expect_rc 3 "directory: unknown"
-expect_err "none: is a directory, not a memory image" "directory named"
+expect_err "none is a directory, not a memory image" "directory named"
 finish
