@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: iommu-verify [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
 		"\n"
-		"Options: (global: before or after the command, on every command)\n"
+		"Global options (before or after the command):\n"
 		"  --root DIR              read /sys, /proc and debugfs below DIR instead of /\n"
 		"  --debugfs DIR           where debugfs is mounted\n"
 		"  -j, --json              JSON output; -p, --pretty  indented JSON\n"
@@ -100,6 +100,12 @@ static void bad(struct cmdline *L, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(L->err, sizeof L->err, fmt, ap);
 	va_end(ap);
+}
+
+static void file_kind(char *buf, size_t len, mode_t m)
+{
+	snprintf(buf, len, "%s", S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+		 : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "a special file");
 }
 
 static void global_option(struct cmdline *L, int c, const char *arg)
@@ -287,6 +293,7 @@ static void validate(struct cmdline *L)
 {
 	struct iv_ctx *ctx = L->ctx;
 	struct stat st;
+	char kind[32];
 	if (ctx->json && L->nagios)
 		bad(L, "-j/--json and --nagios exclude each other");
 	if (ctx->have_vtd_root && ctx->have_amd_devtab)
@@ -299,9 +306,15 @@ static void validate(struct cmdline *L)
 	}
 	if (L->debugfs_opt && stat(L->debugfs_opt, &st) == 0 && !S_ISDIR(st.st_mode))
 		bad(L, "--debugfs: %s is not a directory", L->debugfs_opt);
-	/* (--memory's kind, a FIFO or a directory, is told by the ELF reader when it opens it) */
-	if (ctx->memory && !ctx->memory[0])
-		bad(L, "--memory: the path is empty");
+	if (ctx->memory) {
+		if (!ctx->memory[0])
+			bad(L, "--memory: the path is empty");
+		else if (stat(ctx->memory, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			file_kind(kind, sizeof kind, st.st_mode);
+			bad(L, "--memory: %s is %s, not a memory image (a regular file or block device)",
+			    ctx->memory, kind);
+		}
+	}
 }
 
 int main(int argc, char **argv)
