@@ -203,7 +203,11 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 	}
 	DIR *d = fdopendir(fdd);
 	if (!d) {
+		int e = errno;
 		close(fdd);
+		if (gone_errno(e))       /* exited between the open and fdopendir's fstat */
+			return P_GONE;
+		errno = e;
 		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(errno));
 		return P_UNREADABLE;
 	}
