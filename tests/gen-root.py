@@ -20,6 +20,10 @@ SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 K
           0xfea00000-0xfeafffff, sysfs resource) at GPA 0xfe000000 (ramd section
           "0000:00:02.0 BAR 0 mmaps[0]" in gpa-map.json and the flat view), and the IOMMU maps
           IOVA 0xfe000000-0xfe0fffff (256 pages) to the BAR's PFNs 0xfea00-0xfeaff.
+  viommu  clean + what a guest with its own vIOMMU makes the host IOMMU map (IOVA is not GPA):
+          IOVA 0xffffe000 (pc.bios's GPA range) -> a pc.ram page of this VM (PFN 0x1c9a10), and
+          IOVA 0xffffd000 -> PFN 0x3f0000, a page mapped elsewhere (kpagecount 1), in none of
+          the VM's RAM blocks. Use with --viommu.
 
 Options:
   --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
@@ -29,9 +33,21 @@ Options:
   --cdev             the fd is the iommufd cdev /dev/vfio/devices/vfio0 (not the group /dev/vfio/2)
   --group-type T     /sys/kernel/iommu_groups/2/type (default DMA)
   --zero-pfn PFN     the zero page (default 0x493ad)
+  --vmlck KB         VmLck in /proc/PID/status (default 65280: what VFIO type1 charges for
+                     this guest, field-notes §1); --vmpin KB: VmPin (default 0)
+  --anon-huge KB     AnonHugePages in /proc/PID/smaps_rollup (default 0)
+  --no-status        write no /proc/PID/status (the owner's pinned memory is unknown)
+  --kcore            also write OUTDIR/kcore.txt: a tests/gen-elf description of physical memory
+                     holding the VT-d root, context and page tables the debugfs files show
+                     (build root/proc/kcore from it with gen-elf)
   --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
+  --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
+  --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
+                     (V2...: the values of the following reads)
+  --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
+                     (AS "vtd-root", root: vtd-03.0), translated (vtd-03.0-dmar) or rendered from RAM
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -111,6 +127,10 @@ class Scenario:
                 self.iommu[BAR_GPA // 4096 + i] = (BAR_PA // 4096 + i, True)
                 if self.opt["bar_kpf"] == "nopage":
                     self.kpf[BAR_PA // 4096 + i] = (KPF_NOPAGE, 0)
+        if kind == "viommu":
+            self.iommu[0xffffe] = (self.block_pfn("pc.ram", 0x10000), True)
+            self.iommu[0xffffd] = (0x3f0000, True)
+            self.kpf[0x3f0000] = (KPF_NORMAL, 1)
         if kind == "orphan":
             self.iommu[0x80000] = (0x3e0000, True)
             self.kpf[0x3e0000] = (KPF_NORMAL, 0)
@@ -196,6 +216,8 @@ def cmdline(opt):
         args += ["-name", opt["name"]]
     elif style == "equals":
         args += ["-name=%s" % opt["name"]]
+    if opt["viommu"]:
+        args += ["-device", opt["viommu"]]
     args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
              "-qmp", "unix:/run/qmp.sock,server=on,wait=off"]
     return "".join(a + "\0" for a in args)
@@ -213,6 +235,15 @@ def write_proc(root, opt):
     wfile(p + "/cmdline", cmdline(opt))
     wfile(p + "/comm", opt["comm"] + "\n")
     wfile(p + "/stat", stat_line(pid, opt["comm"], opt["starttime"]))
+    if not opt["no_status"]:
+        wfile(p + "/status", "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\n"
+              "VmPeak:\t 1507520 kB\nVmSize:\t 1441984 kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\n"
+              "VmHWM:\t  182384 kB\nVmRSS:\t  182384 kB\nThreads:\t5\n"
+              % (opt["comm"][:15], pid, pid, opt["vmlck"], opt["vmpin"]))
+        wfile(p + "/smaps_rollup", "55d0c0a00000-7ffd6b1f1000 ---p 00000000 00:00 0                          [rollup]\n"
+              "Rss:              182384 kB\nAnonymous:        170000 kB\nAnonHugePages:  %8d kB\n"
+              "Shared_Hugetlb:         0 kB\nPrivate_Hugetlb:        0 kB\nSwap:                  0 kB\n"
+              % opt["anon_huge"])
     os.makedirs(p + "/fd", exist_ok=True)
     symlink("/dev/null", p + "/fd/0")
     symlink("/dev/vfio/vfio", p + "/fd/11")
@@ -284,6 +315,21 @@ def write_debugfs(root, sc):
             cols.append(pte(table(1, ipn >> 9), 3))
             cols.append(pte(pfn, 3 if w else 1))
         rows.append("0x%013x |\t" % ipn + "\t".join("0x%016x" % c for c in cols))
+    mem = {}      # physical address -> 64-bit word (the same tables, for --kcore)
+    for ipn, pfn, lvl, w in sorted(leaves):
+        mem[PGD + (ipn >> 18 & 511) * 8] = pte(table(2, ipn >> 18), 3)
+        l2 = table(2, ipn >> 18) * 4096 + (ipn >> 9 & 511) * 8
+        if lvl == 2:
+            mem[l2] = pte(pfn, 0x83)
+        else:
+            mem[l2] = pte(table(1, ipn >> 9), 3)
+            mem[table(1, ipn >> 9) * 4096 + (ipn & 511) * 8] = pte(pfn, 3 if w else 1)
+    ctx_table = RTADDR + 0x7000
+    mem[RTADDR + 0 * 16] = ctx_table | 1                  # bus 0 root entry
+    mem[ctx_table + 0x10 * 16] = PGD | 1                  # devfn 0x10 (00:02.0): TT 0
+    mem[ctx_table + 0x10 * 16 + 8] = 0x401                # AW 1 (3-level), domain 4
+    sc.kcore = mem
+    sc.kcore_end = (max(tables.values()) + 1) * 4096
     hdr = "%-17s\t%-18s\t%-18s\t%-18s\t%-18s\t%-s" % ("IOVA_PFN", "PML5E", "PML4E", "PDPE", "PDE", "PTE")
     wfile("%s/%s/domain_translation_struct" % (base, DEV),
           "Device %s @0x%x\n%s\n%s\n" % (DEV, PGD, hdr, "\n".join(rows)))
@@ -331,7 +377,18 @@ def write_qmp(out, opt):
                                  (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
     mem += [r for _, r in sorted(rows)] + [""]
-    wfile(q + "/info-mtree-f.txt", crlf(io + mem), "w")
+    vtd = []
+    if opt["mtree_vtd"]:   # the device behind an emulated Intel IOMMU (as in lab capture qmp-intel-host)
+        vtd = ["FlatView #2", ' AS "vfio-pci", root: bus master container', ' AS "vtd-root", root: vtd-03.0']
+        if opt["mtree_vtd"] == "on":
+            vtd += [" Root memory region: vtd-03.0-dmar",
+                    "  0000000000000000-00000000fedfffff (prio 0, i/o): vtd-03.0-dmar",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir",
+                    "  00000000fef00000-ffffffffffffffff (prio 0, i/o): vtd-03.0-dmar @00000000fef00000", ""]
+        else:
+            vtd += [" Root memory region: vtd-nodmar", "  0000000000000000-00000000000bffff (prio 0, ram): pc.ram",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir", ""]
+    wfile(q + "/info-mtree-f.txt", crlf(io + mem + vtd), "w")
     # the tree (info mtree): the isa-bios alias names 0xe0000 (the flat view says pc.bios @0x20000)
     tree = ["address-space: memory", "  0000000000000000-ffffffffffffffff (prio 0, i/o): system",
             "    0000000000000000-0000000003ffffff (prio 0, ram): alias ram-below-4g @pc.ram 0000000000000000-0000000003ffffff",
@@ -347,6 +404,8 @@ def write_qmp(out, opt):
     # QEMU 7.2 prints the vfio-pci BAR's RAM block with an empty name (seen in the nested lab)
     rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
+    if opt["gsts"]:
+        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, " ".join(opt["gsts"].split(","))))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(q + "/gpa2hva.txt", crlf(g))
@@ -364,15 +423,15 @@ def write_gpamap(out, opt):
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad}
+           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
+           "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
+           "viommu": "", "gsts": "", "mtree_vtd": ""}
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a == "--cdev":
-            opt["cdev"] = True
-        elif a == "--no-bar":
-            opt["no_bar"] = True
+        if a in ("--cdev", "--no-status", "--kcore", "--no-bar"):
+            opt[a[2:].replace("-", "_")] = True
         elif a.startswith("--") and a[2:].replace("-", "_") in opt:
             key = a[2:].replace("-", "_")
             i += 1
@@ -380,7 +439,7 @@ def parse_args(argv):
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p"):
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu"):
         sys.exit(__doc__)
     opt["kind"], out = pos
     return opt, out
@@ -388,7 +447,7 @@ def parse_args(argv):
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("pcbios clean stale orphan unpriv p2p")
+        print("pcbios clean stale orphan unpriv p2p viommu")
         return
     opt, out = parse_args(sys.argv[1:])
     root = out + "/root"
@@ -400,6 +459,10 @@ def main():
     write_pages(root, sc, opt)
     write_qmp(out, opt)
     write_gpamap(out, opt)
+    if opt["kcore"]:
+        base = RTADDR & ~0xfffff
+        wfile(out + "/kcore.txt", "layout kcore\nram 0x%x 0x%x\n" % (base, sc.kcore_end - base) +
+              "".join("q 0x%x 0x%x\n" % (a, v) for a, v in sorted(sc.kcore.items())))
     wfile(out + "/samples.txt", "".join("0x%x 0x%x\n" % (ipn * 4096, pfn) for ipn, pfn in sc.pages()[::61]))
     wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
                                             "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},

@@ -27,6 +27,7 @@ const struct option iv_opts_global[] = {
 	{ "amd-devtab", required_argument, NULL, IV_OPT_AMDDEVTAB },
 	{ "stats", no_argument, NULL, IV_OPT_STATS },
 	{ "timeout", required_argument, NULL, IV_OPT_TIMEOUT },
+	{ "debugfs-max-mib", required_argument, NULL, IV_OPT_DEBUGFS_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }

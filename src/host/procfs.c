@@ -205,10 +205,9 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 	if (!d) {
 		int e = errno;
 		close(fdd);
-		if (gone_errno(e))       /* exited between the open and fdopendir's fstat */
+		if (gone_errno(e))   /* fstat of a dead process's fd directory */
 			return P_GONE;
-		errno = e;
-		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(errno));
+		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(e));
 		return P_UNREADABLE;
 	}
 	bool live = !iv_g->root[0];
