@@ -167,7 +167,7 @@ mkfifo "$TMP/mem.fifo" "$TMP/map.fifo"
 timeout 10 "$IV" $R --source memory --memory "$TMP/mem.fifo" --vtd-root 0x765000 dump 00:02.0 \
 	>"$TMP/out" 2>"$TMP/err"; RC=$?
 expect_rc 3 "--memory FIFO"
-expect_err "mem.fifo is a FIFO" "--memory FIFO: says so"
+expect_err "mem.fifo is a FIFO, not a memory image" "--memory FIFO: says so"
 timeout 10 "$IV" $R check --pid 4242 --gpa-map "$TMP/map.fifo" >"$TMP/out" 2>"$TMP/err"; RC=$?
 expect_rc 3 "--gpa-map FIFO"
 expect_err "map.fifo is a FIFO, not a regular file" "--gpa-map FIFO: says so"
