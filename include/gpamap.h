@@ -44,10 +44,31 @@ int iv_mtree_alias_names(const char *text, struct iv_gpa_map *m);
 struct iv_ramblock { char name[96]; uint64_t offset, used, total, hva; bool have_hva, readonly; };
 int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock **out, size_t *n);
 
-/* --qmp SOCKET: connect, negotiate, info mtree -f, info ramblock, and gpa2hva
- * for sections without an HVA (QEMU < 8.0). Never sends gpa2hpa. Honours
- * iv_g->timeout. 0 ok, -1 error. */
-int iv_gpamap_from_qmp(const char *socket_path, struct iv_gpa_map *m);
+/* ---- QMP: one short session ----
+ * QEMU serves one monitor client at a time, so the tool connects, asks
+ * everything and closes: a session is iv_qmp_open, any iv_qmp_gpamap /
+ * iv_qmp_hmp calls, iv_qmp_close. One deadline, iv_g->timeout seconds from
+ * iv_qmp_open, bounds the whole session (connect, every send, every reply); on
+ * expiry the call fails with an error naming the step.
+ *
+ * iv_qmp_open: SOCKET must be a Unix socket; its peer (SO_PEERCRED) must run as
+ * uid 0 or as the uid of pid (/proc/PID/status); pid <= 0: no peer or maps
+ * checks (tests only). Reads the greeting, negotiates. NULL on error (reported). */
+struct iv_qmp;
+struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid);
+/* One HMP command in the session, e.g. "xp /1gx 0xfed90000". Only read-only
+ * commands are sent ("info ...", "gpa2hva ...", "xp ..."; gpa2hpa never): others
+ * are refused with an error. *text malloc'd. 0 ok, -1 error (reported). */
+int iv_qmp_hmp(struct iv_qmp *q, const char *command_line, char **text);
+/* The GPA map in the session: info mtree -f, info ramblock, gpa2hva for sections
+ * without an HVA (QEMU < 8.0), info mtree (alias names). Validated: each section
+ * within its RAM block's used size (read-only block: read-only section), HVA
+ * ranges without wrap and inside readable mappings of /proc/PID/maps. 0 ok, -1. */
+int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m);
+/* Closes (NULL ok); under --stats prints how long the socket was held. */
+void iv_qmp_close(struct iv_qmp *q);
+/* --qmp SOCKET: open, iv_qmp_gpamap, close. 0 ok, -1 error. */
+int iv_gpamap_from_qmp(const char *socket_path, pid_t pid, struct iv_gpa_map *m);
 
 /* Infer from the process's pagemap: sample IOMMU-mapped (iova, pfn) pairs,
  * find each pfn in the process's large anonymous mappings, derive linear pieces.

@@ -6,7 +6,7 @@
 #include "iv.h"
 #include "bdf.h"
 
-/* ---- processes (src/procfs.c) ---- */
+/* ---- processes (src/host/procfs.c) ---- */
 struct iv_vfio_dev { struct iv_bdf bdf; int group; };
 struct iv_proc {
 	pid_t pid;
@@ -14,11 +14,26 @@ struct iv_proc {
 	unsigned long long starttime;  /* /proc/PID/stat field 22, to detect PID reuse */
 	size_t ndevs;
 	struct iv_vfio_dev *devs; /* malloc'd; from fds -> /dev/vfio/N (group) or /dev/vfio/devices/vfioX */
+	bool ok;                  /* false: could not be inspected (a given pid that is gone, has no
+				   * VFIO device or cannot be read; a VFIO holder whose devices or
+				   * start time cannot be read): reason says why */
+	char reason[256];
 };
-/* Processes to check: pids[npids] given, or every process with a VFIO fd when
- * npids == 0. *out malloc'd (free with iv_procs_free). Returns count, -1 error.
- * A given pid that does not exist or has no VFIO device is an error (reported). */
-int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out);
+/* What a scan of every process could not see. */
+struct iv_procs_scan {
+	unsigned unreadable;      /* processes whose /proc/PID/fd could not be read (not root...) */
+	char unreadable_why[256]; /* e.g. "/proc/PID/fd: Permission denied", of the first one */
+};
+/* Processes to check: pids[npids] given (duplicates removed), or every process
+ * with a VFIO fd when npids == 0. *out malloc'd (free with iv_procs_free),
+ * sorted by pid. Returns the count, -1 only when /proc cannot be listed.
+ * A given pid that does not exist, has no VFIO device or cannot be read is in
+ * *out with ok false (and reported). While scanning all processes, ones that
+ * vanish are ignored and ones that cannot be read are counted in *scan
+ * (may be NULL). On the live system an fd is VFIO only when it is a character
+ * device with the major of "vfio" or "vfio-dev" in /proc/devices; under --root
+ * the fd link's target (/dev/vfio/N, /dev/vfio/devices/vfioX) decides. */
+int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan);
 void iv_procs_free(struct iv_proc *p, size_t n);
 /* 0 if the process still is the same (start time unchanged), -1 otherwise. */
 int iv_proc_same(const struct iv_proc *p);

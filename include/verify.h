@@ -64,7 +64,12 @@ struct iv_check_opts {
 	const struct iv_bdf *devs; size_t ndevs; /* none: all devices of the process */
 	const char *qmp;                       /* --qmp SOCKET */
 	const char *gpa_map_file;              /* --gpa-map FILE */
+	unsigned min_devices;                  /* --min-devices N: fewer devices checked -> UNKNOWN */
 };
+
+/* What could not be checked, one line each ("pid 99: no such process"), for
+ * the summary line and the Nagios text; the first IV_MAX_NOTES are kept. */
+#define IV_MAX_NOTES 8
 
 struct iv_check {
 	struct iv_proc_result *procs; size_t nprocs;
@@ -75,13 +80,22 @@ struct iv_check {
 	uint64_t transient;                    /* findings that changed on re-read */
 	uint64_t pages_checked;
 	unsigned devices;
+	unsigned devices_checked;              /* devices whose check completed */
+	unsigned procs_not_checked, devices_not_checked;
+	unsigned procs_unreadable;             /* scanning all: /proc/PID/fd unreadable (not root...) */
+	char notes[IV_MAX_NOTES][320];         /* what was not checked */
+	unsigned nnotes;                       /* all of them (may exceed IV_MAX_NOTES) */
 	bool incomplete;                       /* something could not be checked */
 	enum iv_status status;
 	double started, duration;              /* seconds (wall clock start, run time) */
 };
 
 /* Run the check. Fills *res (free with iv_check_free). Returns 0, or -1 when
- * nothing could be checked at all (errors reported). */
+ * nothing could be checked at all (errors reported). Status: CRITICAL over
+ * UNKNOWN over WARNING over OK; a process or device that could not be
+ * checked, a process that could not be inspected, a --pid/--device that
+ * selects nothing and fewer than --min-devices devices checked are UNKNOWN
+ * (listed in notes). */
 int iv_check_run(const struct iv_check_opts *o, struct iv_check *res);
 void iv_check_free(struct iv_check *res);
 

@@ -16,6 +16,10 @@ SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 K
   stale   clean + GPA 0x150000: the IOMMU still maps the old PFN (kpagecount 0), the CPU a new one.
   orphan  clean + IOVA 0x80000000 (in no GPA section) mapped to PFN 0x3e0000 with kpagecount 0.
   unpriv  clean, but pagemap entries are present with PFN 0 (what an unprivileged reader sees).
+  p2p     clean + a running VM's peer-to-peer window: QEMU maps the device's BAR 0 (host
+          0xfea00000-0xfeafffff, sysfs resource) at GPA 0xfe000000 (ramd section
+          "0000:00:02.0 BAR 0 mmaps[0]" in gpa-map.json and the flat view), and the IOMMU maps
+          IOVA 0xfe000000-0xfe0fffff (256 pages) to the BAR's PFNs 0xfea00-0xfeaff.
 
 Options:
   --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
@@ -25,6 +29,9 @@ Options:
   --cdev             the fd is the iommufd cdev /dev/vfio/devices/vfio0 (not the group /dev/vfio/2)
   --group-type T     /sys/kernel/iommu_groups/2/type (default DMA)
   --zero-pfn PFN     the zero page (default 0x493ad)
+  --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
+                     flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
+  --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -48,6 +55,9 @@ GROUP = 2
 MiB = 1 << 20
 KPF_NORMAL = 0x400005828          # 6.1 anon page: uptodate|lru|mmap|anon|swapbacked|...
 KPF_ZERO = (1 << 24) | (1 << 32)  # ZERO_PAGE | RESERVED = 0x101000000
+KPF_NOPAGE = 1 << 20
+BAR_PA, BAR_SIZE, BAR_GPA, BAR_HVA = 0xfea00000, 0x100000, 0xfe000000, 0x7f170e100000
+BAR_NAME = "0000:00:02.0 BAR 0 mmaps[0]"
 PM_PRESENT, PM_EXCL, PM_SOFTDIRTY = 1 << 63, 1 << 56, 1 << 55
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -96,6 +106,11 @@ class Scenario:
             old = self.iommu[0x150][0]
             self.set_cpu(BLOCKS["pc.ram"][2] // 4096 + 0x150, 0x2a0150)
             self.kpf[old] = (KPF_NORMAL, 0)
+        if kind == "p2p":
+            for i in range(BAR_SIZE // 4096):
+                self.iommu[BAR_GPA // 4096 + i] = (BAR_PA // 4096 + i, True)
+                if self.opt["bar_kpf"] == "nopage":
+                    self.kpf[BAR_PA // 4096 + i] = (KPF_NOPAGE, 0)
         if kind == "orphan":
             self.iommu[0x80000] = (0x3e0000, True)
             self.kpf[0x3e0000] = (KPF_NORMAL, 0)
@@ -229,7 +244,10 @@ def write_sys(root, opt):
     symlink("../../../kernel/iommu_groups/%d" % GROUP, d + "/iommu_group")
     symlink("../../../bus/pci/drivers/vfio-pci", d + "/driver")
     symlink("../../virtual/iommu/dmar0", d + "/iommu")
-    res = ["0x00000000fea00000 0x00000000feafffff 0x0000000000140204"] + \
+    bar0 = "0x%016x 0x%016x 0x0000000000140204" % (BAR_PA, BAR_PA + BAR_SIZE - 1)
+    if opt["no_bar"]:
+        bar0 = "0x0000000000000000 0x0000000000000000 0x0000000000000000"
+    res = [bar0] + \
           ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12
     wfile(d + "/resource", "\n".join(res) + "\n")
     if opt["cdev"]:
@@ -307,6 +325,8 @@ def write_qmp(out, opt):
         prio = 1 if name == "pc.rom" else 0
         tail = " @%016x" % boff if boff else ""
         rows.append((gpa, "  %016x-%016x (prio %d, %s): %s%s" % (gpa, gpa + size - 1, prio, typ, name, tail)))
+    if opt["kind"] == "p2p":
+        rows.append((BAR_GPA, "  %016x-%016x (prio 0, ramd): %s" % (BAR_GPA, BAR_GPA + BAR_SIZE - 1, BAR_NAME)))
     for gpa, end, prio, name in ((0xfea00000, 0xfeafffff, 1, "vfio-edu-mmio"), (0xfec00000, 0xfec00fff, 0, "ioapic"),
                                  (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
@@ -332,22 +352,27 @@ def write_qmp(out, opt):
     wfile(q + "/gpa2hva.txt", crlf(g))
 
 
-def write_gpamap(out):
+def write_gpamap(out, opt):
     v = [{"gpa": "0x%x" % gpa, "size": "0x%x" % size, "hva": "0x%x" % (BLOCKS[block][2] + boff),
           "name": "isa-bios" if gpa == 0xe0000 else name, "readonly": typ == "rom", "type": typ}
          for name, gpa, size, typ, block, boff in SECTIONS]
+    if opt["kind"] == "p2p":
+        v.append({"gpa": "0x%x" % BAR_GPA, "size": "0x%x" % BAR_SIZE, "hva": "0x%x" % BAR_HVA,
+                  "name": BAR_NAME, "readonly": False, "type": "ramd"})
     wfile(out + "/gpa-map.json", json.dumps(v, indent=1) + "\n")
 
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "group_type": "DMA", "zero_pfn": 0x493ad}
+           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad}
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
         if a == "--cdev":
             opt["cdev"] = True
+        elif a == "--no-bar":
+            opt["no_bar"] = True
         elif a.startswith("--") and a[2:].replace("-", "_") in opt:
             key = a[2:].replace("-", "_")
             i += 1
@@ -355,7 +380,7 @@ def parse_args(argv):
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv"):
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p"):
         sys.exit(__doc__)
     opt["kind"], out = pos
     return opt, out
@@ -363,7 +388,7 @@ def parse_args(argv):
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("pcbios clean stale orphan unpriv")
+        print("pcbios clean stale orphan unpriv p2p")
         return
     opt, out = parse_args(sys.argv[1:])
     root = out + "/root"
@@ -374,7 +399,7 @@ def main():
     write_debugfs(root, sc)
     write_pages(root, sc, opt)
     write_qmp(out, opt)
-    write_gpamap(out)
+    write_gpamap(out, opt)
     wfile(out + "/samples.txt", "".join("0x%x 0x%x\n" % (ipn * 4096, pfn) for ipn, pfn in sc.pages()[::61]))
     wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
                                             "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},

@@ -3,9 +3,10 @@
  * Without arguments: the unit tests (uses $top_srcdir/tests/data, writes below
  * $top_builddir/tests/tmp/test-host). With arguments, a driver for the shell tests:
  *   test-host procs ROOT [PID...]        processes with VFIO devices
- *   test-host qmp SOCKET [TIMEOUT]        iv_gpamap_from_qmp
+ *   test-host qmp SOCKET [TIMEOUT [PID [ROOT]]]  iv_gpamap_from_qmp (PID: peer and maps checks)
  *   test-host gpamap FILE                 iv_gpamap_from_file
- *   test-host infer ROOT PID SAMPLES      iv_gpamap_infer ("IOVA PFN" lines)
+ *   test-host infer ROOT PID SAMPLES      iv_gpamap_infer ("IOVA PFN" lines; pagemap
+ *                                         entries read on stderr)
  * Sections print as "GPA SIZE TYPE RO OFFSET HVA|- NAME"; exit 3 on error. */
 #include "config.h"
 #include <errno.h>
@@ -250,7 +251,7 @@ static void test_gpamap_file(void)
 		CHECK(iv_gpamap_find(&m, 0x80000000) == NULL);
 	}
 	iv_gpamap_free(&m);
-	CHECK(gpamap_text("badhex.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\"},{\"gpa\":\"0xzz\",\"size\":\"0x1000\"}]", &m) == -1);
+	CHECK(gpamap_text("badhex.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"hva\":\"0x1000\"},{\"gpa\":\"0xzz\",\"size\":\"0x1000\"}]", &m) == -1);
 	CHECK(last_error_has("gpamap/badhex.json: element 1: field 'gpa': '0xzz' is not a number"));
 	CHECK(gpamap_text("unk.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"colour\":1}]", &m) == -1);
 	CHECK(last_error_has("element 0: unknown field 'colour'"));
@@ -258,12 +259,45 @@ static void test_gpamap_file(void)
 	CHECK(last_error_has("element 0: field 'type': 'i/o' is not ram, rom or ramd"));
 	CHECK(gpamap_text("nosize.json", "[{\"gpa\":\"0x0\"}]", &m) == -1);
 	CHECK(last_error_has("element 0: 'gpa' and 'size' are required"));
-	CHECK(gpamap_text("ovl.json", "[{\"gpa\":\"0x0\",\"size\":\"0x2000\",\"name\":\"a\"},{\"gpa\":\"0x1000\",\"size\":\"0x1000\",\"name\":\"b\"}]", &m) == -1);
+	CHECK(gpamap_text("ovl.json", "[{\"gpa\":\"0x0\",\"size\":\"0x2000\",\"name\":\"a\",\"hva\":\"0x10000\"},{\"gpa\":\"0x1000\",\"size\":\"0x1000\",\"name\":\"b\",\"hva\":\"0x20000\"}]", &m) == -1);
 	CHECK(last_error_has("sections 'a' [0-0x1fff] and 'b' [0x1000-0x1fff] overlap"));
 	CHECK(gpamap_text("obj.json", "{\"gpa\":\"0x0\"}", &m) == -1);
 	CHECK(last_error_has("must be a JSON array"));
 	CHECK(gpamap_text("broken.json", "[{\"gpa\":", &m) == -1);
-	CHECK(last_error_has("gpamap/broken.json: cannot read the GPA map"));
+	CHECK(last_error_has("gpamap/broken.json:1:9: cannot read the GPA map: not valid JSON"));
+	/* issue 12.7 / 13.8: validated while parsing, positions named */
+	CHECK(gpamap_text("empty.json", " [ ]\n", &m) == -1);
+	CHECK(last_error_has("gpamap/empty.json: the GPA map has no sections"));
+	CHECK(gpamap_text("nohva.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"name\":\"pc.ram\"}]", &m) == -1);
+	CHECK(last_error_has("element 0: ram section 'pc.ram' has no 'hva' (only ramd sections may omit it) (line 1, column 2)"));
+	CHECK(gpamap_text("unal.json", "[\n {\"gpa\":\"0x0\",\"size\":\"0x1800\",\"hva\":\"0x7f0000000000\"}]", &m) == -1);
+	CHECK(last_error_has("element 0: gpa 0, size 0x1800 or hva 0x7f0000000000 is not a multiple of 4 KiB (line 2, column 2)"));
+	CHECK(gpamap_text("hvawrap.json", "[{\"gpa\":\"0x0\",\"size\":\"0x2000\",\"hva\":\"0xfffffffffffff000\"}]", &m) == -1);
+	CHECK(last_error_has("element 0: hva 0xfffffffffffff000 + size 0x2000 wraps"));
+	CHECK(gpamap_text("bigint.json", "[{\"gpa\":0,\"hva\":4096,\n  \"size\":18446744073709551616}]", &m) == -1);
+	CHECK(last_error_has("element 0: integer 18446744073709551616 out of range (above INT64_MAX"));
+	CHECK(gpamap_text("bigint2.json", "[{\"gpa\":0,\"hva\":4096,\"size\":9223372036854775808}]", &m) == -1);
+	CHECK(last_error_has("integer 9223372036854775808 out of range"));
+	CHECK(gpamap_text("maxint.json", "[{\"gpa\":0,\"hva\":4096,\"size\":9223372036854775807}]", &m) == -1);
+	CHECK(last_error_has("is not a multiple of 4 KiB"));   /* in range: parsed, then refused as unaligned */
+	CHECK(gpamap_text("nest.json", "[{\"gpa\":[0,1],\"size\":\"0x1000\"}]", &m) == -1);
+	CHECK(last_error_has("element 0: a nested object or array"));
+	CHECK(gpamap_text("arr.json", "[[],[]]", &m) == -1);
+	CHECK(last_error_has("arr.json: element 0: not an object (line 1, column 2)"));
+	CHECK(gpamap_text("syntax.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"hva\":\"0x1000\"},\n\n   {\"gpa\" \"0x2000\"}]", &m) == -1);
+	CHECK(last_error_has("gpamap/syntax.json:3:11: cannot read the GPA map: not valid JSON"));
+	CHECK(gpamap_text("comma.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"hva\":\"0x1000\"} {}]", &m) == -1);
+	CHECK(last_error_has("comma.json:1:47: cannot read the GPA map: not valid JSON: expected ',' or ']'"));
+	CHECK(gpamap_text("trail.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"hva\":\"0x1000\"}] x", &m) == -1);
+	CHECK(last_error_has("trail.json:1:48: cannot read the GPA map: not valid JSON: data after the array"));
+	CHECK(gpamap_text("tcomma.json", "[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"hva\":\"0x1000\"},]", &m) == -1);
+	CHECK(last_error_has("tcomma.json: element 1: not an object"));
+	CHECK(gpamap_text("fields.json", "[{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"j\":1,"
+			  "\"k\":1,\"l\":1,\"m\":1,\"n\":1,\"o\":1,\"p\":1,\"q\":1}]", &m) == -1);
+	CHECK(last_error_has("element 0: more than 16 fields"));
+	CHECK(gpamap_text("ramd.json", "[{\"gpa\":\"0xfea00000\",\"size\":4096,\"type\":\"ramd\"}]", &m) == 0);
+	CHECK_EQ(m.n, 1);
+	iv_gpamap_free(&m);
 }
 
 /* ---- pagemap and kpage* over sparse files below a root ---- */
@@ -368,9 +402,10 @@ static void test_procfs(void)
 	CHECK(symlink("../../../0000:3b:00.1", t) == 0);
 	struct iv_proc *pr;
 	pid_t pid = 55;
-	int r = iv_procs_find(&pid, 1, &pr);
+	int r = iv_procs_find(&pid, 1, &pr, NULL);
 	CHECK_EQ(r, 1);
 	if (r == 1) {
+		CHECK(pr[0].ok);
 		CHECK_EQ(pr[0].starttime, 987654);
 		CHECK(!strcmp(pr[0].name, "qemu) (x"));
 		CHECK_EQ(pr[0].ndevs, 1);
@@ -383,7 +418,14 @@ static void test_procfs(void)
 	}
 	put_file("proc/55/stat", "55 (qemu S 1 55\n");
 	pid = 55;
-	CHECK(iv_procs_find(&pid, 1, &pr) == -1);
+	/* the process is in the list, not checkable (per-process isolation) */
+	r = iv_procs_find(&pid, 1, &pr, NULL);
+	CHECK_EQ(r, 1);
+	if (r == 1) {
+		CHECK(!pr[0].ok);
+		CHECK(strstr(pr[0].reason, "cannot read the start time") != NULL);
+		iv_procs_free(pr, 1);
+	}
 	CHECK(last_error_has("/proc/55/stat:1: no ')'"));
 	ctx.root = "";
 }
@@ -418,10 +460,20 @@ static int drv_procs(int argc, char **argv)
 	for (int i = 1; i < argc && n < 64; i++)
 		pids[n++] = (pid_t)atoi(argv[i]);
 	struct iv_proc *p;
-	int r = iv_procs_find(pids, n, &p);
+	struct iv_procs_scan scan;
+	int r = iv_procs_find(pids, n, &p, &scan), rc = 0;
 	if (r < 0)
 		return IV_UNKNOWN;
+	if (scan.unreadable) {
+		printf("unreadable %u: %s\n", scan.unreadable, scan.unreadable_why);
+		rc = IV_UNKNOWN;
+	}
 	for (int i = 0; i < r; i++) {
+		if (!p[i].ok) {
+			printf("%d not ok: %s\n", (int)p[i].pid, p[i].reason);
+			rc = IV_UNKNOWN;
+			continue;
+		}
 		printf("%d %s %llu", (int)p[i].pid, p[i].name, p[i].starttime);
 		for (size_t j = 0; j < p[i].ndevs; j++) {
 			char b[16];
@@ -430,7 +482,7 @@ static int drv_procs(int argc, char **argv)
 		printf("\n");
 	}
 	iv_procs_free(p, (size_t)r);
-	return 0;
+	return rc;
 }
 
 static int drv_map(int rc, struct iv_gpa_map *m)
@@ -458,7 +510,9 @@ static int drv_infer(char **argv)
 	}
 	fclose(f);
 	struct iv_gpa_map m;
-	return drv_map(iv_gpamap_infer((pid_t)atoi(argv[1]), s, n, &m), &m);
+	int rc = iv_gpamap_infer((pid_t)atoi(argv[1]), s, n, &m);
+	fprintf(stderr, "pagemap_entries=%llu\n", (unsigned long long)ctx.st.pagemap_entries);
+	return drv_map(rc, &m);
 }
 
 static int driver(int argc, char **argv)
@@ -469,13 +523,16 @@ static int driver(int argc, char **argv)
 	if (!strcmp(argv[1], "qmp") && argc >= 3) {
 		if (argc > 3)
 			ctx.timeout = atof(argv[3]);
-		return drv_map(iv_gpamap_from_qmp(argv[2], &m), &m);
+		if (argc > 5)
+			ctx.root = argv[5];
+		ctx.stats = getenv("IV_TEST_STATS") != NULL;
+		return drv_map(iv_gpamap_from_qmp(argv[2], argc > 4 ? (pid_t)atoi(argv[4]) : 0, &m), &m);
 	}
 	if (!strcmp(argv[1], "gpamap") && argc == 3)
 		return drv_map(iv_gpamap_from_file(argv[2], &m), &m);
 	if (!strcmp(argv[1], "infer") && argc == 5)
 		return drv_infer(argv + 2);
-	fprintf(stderr, "usage: test-host [procs ROOT [PID...] | qmp SOCKET [TIMEOUT] | gpamap FILE | infer ROOT PID SAMPLES]\n");
+	fprintf(stderr, "usage: test-host [procs ROOT [PID...] | qmp SOCKET [TIMEOUT [PID [ROOT]]] | gpamap FILE | infer ROOT PID SAMPLES]\n");
 	return 2;
 }
 

@@ -18,6 +18,7 @@ int cmd_check(int argc, char **argv)
 		{ "device", required_argument, NULL, 'D' },
 		{ "qmp", required_argument, NULL, 'Q' },
 		{ "gpa-map", required_argument, NULL, 'G' },
+		{ "min-devices", required_argument, NULL, 'm' },
 		{ "nagios", no_argument, NULL, 'N' },
 		{ "prometheus", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
@@ -38,6 +39,11 @@ int cmd_check(int argc, char **argv)
 			uint64_t v;
 			if (iv_parse_u64(optarg, &v) || v == 0 || v > 0x7fffffff)
 				return iv_usage_error("check", "--pid: '%s' is not a process ID", optarg);
+			bool dup = false;   /* a duplicate --pid is the same process (counted once) */
+			for (size_t i = 0; i < opts.npids && !dup; i++)
+				dup = pids[i] == (pid_t)v;
+			if (dup)
+				break;
 			if (opts.npids == MAX_ARGS)
 				return iv_usage_error("check", "too many --pid options");
 			pids[opts.npids++] = (pid_t)v;
@@ -52,6 +58,13 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'Q': opts.qmp = optarg; break;
 		case 'G': opts.gpa_map_file = optarg; break;
+		case 'm': {
+			uint64_t v;
+			if (iv_parse_u64(optarg, &v) || v > 100000)
+				return iv_usage_error("check", "--min-devices: '%s' is not a number of devices", optarg);
+			opts.min_devices = (unsigned)v;
+			break;
+		}
 		case 'N': nagios = true; break;
 		case 'M': prom = optarg; break;
 		case 'j': iv_g->json = true; print_init(true, iv_g->pretty); break;

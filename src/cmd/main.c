@@ -16,7 +16,7 @@ static const struct iv_command commands[] = {
 	{ "lookup", cmd_lookup, "DEVICE [--pasid N] IOVA...", "resolve each IOVA" },
 	{ "tables", cmd_tables, "DEVICE [--pasid N]", "compare the debugfs dump with the memory walk" },
 	{ "check", cmd_check,
-	  "[--pid PID ...|--all] [--device DEVICE ...] [--qmp SOCKET|--gpa-map FILE] [--nagios] [--prometheus FILE]",
+	  "[--pid PID ...|--all] [--device DEVICE ...] [--min-devices N] [--qmp SOCKET|--gpa-map FILE] [--nagios] [--prometheus FILE]",
 	  "compare each VFIO device's IOMMU mappings with its process's CPU page tables" },
 };
 

@@ -7,11 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include "gpamap.h"
 
 #define IV_GPAMAP_MAX 100000u      /* sections / ramblocks accepted from QEMU */
-#define IV_GPAMAP_FILE_MAX 1000000u /* elements accepted from a --gpa-map file */
+#define IV_GPAMAP_FILE_MAX 100000u  /* sections accepted from a --gpa-map file */
 
 void iv_gpamap_free(struct iv_gpa_map *m)
 {
@@ -65,7 +67,49 @@ const struct iv_gpa_section *iv_gpamap_find(const struct iv_gpa_map *m, uint64_t
 	return gpa - s->gpa < s->size ? s : NULL;
 }
 
-/* ---- --gpa-map FILE ---- */
+/* ---- --gpa-map FILE ----
+ * Bounded: at most IV_GPAMAP_FILE_BYTES are read; a scanner walks the
+ * array and hands json-c one element (one flat object) at a time, so the
+ * memory is the file, the sections and one small json-c object, whatever the
+ * file holds. It also checks what json-c would not: nesting (a section is a
+ * flat object), at most GPAMAP_MAX_FIELDS members, integers within INT64_MAX.
+ * Errors name FILE:LINE:COLUMN (syntax) or the element and its position. */
+#define IV_GPAMAP_FILE_BYTES (4 << 20)
+#define GPAMAP_MAX_FIELDS 16
+
+struct jfile {
+	const char *path, *buf;
+	size_t n, pos, idx;
+};
+
+static void line_col(const struct jfile *j, size_t off, unsigned long *line, unsigned long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && i < j->n; i++) {
+		if (j->buf[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+}
+
+/* "FILE:LINE:COLUMN: cannot read the GPA map: MSG" at offset off. Returns -1. */
+static int jerr(const struct jfile *j, size_t off, const char *msg, const char *arg)
+{
+	unsigned long l, c;
+	line_col(j, off, &l, &c);
+	return iv_error("%s:%lu:%lu: cannot read the GPA map: %s%s", j->path, l, c, msg, arg ? arg : "");
+}
+
+static void skip_ws(struct jfile *j)
+{
+	while (j->pos < j->n && strchr(" \t\r\n", j->buf[j->pos]) && j->buf[j->pos])
+		j->pos++;
+}
+
 static int json_u64(json_object *o, uint64_t *out)
 {
 	if (json_object_is_type(o, json_type_string))
@@ -90,16 +134,28 @@ static int set_type(struct iv_gpa_section *s, const char *t)
 	return 0;
 }
 
-#define FERR(fmt, ...) iv_error("%s: element %zu: " fmt, path, idx, __VA_ARGS__)
+/* element errors: "FILE: element N: what (line L, column C)" */
+static int ferr(const struct jfile *j, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int ferr(const struct jfile *j, size_t at, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	unsigned long l, c;
+	line_col(j, at, &l, &c);
+	return iv_error("%s: element %zu: %s (line %lu, column %lu)", j->path, j->idx, msg, l, c);
+}
 
-static int file_field(const char *path, size_t idx, struct iv_gpa_section *s, const char *key,
+static int file_field(const struct jfile *j, size_t at, struct iv_gpa_section *s, const char *key,
 		      json_object *val, bool *have_type)
 {
 	const char *str = json_object_get_string(val);
 	if (!strcmp(key, "gpa") || !strcmp(key, "size") || !strcmp(key, "hva")) {
 		uint64_t v;
 		if (json_u64(val, &v))
-			return FERR("field '%s': '%s' is not a number (\"0x...\")", key, str);
+			return ferr(j, at, "field '%s': '%.40s' is not a number (\"0x...\")", key, str);
 		if (key[0] == 'g')
 			s->gpa = v;
 		else if (key[0] == 's')
@@ -110,50 +166,188 @@ static int file_field(const char *path, size_t idx, struct iv_gpa_section *s, co
 		}
 	} else if (!strcmp(key, "name")) {
 		if (!json_object_is_type(val, json_type_string) || strlen(str) >= sizeof s->name)
-			return FERR("field 'name': not a string of at most %zu characters", sizeof s->name - 1);
+			return ferr(j, at, "field 'name': not a string of at most %zu characters", sizeof s->name - 1);
 		snprintf(s->name, sizeof s->name, "%s", str);
 	} else if (!strcmp(key, "readonly")) {
 		if (!json_object_is_type(val, json_type_boolean))
-			return FERR("field 'readonly': '%s' is not true or false", str);
+			return ferr(j, at, "field 'readonly': '%.40s' is not true or false", str);
 		s->readonly = json_object_get_boolean(val);
 	} else if (!strcmp(key, "type")) {
 		if (!json_object_is_type(val, json_type_string) || set_type(s, str))
-			return FERR("field 'type': '%s' is not ram, rom or ramd", str);
+			return ferr(j, at, "field 'type': '%.40s' is not ram, rom or ramd", str);
 		*have_type = true;
 	} else {
-		return FERR("unknown field '%s'", key);
+		return ferr(j, at, "unknown field '%.60s'", key);
 	}
 	return 0;
 }
 
-static int file_element(const char *path, size_t idx, json_object *o, struct iv_gpa_section *s)
+static int file_element(const struct jfile *j, size_t at, json_object *o, struct iv_gpa_section *s)
 {
 	bool have_type = false;
 	if (!json_object_is_type(o, json_type_object))
-		return FERR("%s", "not an object");
+		return ferr(j, at, "%s", "not an object");
 	json_object_object_foreach(o, key, val) {
-		if (file_field(path, idx, s, key, val, &have_type))
+		if (file_field(j, at, s, key, val, &have_type))
 			return -1;
 	}
 	json_object *x;
 	if (!json_object_object_get_ex(o, "gpa", &x) || !json_object_object_get_ex(o, "size", &x))
-		return FERR("%s", "'gpa' and 'size' are required");
+		return ferr(j, at, "%s", "'gpa' and 'size' are required");
 	if (s->size == 0 || s->gpa + s->size - 1 < s->gpa)
-		return FERR("size %#llx at gpa %#llx is empty or wraps", (unsigned long long)s->size,
+		return ferr(j, at, "size %#llx at gpa %#llx is empty or wraps", (unsigned long long)s->size,
 			    (unsigned long long)s->gpa);
 	if (!have_type)
 		s->type = s->readonly ? IV_SEC_ROM : IV_SEC_RAM;
 	if (s->type == IV_SEC_ROM)
 		s->readonly = true;
+	if (!s->have_hva && s->type != IV_SEC_RAMD)
+		return ferr(j, at, "%s section '%s' has no 'hva' (only ramd sections may omit it)",
+			    s->type == IV_SEC_ROM ? "rom" : "ram", s->name);
+	if ((s->gpa | s->size | s->hva) & (IV_PAGE_SIZE - 1))
+		return ferr(j, at, "gpa %#llx, size %#llx or hva %#llx is not a multiple of 4 KiB",
+			    (unsigned long long)s->gpa, (unsigned long long)s->size, (unsigned long long)s->hva);
+	if (s->have_hva && s->hva + (s->size - 1) < s->hva)
+		return ferr(j, at, "hva %#llx + size %#llx wraps", (unsigned long long)s->hva,
+			    (unsigned long long)s->size);
 	return 0;
 }
 
-#define IV_GPAMAP_FILE_BYTES (4 << 20)
-
-static json_object *read_json_bounded(const char *path)
+/* Integer literal at p (len bytes): > INT64_MAX (or < INT64_MIN) is refused, not clamped. */
+static bool int_out_of_range(const char *p, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (len && *p == '-') {
+		p++;
+		len--;
+	}
+	while (len > 1 && *p == '0') {
+		p++;
+		len--;
+	}
+	return len > 19 || (len == 19 && memcmp(p, "9223372036854775807", 19) > 0);
+}
+
+/* Scans one element from j->pos (a flat object): sets *end past it. 0 ok, -1 error. */
+static int scan_element(struct jfile *j, size_t *end)
+{
+	size_t p = j->pos, fields = 0;
+	int depth = 0;
+	if (j->buf[p] != '{')
+		return ferr(j, p, "%s", "not an object");
+	while (p < j->n) {
+		char c = j->buf[p];
+		if (c == '"') {
+			size_t q = p + 1;
+			while (q < j->n && j->buf[q] != '"')
+				q += j->buf[q] == '\\' ? 2 : 1;
+			if (q >= j->n)
+				return jerr(j, p, "unterminated string", NULL);
+			p = q + 1;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (++depth > 1)
+				return ferr(j, p, "%s", "a nested object or array (a section's fields are numbers, strings or booleans)");
+		} else if (c == '}' || c == ']') {
+			if (--depth <= 0) {
+				*end = p + 1;
+				return 0;
+			}
+		} else if (c == ':' && ++fields > GPAMAP_MAX_FIELDS) {
+			return ferr(j, p, "more than %d fields", GPAMAP_MAX_FIELDS);
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t q = p + 1;
+			while (q < j->n && strchr("0123456789", j->buf[q]) && j->buf[q])
+				q++;
+			bool integer = q >= j->n || !strchr(".eE", j->buf[q]) || !j->buf[q];
+			if (integer && int_out_of_range(j->buf + p, q - p))
+				return ferr(j, p, "integer %.*s out of range (above INT64_MAX; use a \"0x...\" string)",
+					    (int)(q - p > 40 ? 40 : q - p), j->buf + p);
+			p = q;
+			continue;
+		}
+		p++;
+	}
+	return jerr(j, p, "not valid JSON: ", "unexpected end of data");
+}
+
+/* Parses the element [j->pos, end) with json-c. */
+static int parse_element(struct jfile *j, size_t end, struct iv_gpa_map *m)
+{
+	json_tokener *tok = json_tokener_new_ex(4);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	size_t len = end - j->pos;
+	json_object *o = json_tokener_parse_ex(tok, j->buf + j->pos, (int)len);
+	enum json_tokener_error je = json_tokener_get_error(tok);
+	size_t stop = json_tokener_get_parse_end(tok);
+	if (je == json_tokener_continue)
+		je = json_tokener_error_parse_eof;
+	json_tokener_free(tok);
+	int rc;
+	if (!o || je != json_tokener_success)
+		rc = jerr(j, j->pos + (stop < len ? stop : len), "not valid JSON: ",
+			  json_tokener_error_desc(je == json_tokener_success ? json_tokener_error_parse_unexpected : je));
+	else if (m->n >= IV_GPAMAP_FILE_MAX)
+		rc = ferr(j, j->pos, "more than %u sections", IV_GPAMAP_FILE_MAX);
+	else
+		rc = file_element(j, j->pos, o, gpamap_add(m));
+	json_object_put(o);
+	j->pos = end;
+	return rc;
+}
+
+static int parse_file(struct jfile *j, struct iv_gpa_map *m)
+{
+	skip_ws(j);
+	if (j->pos >= j->n || j->buf[j->pos] != '[')
+		return iv_error("%s: the GPA map must be a JSON array of sections", j->path);
+	j->pos++;
+	for (j->idx = 0;; j->idx++) {
+		skip_ws(j);
+		if (j->pos >= j->n)
+			return jerr(j, j->pos, "not valid JSON: ", "unexpected end of data");
+		if (j->buf[j->pos] == ']' && j->idx == 0) {
+			j->pos++;
+			break;
+		}
+		size_t end = j->pos;
+		if (scan_element(j, &end) || parse_element(j, end, m))
+			return -1;
+		skip_ws(j);
+		if (j->pos < j->n && j->buf[j->pos] == ',') {
+			j->pos++;
+			continue;
+		}
+		if (j->pos < j->n && j->buf[j->pos] == ']') {
+			j->pos++;
+			break;
+		}
+		return jerr(j, j->pos, "not valid JSON: ", "expected ',' or ']' after an element");
+	}
+	skip_ws(j);
+	if (j->pos < j->n)
+		return jerr(j, j->pos, "not valid JSON: ", "data after the array");
+	if (m->n == 0)
+		return iv_error("%s: the GPA map has no sections (nothing could be compared)", j->path);
+	return 0;
+}
+
+/* Reads at most IV_GPAMAP_FILE_BYTES (works for pipes too). *len set; NULL on error. */
+static char *read_bounded(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
+		iv_error("%s: cannot read the GPA map: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		iv_error("%s: cannot read the GPA map: it is a directory", path);
+		return NULL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
 		iv_error("%s: cannot read the GPA map: %s", path, strerror(errno));
 		return NULL;
 	}
@@ -166,55 +360,32 @@ static json_object *read_json_bounded(const char *path)
 			n += (size_t)r;
 	int e = errno;
 	close(fd);
-	json_object *root = NULL;
 	if (r < 0)
 		iv_error("%s: read error: %s", path, strerror(e));
 	else if (n > IV_GPAMAP_FILE_BYTES)
 		iv_error("%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
 			 path, IV_GPAMAP_FILE_BYTES >> 20);
-	else {
-		json_tokener *tok = json_tokener_new();
-		root = json_tokener_parse_ex(tok, buf, (int)n);
-		enum json_tokener_error je = json_tokener_get_error(tok);
-		size_t end = json_tokener_get_parse_end(tok);
-		if (root && je == json_tokener_success && end < n) {
-			buf[n] = 0;
-			if (buf[end + strspn(buf + end, " \t\r\n")])
-				je = json_tokener_error_parse_unexpected;   /* trailing data */
-		}
-		if (!root || je != json_tokener_success) {
-			if (je == json_tokener_continue)
-				je = json_tokener_error_parse_eof;
-			iv_error("%s: cannot read the GPA map: not valid JSON: %s", path, json_tokener_error_desc(je));
-			json_object_put(root);
-			root = NULL;
-		}
-		json_tokener_free(tok);
+	if (r < 0 || n > IV_GPAMAP_FILE_BYTES) {
+		free(buf);
+		return NULL;
 	}
-	free(buf);
-	return root;
+	buf[n] = 0;
+	*len = n;
+	return buf;
 }
 
 int iv_gpamap_from_file(const char *path, struct iv_gpa_map *m)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "file");
-	/* json-c builds the whole tree (about 1 KiB per section): read at most
-	 * IV_GPAMAP_FILE_BYTES (works for pipes too), then parse */
-	json_object *root = read_json_bounded(path);
-	if (!root)
+	size_t n;
+	char *buf = read_bounded(path, &n);
+	if (!buf)
 		return -1;
-	int rc = 0;
-	if (!json_object_is_type(root, json_type_array)) {
-		rc = iv_error("%s: the GPA map must be a JSON array of sections", path);
-	} else if (json_object_array_length(root) > IV_GPAMAP_FILE_MAX) {
-		rc = iv_error("%s: more than %u sections", path, IV_GPAMAP_FILE_MAX);
-	} else {
-		size_t n = json_object_array_length(root);
-		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = file_element(path, i, json_object_array_get_idx(root, i), gpamap_add(m));
-	}
-	json_object_put(root);
+	struct jfile j = { path, buf, n, 0, 0 };
+	const char *nul = memchr(buf, 0, n);
+	int rc = nul ? jerr(&j, (size_t)(nul - buf), "a NUL byte (not a text file)", NULL) : parse_file(&j, m);
+	free(buf);
 	if (rc == 0)
 		rc = iv_gpamap_finish(m, path);
 	if (rc)

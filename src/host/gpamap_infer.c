@@ -2,8 +2,17 @@
  * of IOMMU samples (iova, pfn) in the process's pagemap, then derive linear
  * pieces gpa -> va (IOVA == GPA for a VFIO type1 container without vIOMMU).
  *
- * Memory is bounded by the sample count: the pagemap is streamed once over the
- * candidate mappings; for each present PFN a binary search over the samples. */
+ * Memory is bounded by the sample count; pagemap reads by a budget: the
+ * candidate mappings are scanned in chunks, round robin (a huge mapping cannot
+ * starve the others), for each present PFN a binary search over the samples.
+ * A sample found at va gives a delta (va - iova) that is tried at once on every
+ * other unplaced sample (one pagemap read each), so a linear guest RAM mapping
+ * is placed after about (its pages / samples) entries; the scan stops when
+ * every sample is placed or INFER_BUDGET entries were read.
+ *
+ * The map is used only when at least INFER_AGREE_PCT percent of the samples
+ * agree with it; otherwise it is dropped (no section: the pages cannot be
+ * compared, the result is UNKNOWN unless a finding that needs no map). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +21,27 @@
 #define INFER_MAX_SAMPLES 1000000u
 #define INFER_MAX_VMAS    100000u
 #define INFER_MIN_VMA     (2ULL << 20)
+/* pagemap entries read at most: 8 Mi entries = 64 MiB of pagemap, 32 GiB of
+ * address space (man page, GPA MAP). A probe costs a 512-entry window. */
+#define INFER_BUDGET      (8ULL << 20)
+#define INFER_PROBE_COST  512u
+#define INFER_CHUNK       (64ULL << 10)   /* entries per mapping per round */
+#define INFER_AGREE_PCT   50u
 
 struct smp {
 	uint64_t iova, pfn, va;
 	unsigned nmatch;
 	bool dup;               /* pfn shared with another sample (zero page, aliases) */
 };
-struct vma { uint64_t start, end; };
+struct vma { uint64_t start, end, cur; };   /* cur: next address to scan */
 
 struct infer {
 	struct smp *s;          /* sorted by pfn while streaming, by iova afterwards */
 	size_t n;
 	struct vma *v;
 	size_t nv;
+	uint64_t budget;        /* pagemap entries left */
+	size_t unplaced;        /* usable samples not found yet */
 };
 
 static int cmp_pfn(const void *a, const void *b)
@@ -54,6 +71,7 @@ static int vma_cb(void *arg, const struct iv_map *m)
 	in->v = iv_xrealloc(in->v, (in->nv + 1) * sizeof *in->v);
 	in->v[in->nv].start = m->start;
 	in->v[in->nv].end = m->end;
+	in->v[in->nv].cur = m->start;
 	in->nv++;
 	return 0;
 }
@@ -72,18 +90,73 @@ static struct smp *by_pfn(struct infer *in, uint64_t pfn)
 	return lo < in->n && in->s[lo].pfn == pfn ? &in->s[lo] : NULL;
 }
 
-static int stream_vma(struct infer *in, struct iv_pagemap *pm, const struct vma *v)
+/* Try delta d (va = iova + d) inside v on every unplaced sample. */
+static int probe(struct infer *in, struct iv_pagemap *pm, const struct vma *v, uint64_t d)
 {
-	for (uint64_t va = v->start; va < v->end; va += IV_PAGE_SIZE) {
+	for (size_t i = 0; i < in->n && in->unplaced && in->budget; i++) {
+		struct smp *s = &in->s[i];
+		if (s->dup || s->nmatch)
+			continue;
+		uint64_t va = s->iova + d;
+		if (va < s->iova || va < v->start || va >= v->end)
+			continue;
 		uint64_t e;
 		if (iv_pagemap_get(pm, va, &e))
 			return -1;
+		in->budget = in->budget > INFER_PROBE_COST ? in->budget - INFER_PROBE_COST : 0;
+		if ((e & IV_PM_PRESENT) && (e & IV_PM_PFN_MASK) == s->pfn) {
+			s->nmatch = 1;
+			s->va = va;
+			in->unplaced--;
+		}
+	}
+	return 0;
+}
+
+/* Scan the next chunk of v. */
+static int scan_chunk(struct infer *in, struct iv_pagemap *pm, struct vma *v)
+{
+	uint64_t n = (v->end - v->cur) >> IV_PAGE_SHIFT;
+	if (n > INFER_CHUNK)
+		n = INFER_CHUNK;
+	if (n > in->budget)
+		n = in->budget;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t va = v->cur + (k << IV_PAGE_SHIFT), e;
+		if (iv_pagemap_get(pm, va, &e))
+			return -1;
+		in->budget--;
 		if (!(e & IV_PM_PRESENT) || !(e & IV_PM_PFN_MASK))
 			continue;
 		struct smp *s = by_pfn(in, e & IV_PM_PFN_MASK);
-		if (s && !s->dup) {
-			if (!s->nmatch++)
-				s->va = va;
+		if (!s || s->dup || (s->nmatch && s->va == va))
+			continue;
+		if (!s->nmatch++) {   /* a second place makes it ambiguous (not usable) */
+			s->va = va;
+			in->unplaced--;
+			if (probe(in, pm, v, va - s->iova))
+				return -1;
+		}
+	}
+	v->cur += n << IV_PAGE_SHIFT;
+	return 0;
+}
+
+static int scan(struct infer *in, struct iv_pagemap *pm)
+{
+	bool more = true;
+	in->budget = INFER_BUDGET;
+	in->unplaced = 0;
+	for (size_t i = 0; i < in->n; i++)
+		in->unplaced += !in->s[i].dup;
+	while (more && in->unplaced && in->budget) {
+		more = false;
+		for (size_t i = 0; i < in->nv && in->unplaced && in->budget; i++) {
+			if (in->v[i].cur >= in->v[i].end)
+				continue;
+			more = true;
+			if (scan_chunk(in, pm, &in->v[i]))
+				return -1;
 		}
 	}
 	return 0;
@@ -186,13 +259,20 @@ int iv_gpamap_infer(pid_t pid, const struct iv_sample *samples, size_t n, struct
 	struct iv_pagemap *pm = rc ? NULL : iv_pagemap_open(pid);
 	if (!rc && !pm)
 		rc = -1;
-	for (size_t i = 0; !rc && i < in.nv; i++)
-		rc = stream_vma(&in, pm, &in.v[i]);
+	if (!rc)
+		rc = scan(&in, pm);
 	iv_pagemap_close(pm);
 	if (!rc) {
 		qsort(in.s, n, sizeof *in.s, cmp_iova);
 		build_pieces(&in, m);
 		rc = iv_gpamap_finish(m, "inferred GPA map");
+	}
+	if (!rc && n && (uint64_t)m->agreed * 100 < (uint64_t)n * INFER_AGREE_PCT) {
+		iv_warn("pid %d: inferred GPA map not used: %u of %u samples agreed (fewer than %u%%)",
+			(int)pid, m->agreed, m->samples, INFER_AGREE_PCT);
+		free(m->v);
+		m->v = NULL;
+		m->n = 0;
 	}
 	free(in.s);
 	free(in.v);

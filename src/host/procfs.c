@@ -1,16 +1,42 @@
 /* procfs.c - processes holding VFIO devices (/proc/PID/fd), their name, start
- * time and /proc/PID/maps. All paths below --root. */
+ * time and /proc/PID/maps. All paths below --root. A process that cannot be
+ * read is reported as such (never skipped silently); one that vanishes while
+ * all processes are scanned is ignored. */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "host.h"
 #include "sysfs.h"
 
 #define IV_MAX_PROC_DEVS 4096
+
+/* What loading one process found. */
+enum { P_NONE, P_VFIO, P_GONE, P_UNREADABLE };
+
+static bool gone_errno(int e) { return e == ENOENT || e == ESRCH; }
+
+/* The process cannot be checked: keeps the first reason, reports it. Returns -1. */
+static int proc_fail(struct iv_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int proc_fail(struct iv_proc *p, const char *fmt, ...)
+{
+	char msg[sizeof p->reason];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!p->reason[0])
+		snprintf(p->reason, sizeof p->reason, "%s", msg);
+	return iv_error("pid %d: %s", (int)p->pid, msg);
+}
 
 static void add_dev(struct iv_proc *p, const struct iv_bdf *b, int group)
 {
@@ -31,15 +57,13 @@ static int add_group(struct iv_proc *p, int group)
 	struct iv_bdf *v;
 	int n = iv_sysfs_group_devices(group, &v);
 	if (n < 0)
-		return iv_error("pid %d: /dev/vfio/%d: cannot list /sys/kernel/iommu_groups/%d/devices",
-				(int)p->pid, group, group);
+		return proc_fail(p, "/dev/vfio/%d: cannot list /sys/kernel/iommu_groups/%d/devices", group, group);
 	for (int i = 0; i < n; i++)
 		add_dev(p, &v[i], group);
 	free(v);
 	return 0;
 }
 
-/* Last component of a symlink (or of a plain file holding the target). */
 /* /dev/vfio/devices/vfioX: the iommufd device cdev. */
 static int add_cdev(struct iv_proc *p, const char *cdev)
 {
@@ -60,14 +84,24 @@ static int add_cdev(struct iv_proc *p, const char *cdev)
 		if (n > 0)
 			free(v);
 		if (found < 0)
-			return iv_error("pid %d: /dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev",
-					(int)p->pid, cdev);
+			return proc_fail(p, "/dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev", cdev);
 	}
 	add_dev(p, &b, iv_sysfs_group_of(&b));
 	return 0;
 }
 
-/* One fd target. 0 ok (VFIO or not), -1 error. */
+/* A group number "N" (a whole decimal number), -1 if it is not one. */
+static int group_number(const char *g)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(g, &end, 10);
+	if (*g < '0' || *g > '9' || *end || errno || n > INT_MAX)
+		return -1;
+	return (int)n;
+}
+
+/* --root: one fd link target decides. 0 ok (VFIO or not), -1 error. */
 static int scan_fd_target(struct iv_proc *p, const char *t)
 {
 	static const char grp[] = "/dev/vfio/", cdev[] = "/dev/vfio/devices/";
@@ -82,36 +116,148 @@ static int scan_fd_target(struct iv_proc *p, const char *t)
 		return add_cdev(p, t + sizeof cdev - 1);
 	if (strncmp(t, grp, sizeof grp - 1) != 0)
 		return 0;
-	const char *g = t + sizeof grp - 1;
-	char *end;
-	errno = 0;
-	long n = strtol(g, &end, 10);
-	if (*g < '0' || *g > '9' || *end || errno || n > INT_MAX)
-		return 0;   /* /dev/vfio/vfio (the container) and anything else */
-	return add_group(p, (int)n);
+	int n = group_number(t + sizeof grp - 1);
+	return n < 0 ? 0 : add_group(p, n);   /* /dev/vfio/vfio (the container) and anything else: not a device */
 }
 
-static int scan_fds(struct iv_proc *p)
+/* The majors of the VFIO group ("vfio") and device cdev ("vfio-dev") character
+ * devices in /proc/devices (live system only; read once). -1 when absent. */
+static struct { bool loaded; int rc, grp, cdev; } majors;
+
+static int vfio_majors(void)
 {
-	char dir[PATH_MAX];
-	DIR *d = opendir(iv_path(dir, sizeof dir, "/proc/%d/fd", (int)p->pid));
-	if (!d)
-		return iv_error("%s: %s", dir, strerror(errno));
+	if (majors.loaded)
+		return majors.rc;
+	majors.loaded = true;
+	majors.grp = majors.cdev = -1;
+	char path[PATH_MAX];
+	struct iv_lines l;
+	if (iv_lines_open(&l, iv_path(path, sizeof path, "/proc/devices")))
+		return majors.rc = -1;
+	char *line;
+	int r;
+	bool chr = false;
+	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
+		int maj;
+		char name[64];
+		if (!strcmp(line, "Character devices:"))
+			chr = true;
+		else if (!strcmp(line, "Block devices:"))
+			chr = false;
+		else if (chr && sscanf(line, "%d %63s", &maj, name) == 2) {
+			if (!strcmp(name, "vfio"))
+				majors.grp = maj;
+			else if (!strcmp(name, "vfio-dev"))
+				majors.cdev = maj;
+		}
+	}
+	iv_lines_close(&l);
+	return majors.rc = r < 0 ? -1 : 0;
+}
+
+/* Live system: fd NAME of directory fdd is VFIO only when fstat says it is the
+ * group or cdev character device; its name comes from /sys/dev/char/MAJ:MIN
+ * (the group number, or vfioX), else from the link. 0 ok (VFIO or not), -1 error. */
+static int scan_fd_live(struct iv_proc *p, int fdd, const char *name)
+{
+	struct stat st;
+	if (fstatat(fdd, name, &st, 0) != 0)
+		return 0;   /* closed meanwhile, or its target is gone (a deleted file still stats) */
+	if (!S_ISCHR(st.st_mode))
+		return 0;
+	int ma = (int)major(st.st_rdev);
+	bool grp = ma == majors.grp, cdev = ma == majors.cdev;
+	if (!grp && !cdev)
+		return 0;
+	char sys[PATH_MAX], base[PATH_MAX];
+	iv_path(sys, sizeof sys, "/sys/dev/char/%d:%u", ma, (unsigned)minor(st.st_rdev));
+	if (iv_link_base(sys, base, sizeof base)) {
+		char t[PATH_MAX];
+		ssize_t n = readlinkat(fdd, name, t, sizeof t - 1);
+		if (n < 0)
+			return gone_errno(errno) ? 0 : proc_fail(p, "fd %s: %s", name, strerror(errno));
+		t[n] = 0;
+		const char *b = strrchr(t, '/');
+		snprintf(base, sizeof base, "%s", b ? b + 1 : t);
+	}
+	if (cdev)
+		return add_cdev(p, base);
+	int g = group_number(base);
+	if (g < 0)
+		return proc_fail(p, "fd %s: VFIO group device %s (%d:%u) without an IOMMU group number%s", name, base,
+				 ma, (unsigned)minor(st.st_rdev),
+				 strncmp(base, "noiommu-", 8) ? "" : " (no-IOMMU mode: nothing translates its DMA)");
+	return add_group(p, g);
+}
+
+/* P_NONE/P_VFIO (devices added, -1 inside on errors via p->reason), P_GONE, P_UNREADABLE. */
+static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
+{
+	int fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdd < 0) {
+		if (gone_errno(errno))
+			return P_GONE;
+		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s%s", dir, strerror(errno),
+			 errno == EACCES || errno == EPERM ? " (run as root)" : "");
+		return P_UNREADABLE;
+	}
+	DIR *d = fdopendir(fdd);
+	if (!d) {
+		close(fdd);
+		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(errno));
+		return P_UNREADABLE;
+	}
+	bool live = !iv_g->root[0];
+	if (live && vfio_majors()) {
+		closedir(d);
+		snprintf(p->reason, sizeof p->reason, "cannot read /proc/devices: VFIO devices cannot be recognized");
+		return P_UNREADABLE;
+	}
 	struct dirent *e;
-	int rc = 0;
-	while (rc == 0 && (e = readdir(d))) {
-		char path[PATH_MAX + 300], t[PATH_MAX];
+	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		ssize_t n = readlink(path, t, sizeof t - 1);
+		if (live) {
+			scan_fd_live(p, dirfd(d), e->d_name);
+			continue;
+		}
+		char t[PATH_MAX];
+		ssize_t n = readlinkat(dirfd(d), e->d_name, t, sizeof t - 1);
 		if (n < 0)
 			continue;   /* fd closed meanwhile */
 		t[n] = 0;
-		rc = scan_fd_target(p, t);
+		scan_fd_target(p, t);
 	}
 	closedir(d);
-	return rc;
+	return p->ndevs || p->reason[0] ? P_VFIO : P_NONE;
+}
+
+/* iv_read_small relative to the process directory. */
+static ssize_t read_at(int dfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = 0;
+	while (n + 1 < len) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = 0;
+	return (ssize_t)n;
 }
 
 /* The value of QEMU's -name: "guest=NAME,..." or "NAME[,...]". */
@@ -124,14 +270,14 @@ static void name_from_arg(const char *v, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)n, v);
 }
 
-static bool name_from_cmdline(pid_t pid, char *buf, size_t len)
+static bool name_from_cmdline(int dfd, char *buf, size_t len)
 {
-	char path[PATH_MAX], cl[8192];
+	char cl[8192];
 	bool want = false;
-	ssize_t n = iv_read_small(iv_path(path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	ssize_t n = read_at(dfd, "cmdline", cl, sizeof cl);
 	if (n <= 0)
 		return false;
-	/* iv_read_small stops at NUL for strlen; walk the raw buffer by length */
+	/* read_at stops at NUL for strlen; walk the raw buffer by length */
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
 		const char *a = cl + i;
 		if (want) {
@@ -148,21 +294,17 @@ static bool name_from_cmdline(pid_t pid, char *buf, size_t len)
 	return false;
 }
 
-static void proc_name(struct iv_proc *p)
+static void proc_name(struct iv_proc *p, int dfd)
 {
-	char path[PATH_MAX];
-	if (name_from_cmdline(p->pid, p->name, sizeof p->name))
+	if (name_from_cmdline(dfd, p->name, sizeof p->name))
 		return;
-	if (iv_read_small(iv_path(path, sizeof path, "/proc/%d/comm", (int)p->pid), p->name, sizeof p->name) < 0)
+	if (read_at(dfd, "comm", p->name, sizeof p->name) < 0)
 		snprintf(p->name, sizeof p->name, "pid%d", (int)p->pid);
 }
 
-/* Field 22 of /proc/PID/stat; comm (field 2) may hold spaces and parens. */
-static int proc_starttime(pid_t pid, unsigned long long *out)
+/* Field 22 of a /proc/PID/stat text; comm (field 2) may hold spaces and parens. */
+static int parse_starttime(const char *path, char *buf, unsigned long long *out)
 {
-	char path[PATH_MAX], buf[4096];
-	if (iv_read_small(iv_path(path, sizeof path, "/proc/%d/stat", (int)pid), buf, sizeof buf) < 0)
-		return iv_error("%s: %s", path, strerror(errno));
 	char *s = strrchr(buf, ')');
 	if (!s)
 		return iv_error("%s:1: no ')' after the command name", path);
@@ -181,29 +323,44 @@ static int proc_starttime(pid_t pid, unsigned long long *out)
 	return 0;
 }
 
-/* One process: 1 has VFIO devices, 0 none, -1 error (reported). */
-static int proc_load(pid_t pid, struct iv_proc *p, bool quiet)
+/* One process, read through a directory fd that stays bound to it (a PID
+ * reused meanwhile reads as gone). /proc/PID/stat is read only for VFIO holders. */
+static int proc_load(pid_t pid, struct iv_proc *p)
 {
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
-	if (quiet) {   /* scanning all processes: ignore ones we cannot read or that went away */
-		char dir[PATH_MAX];
-		DIR *d = opendir(iv_path(dir, sizeof dir, "/proc/%d/fd", (int)pid));
-		if (!d)
-			return 0;
-		closedir(d);
+	char dir[PATH_MAX], path[PATH_MAX + 8], buf[4096];
+	int dfd = open(iv_path(dir, sizeof dir, "/proc/%d", (int)pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (gone_errno(errno))
+			return P_GONE;
+		snprintf(p->reason, sizeof p->reason, "%.160s: %s", dir, strerror(errno));
+		return P_UNREADABLE;
 	}
-	if (scan_fds(p) || proc_starttime(pid, &p->starttime)) {
-		free(p->devs);
-		return -1;
+	int r = scan_fds(p, dfd, dir);
+	snprintf(path, sizeof path, "%s/stat", dir);
+	/* by path, then the directory fd proves the PID still is the process whose fds were read */
+	if (r == P_VFIO && iv_read_small(path, buf, sizeof buf) < 0) {
+		if (gone_errno(errno))
+			r = P_GONE;
+		else
+			proc_fail(p, "%s: %s", path, strerror(errno));
+	} else if (r == P_VFIO && faccessat(dfd, "stat", F_OK, 0) != 0 && gone_errno(errno)) {
+		r = P_GONE;
+	} else if (r == P_VFIO) {
+		if (parse_starttime(path, buf, &p->starttime) && !p->reason[0])
+			snprintf(p->reason, sizeof p->reason, "%.160s: cannot read the start time", path);
 	}
-	if (!p->ndevs) {
+	if (r == P_VFIO)
+		proc_name(p, dfd);
+	close(dfd);
+	if (r != P_VFIO) {
 		free(p->devs);
 		p->devs = NULL;
-		return 0;
+		p->ndevs = 0;
 	}
-	proc_name(p);
-	return 1;
+	p->ok = r == P_VFIO && !p->reason[0];
+	return r;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -212,66 +369,84 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int push(struct iv_proc **v, size_t *n, const struct iv_proc *p)
+static int cmp_pid_t(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void push(struct iv_proc **v, size_t *n, const struct iv_proc *p)
 {
 	*v = iv_xrealloc(*v, (*n + 1) * sizeof **v);
 	(*v)[(*n)++] = *p;
-	return 0;
 }
 
-static int find_all(struct iv_proc **v, size_t *n)
+static int find_all(struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
 {
 	char dir[PATH_MAX];
 	DIR *d = opendir(iv_path(dir, sizeof dir, "/proc"));
 	if (!d)
 		return iv_error("%s: %s", dir, strerror(errno));
 	struct dirent *e;
-	int rc = 0;
 	while ((e = readdir(d))) {
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
 		struct iv_proc p;
 		if (!*e->d_name || *end || pid <= 0 || pid > INT_MAX)
 			continue;
-		int r = proc_load((pid_t)pid, &p, true);
-		if (r < 0)
-			rc = -1;
-		else if (r > 0)
+		int r = proc_load((pid_t)pid, &p);
+		if (r == P_VFIO)
 			push(v, n, &p);
+		else if (r == P_UNREADABLE) {
+			if (!scan->unreadable++)
+				snprintf(scan->unreadable_why, sizeof scan->unreadable_why, "%s", p.reason);
+		}
 	}
 	closedir(d);
-	return rc;
+	return 0;
 }
 
-int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out)
+int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan)
 {
 	struct iv_proc *v = NULL;
+	struct iv_procs_scan dummy;
 	size_t n = 0;
-	int rc = 0;
-	if (npids == 0)
-		rc = find_all(&v, &n);
+	if (!scan)
+		scan = &dummy;
+	memset(scan, 0, sizeof *scan);
+	if (npids == 0 && find_all(&v, &n, scan)) {
+		*out = NULL;
+		return -1;
+	}
+	pid_t *u = iv_xcalloc(npids, sizeof *u);
+	memcpy(u, pids, npids * sizeof *u);
+	qsort(u, npids, sizeof *u, cmp_pid_t);
 	for (size_t i = 0; i < npids; i++) {
 		struct iv_proc p;
 		char dir[PATH_MAX];
-		if (access(iv_path(dir, sizeof dir, "/proc/%d", (int)pids[i]), F_OK) != 0) {
-			rc = iv_error("pid %d: no such process (%s)", (int)pids[i], dir);
-			continue;
+		if (i && u[i] == u[i - 1])
+			continue;   /* a duplicate --pid */
+		iv_path(dir, sizeof dir, "/proc/%d", (int)u[i]);
+		switch (proc_load(u[i], &p)) {
+		case P_VFIO:
+			break;
+		case P_NONE:
+			proc_fail(&p, "no VFIO device open (no /dev/vfio/N or /dev/vfio/devices/vfioX in %s/fd)", dir);
+			break;
+		case P_GONE:
+			proc_fail(&p, "no such process (%s)", dir);
+			break;
+		default:
+			proc_fail(&p, "cannot be inspected: %s", p.reason);
+			break;
 		}
-		int r = proc_load(pids[i], &p, false);
-		if (r == 0)
-			rc = iv_error("pid %d: no VFIO device open (no /dev/vfio/N or /dev/vfio/devices/vfioX in %s/fd)",
-				      (int)pids[i], dir);
-		else if (r < 0)
-			rc = -1;
-		else
-			push(&v, &n, &p);
+		if (!p.name[0] && iv_read_small(iv_path(dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
+			p.name[0] = 0;
+		push(&v, &n, &p);
 	}
+	free(u);
 	if (n > 1)
 		qsort(v, n, sizeof *v, cmp_pid);
-	if (rc < 0) {
-		iv_procs_free(v, n);
-		return -1;
-	}
 	*out = v;
 	return (int)n;
 }
@@ -286,10 +461,10 @@ void iv_procs_free(struct iv_proc *p, size_t n)
 int iv_proc_same(const struct iv_proc *p)
 {
 	unsigned long long t;
-	char dir[PATH_MAX];
-	if (access(iv_path(dir, sizeof dir, "/proc/%d/stat", (int)p->pid), F_OK) != 0)
+	char path[PATH_MAX], buf[4096];
+	if (iv_read_small(iv_path(path, sizeof path, "/proc/%d/stat", (int)p->pid), buf, sizeof buf) < 0)
 		return -1;
-	if (proc_starttime(p->pid, &t))
+	if (parse_starttime(path, buf, &t))
 		return -1;
 	return t == p->starttime ? 0 : -1;
 }

@@ -1,26 +1,43 @@
 /* qmp.c - the GPA map from a running QEMU over QMP: `info mtree -f`,
  * `info ramblock` and (QEMU < 8.0) `gpa2hva`. Read-only commands only: never
- * gpa2hpa, which writes guest memory. */
+ * gpa2hpa, which writes guest memory.
+ *
+ * One short session (QEMU serves one monitor client at a time; Proxmox's own
+ * client gives up after 5 s; libvirt holds its socket): connect, ask
+ * everything, close. One deadline (--timeout) bounds the whole session:
+ * connect, every send and every reply. The socket is non-blocking and every
+ * wait is a poll() against that deadline.
+ *
+ * Nothing QEMU says is trusted: the peer must run as root or as the VM's user
+ * (SO_PEERCRED), every host address must lie inside its RAM block's used size
+ * and inside a readable mapping of /proc/PID/maps, and cost is bounded
+ * (sorted look-ups, a reply size limit, the deadline). */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include "gpamap.h"
 
 #define QMP_MAX_REPLY (16u << 20)   /* bytes accepted for one reply */
+#define QMP_MAX_MAPS  262144u       /* /proc/PID/maps entries considered (max_map_count is 65530) */
 
-struct qmp {
+struct iv_qmp {
 	int fd;
-	const char *path;
+	pid_t pid;                 /* the VM's process (0: no peer or maps checks) */
+	char path[108];
 	json_tokener *tok;
-	char buf[65536];
+	double opened, deadline;   /* iv_now() at connect; the end of the whole session */
+	unsigned commands;
 	size_t start, end;
 	size_t reply_bytes;
+	char buf[65536];
 };
 
 static double qmp_timeout(void)
@@ -28,75 +45,150 @@ static double qmp_timeout(void)
 	return iv_g && iv_g->timeout > 0 ? iv_g->timeout : 5.0;
 }
 
-static int qmp_connect(struct qmp *q, const char *path)
+/* poll() milliseconds until the deadline, clamped (a huge --timeout must not overflow int). */
+static int left_ms(const struct iv_qmp *q)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	memset(q, 0, sizeof *q);
-	q->path = path;
-	q->fd = -1;
-	if (strlen(path) >= sizeof sa.sun_path)
-		return iv_error("%s: QMP socket path too long", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		return iv_error("%s: cannot connect to QMP: %s", path, strerror(errno));
-	q->tok = json_tokener_new();
+	double left = q->deadline - iv_now();
+	if (left <= 0)
+		return 0;
+	return left >= 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+}
+
+/* ---- peer credentials ---- */
+/* The uids of PID (real and effective) from /proc/PID/status, or the owner of /proc/PID. */
+static int vm_uids(pid_t pid, uid_t *ruid, uid_t *euid)
+{
+	char path[PATH_MAX], buf[8192];
+	ssize_t n = iv_read_small(iv_path(path, sizeof path, "/proc/%d/status", (int)pid), buf, sizeof buf);
+	if (n > 0) {
+		const char *u = strstr(buf, "\nUid:");
+		unsigned long r, e;
+		if (!u || sscanf(u + 5, "%lu %lu", &r, &e) != 2)
+			return iv_error("%s: no 'Uid:' line", path);
+		*ruid = (uid_t)r;
+		*euid = (uid_t)e;
+		return 0;
+	}
+	struct stat st;
+	if (stat(iv_path(path, sizeof path, "/proc/%d", (int)pid), &st))
+		return iv_error("%s: cannot tell the VM's user: %s", path, strerror(errno));
+	*ruid = *euid = st.st_uid;
 	return 0;
 }
 
-static void qmp_close(struct qmp *q)
+static int check_peer(struct iv_qmp *q)
 {
-	if (q->fd >= 0)
-		close(q->fd);
-	if (q->tok)
-		json_tokener_free(q->tok);
-	q->fd = -1;
-	q->tok = NULL;
+	struct ucred cr;
+	socklen_t len = sizeof cr;
+	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) || len != sizeof cr)
+		return iv_error("%s: cannot get the QMP peer's credentials: %s", q->path, strerror(errno));
+	if (q->pid <= 0 || cr.uid == 0)
+		return 0;
+	uid_t r, e;
+	if (vm_uids(q->pid, &r, &e))
+		return -1;
+	if (cr.uid != r && cr.uid != e)
+		return iv_error("%s: QMP socket served by uid %u, not by the VM's user (uid %u of PID %d)", q->path,
+				(unsigned)cr.uid, (unsigned)e, (int)q->pid);
+	return 0;
 }
 
-/* Wait for and read more bytes. 0 ok, -1 error (reported). */
-static int qmp_fill(struct qmp *q, const char *what, double deadline)
+/* ---- connect, read, send: all against q->deadline ---- */
+static int qmp_connect(struct iv_qmp *q, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	snprintf(q->path, sizeof q->path, "%s", path);
+	if (strlen(path) >= sizeof sa.sun_path)
+		return iv_error("%s: QMP socket path too long", path);
+	if (stat(path, &st))
+		return iv_error("%s: cannot connect to QMP: %s", path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return iv_error("%s: cannot connect to QMP: not a socket", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (q->fd < 0)
+		return iv_error("%s: socket: %s", path, strerror(errno));
+	for (;;) {
+		if (connect(q->fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EINPROGRESS) {
+			/* AF_UNIX: EAGAIN while the listener's backlog is full (QEMU busy with another client) */
+			int ms = left_ms(q);
+			if (ms == 0)
+				return iv_error("%s: connect: QEMU did not accept the connection within %g s "
+						"(another client holds the monitor, or nobody accepts)", path, qmp_timeout());
+			if (errno == EINPROGRESS) {
+				struct pollfd p = { .fd = q->fd, .events = POLLOUT };
+				int err = 0;
+				socklen_t l = sizeof err;
+				if (poll(&p, 1, ms) > 0 && !getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &l) && !err)
+					break;
+				continue;
+			}
+			poll(NULL, 0, ms < 20 ? ms : 20);
+			continue;
+		}
+		return iv_error("%s: cannot connect to QMP: %s", path, strerror(errno));
+	}
+	q->tok = json_tokener_new();
+	return check_peer(q);
+}
+
+/* Reads what is there into q->buf. 1 read, 0 nothing yet (EAGAIN), -1 error (reported). */
+static int qmp_read_some(struct iv_qmp *q, const char *what)
 {
 	if (q->start == q->end)
 		q->start = q->end = 0;
-	if (q->end == sizeof q->buf) {
+	if (q->end == sizeof q->buf && q->start) {
 		memmove(q->buf, q->buf + q->start, q->end - q->start);
 		q->end -= q->start;
 		q->start = 0;
 	}
+	if (q->end == sizeof q->buf)
+		return 0;
+	ssize_t n = read(q->fd, q->buf + q->end, sizeof q->buf - q->end);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n < 0)
+		return iv_error("%s: %s: read: %s", q->path, what, strerror(errno));
+	if (n == 0)
+		return iv_error("%s: %s: QEMU closed the connection%s", q->path, what,
+				q->reply_bytes ? " in the middle of a reply" : "");
+	q->end += (size_t)n;
+	return 1;
+}
+
+/* Wait for and read more bytes. 0 ok, -1 error (reported). */
+static int qmp_fill(struct iv_qmp *q, const char *what)
+{
 	for (;;) {
-		double left = deadline - iv_now();
-		if (left <= 0)
+		int ms = left_ms(q);
+		if (ms == 0)
 			return iv_error("%s: %s: no reply from QEMU within %g s", q->path, what, qmp_timeout());
 		struct pollfd p = { .fd = q->fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)(left * 1000) + 1);
+		int r = poll(&p, 1, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return iv_error("%s: %s: poll: %s", q->path, what, strerror(errno));
 		if (r == 0)
 			continue;
-		ssize_t n = read(q->fd, q->buf + q->end, sizeof q->buf - q->end);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return iv_error("%s: %s: read: %s", q->path, what, strerror(errno));
-		if (n == 0)
-			return iv_error("%s: %s: QEMU closed the connection%s", q->path, what,
-					q->reply_bytes ? " in the middle of a reply" : "");
-		q->end += (size_t)n;
-		return 0;
+		r = qmp_read_some(q, what);
+		if (r)
+			return r < 0 ? -1 : 0;
 	}
 }
 
 /* Next JSON object that is not an event. Caller puts *out. */
-static int qmp_recv(struct qmp *q, const char *what, json_object **out)
+static int qmp_recv(struct iv_qmp *q, const char *what, json_object **out)
 {
-	double deadline = iv_now() + qmp_timeout();
 	q->reply_bytes = 0;
 	json_tokener_reset(q->tok);
 	for (;;) {
-		if (q->start == q->end && qmp_fill(q, what, deadline))
+		if (q->start == q->end && qmp_fill(q, what))
 			return -1;
 		size_t len = q->end - q->start;
 		json_object *o = json_tokener_parse_ex(q->tok, q->buf + q->start, (int)len);
@@ -104,8 +196,10 @@ static int qmp_recv(struct qmp *q, const char *what, json_object **out)
 		size_t used = e == json_tokener_continue ? len : json_tokener_get_parse_end(q->tok);
 		q->start += used;
 		q->reply_bytes += used;
-		if (q->reply_bytes > QMP_MAX_REPLY)
+		if (q->reply_bytes > QMP_MAX_REPLY) {
+			json_object_put(o);
 			return iv_error("%s: %s: reply larger than %u MiB", q->path, what, QMP_MAX_REPLY >> 20);
+		}
 		if (e == json_tokener_continue)
 			continue;
 		if (e != json_tokener_success || !json_object_is_type(o, json_type_object)) {
@@ -124,29 +218,51 @@ static int qmp_recv(struct qmp *q, const char *what, json_object **out)
 	}
 }
 
-static int qmp_send(struct qmp *q, const char *what, json_object *cmd)
+/* Sends all of msg; while the socket is full, keeps reading (QEMU may be
+ * writing to us) and gives up at the deadline. */
+static int qmp_send_bytes(struct iv_qmp *q, const char *what, const char *msg, size_t len)
 {
-	const char *s = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(s), off = 0;
-	char *msg = iv_xmalloc(len + 2);
-	memcpy(msg, s, len);
-	msg[len++] = '\n';
+	size_t off = 0;
 	while (off < len) {
 		ssize_t n = send(q->fd, msg + off, len - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			return iv_error("%s: %s: send: %s", q->path, what, strerror(errno));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			free(msg);
-			return iv_error("%s: %s: send: %s", q->path, what, strerror(errno));
-		}
-		off += (size_t)n;
+		int ms = left_ms(q);
+		if (ms == 0)
+			return iv_error("%s: %s: QEMU does not read its commands (send blocked until the %g s timeout)",
+					q->path, what, qmp_timeout());
+		bool room = q->end < sizeof q->buf || q->start > 0;
+		struct pollfd p = { .fd = q->fd, .events = POLLOUT | (room ? POLLIN : 0) };
+		int r = poll(&p, 1, ms);
+		if (r < 0 && errno != EINTR)
+			return iv_error("%s: %s: poll: %s", q->path, what, strerror(errno));
+		if (r > 0 && (p.revents & POLLIN) && qmp_read_some(q, what) < 0)
+			return -1;
 	}
-	free(msg);
 	return 0;
 }
 
+static int qmp_send(struct iv_qmp *q, const char *what, json_object *cmd)
+{
+	const char *s = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(s);
+	char *msg = iv_xmalloc(len + 2);
+	memcpy(msg, s, len);
+	msg[len++] = '\n';
+	int rc = qmp_send_bytes(q, what, msg, len);
+	free(msg);
+	q->commands++;
+	return rc;
+}
+
 /* Runs one command; *ret is the "return" member (a new reference). */
-static int qmp_exec(struct qmp *q, const char *execute, const char *hmp, json_object **ret)
+static int qmp_exec(struct iv_qmp *q, const char *execute, const char *hmp, json_object **ret)
 {
 	const char *what = hmp ? hmp : execute;
 	json_object *cmd = json_object_new_object(), *reply = NULL, *x;
@@ -164,7 +280,7 @@ static int qmp_exec(struct qmp *q, const char *execute, const char *hmp, json_ob
 		json_object *c = NULL, *d = NULL;
 		json_object_object_get_ex(x, "class", &c);
 		json_object_object_get_ex(x, "desc", &d);
-		rc = iv_error("%s: %s: QEMU error %s: %s", q->path, what,
+		rc = iv_error("%s: %s: QEMU error %s: %.200s", q->path, what,
 			      c ? json_object_get_string(c) : "?", d ? json_object_get_string(d) : "?");
 	} else if (!json_object_object_get_ex(reply, "return", &x)) {
 		rc = iv_error("%s: %s: reply has no \"return\"", q->path, what);
@@ -175,10 +291,21 @@ static int qmp_exec(struct qmp *q, const char *execute, const char *hmp, json_ob
 	return rc;
 }
 
-/* HMP command; *text malloc'd. */
-static int qmp_hmp(struct qmp *q, const char *line, char **text)
+/* Read-only HMP commands: info, gpa2hva, xp. Never gpa2hpa (it writes guest memory). */
+static bool hmp_allowed(const char *line)
+{
+	static const char *const ok[] = { "info ", "gpa2hva ", "xp " };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!strncmp(line, ok[i], strlen(ok[i])))
+			return !strchr(line, '\n') && !strchr(line, ';');
+	return false;
+}
+
+int iv_qmp_hmp(struct iv_qmp *q, const char *line, char **text)
 {
 	json_object *r;
+	if (!hmp_allowed(line))
+		return iv_error("%s: HMP command '%.60s' refused (only info, gpa2hva and xp are sent)", q->path, line);
 	if (qmp_exec(q, "human-monitor-command", line, &r))
 		return -1;
 	int rc = 0;
@@ -190,7 +317,7 @@ static int qmp_hmp(struct qmp *q, const char *line, char **text)
 	return rc;
 }
 
-static int qmp_start(struct qmp *q)
+static int qmp_start(struct iv_qmp *q)
 {
 	json_object *g, *r;
 	if (qmp_recv(q, "greeting", &g))
@@ -205,35 +332,111 @@ static int qmp_start(struct qmp *q)
 	return 0;
 }
 
-/* ---- HVA of each section ---- */
-static bool block_matches(const char *idstr, const char *name)
+void iv_qmp_close(struct iv_qmp *q)
 {
-	size_t a = strlen(idstr), b = strlen(name);
-	return !strcmp(idstr, name) || (a > b && idstr[a - b - 1] == '/' && !strcmp(idstr + a - b, name));
-}
-
-/* From an 8.0+ ramblock with HVA: 1 set, 0 no (unique) block. */
-static int hva_from_ramblock(struct iv_gpa_section *s, const struct iv_ramblock *rb, size_t nrb)
-{
-	const struct iv_ramblock *found = NULL;
-	for (size_t i = 0; i < nrb; i++) {
-		if (!rb[i].have_hva || !block_matches(rb[i].name, s->name))
-			continue;
-		if (found)
-			return 0;   /* ambiguous (two vga.vram): ask gpa2hva */
-		found = &rb[i];
+	if (!q)
+		return;
+	if (q->fd >= 0) {
+		close(q->fd);
+		if (iv_g && iv_g->stats)
+			fprintf(stderr, "stats: qmp_socket_held=%.3fs qmp_commands=%u (%s)\n", iv_now() - q->opened,
+				q->commands, q->path);
 	}
-	if (!found)
-		return 0;
-	s->hva = found->hva + s->offset;
-	s->have_hva = true;
-	return 1;
+	if (q->tok)
+		json_tokener_free(q->tok);
+	free(q);
 }
 
-/* "Host virtual address for 0x%lx (%s) is %p". 0 ok, 1 QEMU says no RAM there, -1 error. */
+struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid)
+{
+	struct iv_qmp *q = iv_xcalloc(1, sizeof *q);
+	q->fd = -1;
+	q->pid = pid;
+	q->opened = iv_now();
+	q->deadline = q->opened + qmp_timeout();
+	if (qmp_connect(q, socket_path) || qmp_start(q)) {
+		iv_qmp_close(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* ---- HVA of each section ----
+ * A section (region name, e.g. "vga.vram") belongs to the RAM block whose
+ * idstr is the name or ends in "/name" ("0000:00:02.0/vga.vram"). Blocks are
+ * indexed by their reversed idstr: both are then ranges of a sorted array
+ * (O(log n) per section instead of a scan of every block). */
+struct rb_index { char key[96]; const struct iv_ramblock *b; };
+
+static void reverse_into(char *dst, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[n - 1 - i];
+	dst[n] = 0;
+}
+
+static int cmp_rbi(const void *a, const void *b)
+{
+	return strcmp(((const struct rb_index *)a)->key, ((const struct rb_index *)b)->key);
+}
+
+/* First entry with key >= k (or > k when after). */
+static size_t rbi_bound(const struct rb_index *v, size_t n, const char *k, bool after)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].key, k);
+		if (c < 0 || (after && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The one block of this name, or NULL (none, or ambiguous: two vga.vram). */
+static const struct iv_ramblock *rb_find(const struct rb_index *v, size_t n, const char *name)
+{
+	char k[200];
+	size_t len = strlen(name), cnt = 0;
+	const struct iv_ramblock *found = NULL;
+	if (len + 2 > sizeof k || !len)
+		return NULL;
+	reverse_into(k, name, len);
+	size_t a = rbi_bound(v, n, k, false), b = rbi_bound(v, n, k, true);   /* exact */
+	cnt += b - a;
+	if (b > a)
+		found = v[a].b;
+	k[len] = '/';   /* idstr ending in "/name": reversed, prefix "eman/" up to (not including) "eman0" */
+	k[len + 1] = 0;
+	a = rbi_bound(v, n, k, false);
+	k[len] = '/' + 1;
+	b = rbi_bound(v, n, k, false);
+	cnt += b - a;
+	if (b > a)
+		found = v[a].b;
+	return cnt == 1 ? found : NULL;
+}
+
+/* The section's range within its block: inside the used size, no wrap; a
+ * read-only block makes the section read-only. 0 ok, -1 error. */
+static int check_in_block(const struct iv_qmp *q, struct iv_gpa_section *s, const struct iv_ramblock *b)
+{
+	if (s->offset > b->used || s->size > b->used - s->offset)
+		return iv_error("%s: section '%s' [%#llx-%#llx] at offset %#llx is past the used size %#llx of "
+				"RAM block '%s'", q->path, s->name, (unsigned long long)s->gpa,
+				(unsigned long long)(s->gpa + s->size - 1), (unsigned long long)s->offset,
+				(unsigned long long)b->used, b->name);
+	if (b->readonly)
+		s->readonly = true;
+	return 0;
+}
+
+/* "Host virtual address for 0x%lx (%s) is 0x%lx". 0 ok, 1 QEMU says no RAM there, -1 error. */
 static int parse_gpa2hva(const char *text, const struct iv_gpa_section *s, uint64_t *hva)
 {
-	unsigned long long addr, p;
+	unsigned long long addr;
 	int pos = 0;
 	if (!strncmp(text, "No memory is mapped", 19) || strstr(text, "is not RAM"))
 		return 1;
@@ -243,20 +446,19 @@ static int parse_gpa2hva(const char *text, const struct iv_gpa_section *s, uint6
 	if (strncmp(text + pos, s->name, nl) || strncmp(text + pos + nl, ") is ", 5))
 		return -1;
 	const char *v = text + pos + nl + 5;
-	char *end;
-	errno = 0;
-	p = strtoull(v, &end, 16);
-	if (errno || end == v || (*end && strcmp(end, "\r\n") && strcmp(end, "\n")))
+	size_t nd = v[0] == '0' && v[1] == 'x' ? strspn(v + 2, "0123456789abcdef") : 0;
+	const char *end = v + 2 + nd;   /* "0x" and 1..16 hex digits: no sign, no blanks */
+	if (!nd || nd > 16 || (*end && strcmp(end, "\r\n") && strcmp(end, "\n")))
 		return -1;
-	*hva = p;
+	*hva = strtoull(v + 2, NULL, 16);
 	return 0;
 }
 
-static int hva_from_gpa2hva(struct qmp *q, struct iv_gpa_section *s)
+static int hva_from_gpa2hva(struct iv_qmp *q, struct iv_gpa_section *s)
 {
 	char cmd[64], *text;
 	snprintf(cmd, sizeof cmd, "gpa2hva 0x%llx", (unsigned long long)s->gpa);
-	if (qmp_hmp(q, cmd, &text))
+	if (iv_qmp_hmp(q, cmd, &text))
 		return -1;
 	int r = parse_gpa2hva(text, s, &s->hva);
 	if (r < 0)
@@ -269,49 +471,144 @@ static int hva_from_gpa2hva(struct qmp *q, struct iv_gpa_section *s)
 	return r < 0 ? -1 : 0;
 }
 
-static int qmp_sections(struct qmp *q, struct iv_gpa_map *m)
+static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct rb_index *rbi, size_t nrb)
 {
-	char *mtree = NULL, *rbtext = NULL, origin[4200];
+	const struct iv_ramblock *b = rb_find(rbi, nrb, s->name);
+	if (b && check_in_block(q, s, b))
+		return -1;
+	if (b && b->have_hva) {
+		if (b->hva + s->offset < b->hva)
+			return iv_error("%s: RAM block '%s': HVA %#llx + offset %#llx wraps", q->path, b->name,
+					(unsigned long long)b->hva, (unsigned long long)s->offset);
+		s->hva = b->hva + s->offset;
+		s->have_hva = true;
+		return 0;
+	}
+	return hva_from_gpa2hva(q, s);
+}
+
+/* ---- every HVA range inside readable mappings of /proc/PID/maps ---- */
+struct vmas { struct iv_map *v; size_t n; };
+
+static int add_vma(void *arg, const struct iv_map *m)
+{
+	struct vmas *a = arg;
+	if (a->n >= QMP_MAX_MAPS)
+		return iv_error("more than %u mappings in the VM's /proc/PID/maps", QMP_MAX_MAPS);
+	if (a->n == 0 || (a->n >= 64 && (a->n & (a->n - 1)) == 0))
+		a->v = iv_xrealloc(a->v, (a->n ? a->n * 2 : 64) * sizeof *a->v);
+	a->v[a->n++] = *m;
+	return 0;
+}
+
+static int cmp_vma(const void *a, const void *b)
+{
+	const struct iv_map *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* [lo, hi] covered by contiguous readable mappings. */
+static bool vmas_cover(const struct vmas *a, uint64_t lo, uint64_t hi)
+{
+	size_t l = 0, h = a->n;
+	while (l < h) {   /* first mapping with end > lo */
+		size_t mid = l + (h - l) / 2;
+		if (a->v[mid].end <= lo)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	uint64_t at = lo;
+	for (size_t i = l; i < a->n; i++) {
+		const struct iv_map *m = &a->v[i];
+		if (m->start > at || m->perms[0] != 'r')
+			return false;
+		if (m->end - 1 >= hi)
+			return true;
+		at = m->end;
+	}
+	return false;
+}
+
+static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
+{
+	struct vmas a = { NULL, 0 };
+	char path[PATH_MAX];
+	iv_path(path, sizeof path, "/proc/%d/maps", (int)q->pid);
+	int rc = iv_maps_each(q->pid, add_vma, &a);
+	if (rc == 0)
+		qsort(a.v, a.n, sizeof *a.v, cmp_vma);
+	for (size_t i = 0; rc == 0 && i < m->n; i++) {
+		const struct iv_gpa_section *s = &m->v[i];
+		if (!s->have_hva)
+			continue;
+		if (s->hva + (s->size - 1) < s->hva)
+			rc = iv_error("%s: section '%s': HVA %#llx + size %#llx wraps", q->path, s->name,
+				      (unsigned long long)s->hva, (unsigned long long)s->size);
+		else if (!vmas_cover(&a, s->hva, s->hva + s->size - 1))
+			rc = iv_error("%s: section '%s' [%#llx-%#llx]: HVA range %#llx-%#llx is not inside a readable "
+				      "mapping of %s", q->path, s->name, (unsigned long long)s->gpa,
+				      (unsigned long long)(s->gpa + s->size - 1), (unsigned long long)s->hva,
+				      (unsigned long long)(s->hva + s->size - 1), path);
+	}
+	free(a.v);
+	return rc;
+}
+
+int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
+{
+	char *mtree = NULL, *rbtext = NULL, origin[200];
 	struct iv_ramblock *rb = NULL;
+	struct rb_index *rbi = NULL;
 	size_t nrb = 0;
-	int rc = qmp_hmp(q, "info mtree -f", &mtree);
+	memset(m, 0, sizeof *m);
+	int rc = iv_qmp_hmp(q, "info mtree -f", &mtree);
 	if (rc == 0) {
 		snprintf(origin, sizeof origin, "%s: info mtree -f", q->path);
 		rc = iv_mtree_parse(mtree, origin, m);
 	}
 	if (rc == 0)
-		rc = qmp_hmp(q, "info ramblock", &rbtext);
+		rc = iv_qmp_hmp(q, "info ramblock", &rbtext);
 	if (rc == 0) {
 		snprintf(origin, sizeof origin, "%s: info ramblock", q->path);
 		rc = iv_ramblock_parse(rbtext, origin, &rb, &nrb);
 	}
+	if (rc == 0 && nrb) {
+		rbi = iv_xcalloc(nrb, sizeof *rbi);
+		for (size_t i = 0; i < nrb; i++) {
+			reverse_into(rbi[i].key, rb[i].name, strlen(rb[i].name));
+			rbi[i].b = &rb[i];
+		}
+		qsort(rbi, nrb, sizeof *rbi, cmp_rbi);
+	}
 	for (size_t i = 0; rc == 0 && i < m->n; i++)
-		if (!hva_from_ramblock(&m->v[i], rb, nrb))
-			rc = hva_from_gpa2hva(q, &m->v[i]);
+		rc = section_hva(q, &m->v[i], rbi, nrb);
+	if (rc == 0 && q->pid > 0)
+		rc = check_maps(q, m);
 	free(mtree);
 	mtree = NULL;
 	if (rc == 0)   /* alias names (isa-bios) need the tree: after HVAs, which match region names */
-		rc = qmp_hmp(q, "info mtree", &mtree);
+		rc = iv_qmp_hmp(q, "info mtree", &mtree);
 	if (rc == 0)
 		iv_mtree_alias_names(mtree, m);
 	free(mtree);
 	free(rbtext);
+	free(rbi);
 	free(rb);
-	return rc;
-}
-
-int iv_gpamap_from_qmp(const char *socket_path, struct iv_gpa_map *m)
-{
-	struct qmp q;
-	memset(m, 0, sizeof *m);
-	int rc = qmp_connect(&q, socket_path);
-	if (rc == 0)
-		rc = qmp_start(&q);
-	if (rc == 0)
-		rc = qmp_sections(&q, m);
-	qmp_close(&q);
 	if (rc)
 		iv_gpamap_free(m);
 	snprintf(m->how, sizeof m->how, "qmp");
+	return rc;
+}
+
+int iv_gpamap_from_qmp(const char *socket_path, pid_t pid, struct iv_gpa_map *m)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->how, sizeof m->how, "qmp");
+	struct iv_qmp *q = iv_qmp_open(socket_path, pid);
+	if (!q)
+		return -1;
+	int rc = iv_qmp_gpamap(q, m);
+	iv_qmp_close(q);
 	return rc;
 }

@@ -13,7 +13,11 @@ void iv_report_nagios(const struct iv_check *c, FILE *f)
 		if (c->count[k])
 			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
 	if (!n) {
-		if (c->status == IV_UNKNOWN) {
+		if (c->status == IV_UNKNOWN && c->nnotes) {
+			fprintf(f, "not checked: %s", c->notes[0]);
+			if (c->nnotes > 1)
+				fprintf(f, " (+%u more)", c->nnotes - 1);
+		} else if (c->status == IV_UNKNOWN) {
 			const char *why = iv_g->nerrors ? iv_g->errors[0] : "some devices could not be checked";
 			for (size_t i = 0; i < c->nprocs && !iv_g->nerrors; i++)
 				for (size_t j = 0; j < c->procs[i].ndevs; j++)
@@ -25,6 +29,10 @@ void iv_report_nagios(const struct iv_check *c, FILE *f)
 		} else {
 			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
 		}
+	} else if (c->status == IV_CRITICAL && c->nnotes) {
+		fprintf(f, " (not checked: %s%s", c->notes[0], c->nnotes > 1 ? "" : ")");
+		if (c->nnotes > 1)
+			fprintf(f, " (+%u more))", c->nnotes - 1);
 	} else if (c->status == IV_CRITICAL && c->incomplete) {
 		fprintf(f, " (some devices not checked)");
 	}

@@ -20,7 +20,7 @@ static void print_device(const struct iv_proc_result *p, const struct iv_dev_res
 		print_string(PRINT_JSON, "origin", NULL, d->table.origin);
 	}
 	print_u64(PRINT_ANY, "pages_checked", ": %" PRIu64 " pages checked", d->pages_checked);
-	print_u64(PRINT_JSON, "mmio_pages", NULL, d->mmio_pages);
+	print_u64(PRINT_ANY, "mmio_pages", d->mmio_pages ? ", %" PRIu64 " MMIO (device memory)" : NULL, d->mmio_pages);
 	print_u64(PRINT_JSON, "reserved_pages", NULL, d->reserved_pages);
 	print_u64(PRINT_ANY, "unverified_pages", d->unverified_pages ? ", %" PRIu64 " not comparable" : NULL,
 		  d->unverified_pages);
@@ -102,7 +102,8 @@ void iv_report_print(const struct iv_check *c)
 		print_process(&c->procs[i]);
 	close_json_array();
 	if (!c->nprocs)
-		print_text("no process holds a VFIO device\n");
+		print_text(c->procs_unreadable ? "no VFIO device in the processes that could be inspected\n"
+			   : "no process holds a VFIO device\n");
 	open_json_array("findings");
 	for (size_t i = 0; i < c->nf; i++)
 		print_finding(&c->f[i]);
@@ -125,6 +126,17 @@ void iv_report_print(const struct iv_check *c)
 	}
 	print_u64(PRINT_ANY, "transient", c->transient ? ", %" PRIu64 " transient" : NULL, c->transient);
 	print_u64(PRINT_JSON, "findings_not_listed", NULL, c->nf_dropped);
+	/* what was not checked (issue 12.1/12.3): counts, and each reason */
+	print_u64(PRINT_JSON, "devices_checked", NULL, c->devices_checked);
+	print_u64(PRINT_JSON, "devices_not_checked", NULL, c->devices_not_checked);
+	print_u64(PRINT_JSON, "processes_not_checked", NULL, c->procs_not_checked);
+	print_u64(PRINT_JSON, "processes_not_inspected", NULL, c->procs_unreadable);
+	open_json_array("not_checked");
+	for (unsigned i = 0; i < c->nnotes && i < IV_MAX_NOTES; i++)
+		print_string(PRINT_ANY, NULL, i ? "; %s" : "; NOT CHECKED: %s", c->notes[i]);
+	close_json_array();
+	if (c->nnotes > IV_MAX_NOTES)
+		print_text(" (+%u more)", c->nnotes - IV_MAX_NOTES);
 	print_float(PRINT_JSON, "duration_seconds", NULL, c->duration);
 	print_text("\n");
 	close_json_object();

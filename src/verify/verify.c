@@ -6,38 +6,29 @@
  * windows, and only findings (bounded) are kept. */
 #include "config.h"
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include "verify.h"
 #include "sysfs.h"
+#include "classify.h"
 
 #define MAX_FINDINGS 50000
 #define MAX_SAMPLES 256
 #define MAX_ZERO 8
 
-const struct iv_kind_info iv_kinds[IV_NKINDS] = {
-	[IV_K_ZERO_PAGE] = { "zero_page", IV_CRITICAL },
-	[IV_K_ZERO_PAGE_CONSISTENT] = { "zero_page_consistent", IV_WARNING },
-	[IV_K_STALE] = { "stale", IV_CRITICAL },
-	[IV_K_ORPHANED_PIN] = { "orphaned_pin", IV_CRITICAL },
-	[IV_K_CPU_NOT_PRESENT] = { "cpu_not_present", IV_WARNING },
-	[IV_K_PERMISSION] = { "permission", IV_WARNING },
-	[IV_K_UNBACKED] = { "unbacked", IV_WARNING },
-};
-
-const char *iv_status_name(enum iv_status s)
-{
-	static const char *n[] = { "ok", "warning", "critical", "unknown" };
-	return (unsigned)s < 4 ? n[s] : "unknown";
-}
-
 /* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
 struct zero_set { uint64_t pfn[MAX_ZERO]; int n; };
+
+/* Memory BARs of every PCI device (sysfs resource), read when first needed. */
+struct bar_set { struct iv_bar *v; size_t n; bool loaded; };
 
 /* The verdict on one page. */
 struct verdict {
 	int kind;                 /* enum iv_kind, or -1 when the page is fine */
+	enum iv_page_class cls;
 	const struct iv_gpa_section *sec;
 	bool have_hva; uint64_t hva;
 	bool have_cpu_pfn; uint64_t cpu_pfn;
@@ -52,31 +43,84 @@ struct dev_walk {
 	struct iv_pagemap *pm;
 	struct iv_kpage *kp;
 	struct zero_set *zs;
+	struct bar_set bars;
 	struct iv_resv *resv; int nresv;
 	size_t first;             /* index of this device's first finding */
 	const struct iv_gpa_section *sec;  /* last section found (cache) */
 	/* re-read pass */
 	size_t reread_idx;
 	uint64_t reread_seen;     /* pages of f[reread_idx] classified again so far */
+	bool reread_bad;          /* some page of f[reread_idx] still has a finding */
 	/* sampling */
 	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
 };
 
+static bool zero_listed(const struct zero_set *zs, uint64_t pfn)
+{
+	for (int i = 0; i < zs->n; i++)
+		if (zs->pfn[i] == pfn)
+			return true;
+	return false;
+}
+
+static void zero_add(struct zero_set *zs, uint64_t pfn)
+{
+	if (!zero_listed(zs, pfn) && zs->n < MAX_ZERO)
+		zs->pfn[zs->n++] = pfn;
+}
+
 static int is_zero(struct dev_walk *w, uint64_t pfn, bool *zero)
 {
-	for (int i = 0; i < w->zs->n; i++)
-		if (w->zs->pfn[i] == pfn) {
-			*zero = true;
-			return 0;
-		}
+	if (zero_listed(w->zs, pfn)) {
+		*zero = true;
+		return 0;
+	}
 	uint64_t flags;
 	int r = iv_kpage_flags(w->kp, pfn, &flags);
 	if (r < 0)
 		return -1;
 	*zero = r == 0 && (flags >> IV_KPF_ZERO_PAGE & 1);
-	if (*zero && w->zs->n < MAX_ZERO)
-		w->zs->pfn[w->zs->n++] = pfn;
+	if (*zero)
+		zero_add(w->zs, pfn);
 	return 0;
+}
+
+static void bars_load(struct bar_set *b)
+{
+	struct iv_bdf *devs = NULL;
+	int n = iv_sysfs_pci_devices(&devs);
+	b->loaded = true;
+	for (int i = 0; i < n; i++) {
+		struct iv_bar bar[7];
+		int nb = iv_sysfs_bars(&devs[i], bar);
+		for (int k = 0; k < nb; k++) {
+			/* memory BARs only (IORESOURCE_MEM); I/O ports are no physical address */
+			if (!(bar[k].flags & 0x200) || bar[k].end <= bar[k].start)
+				continue;
+			b->v = iv_xrealloc(b->v, (b->n + 1) * sizeof *b->v);
+			b->v[b->n++] = bar[k];
+		}
+	}
+	free(devs);
+}
+
+static void bars_free(struct bar_set *b)
+{
+	free(b->v);
+	memset(b, 0, sizeof *b);
+}
+
+static bool in_bar(struct bar_set *b, uint64_t pfn)
+{
+	if (!b->loaded)
+		bars_load(b);
+	if (pfn > (UINT64_MAX >> IV_PAGE_SHIFT))
+		return false;
+	uint64_t pa = pfn << IV_PAGE_SHIFT;
+	for (size_t i = 0; i < b->n; i++)
+		if (pa >= b->v[i].start && pa <= b->v[i].end)
+			return true;
+	return false;
 }
 
 static bool in_reserved(const struct dev_walk *w, uint64_t iova)
@@ -100,85 +144,57 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 	return s;
 }
 
-/* A page outside every section: zero page, orphaned pin, reserved, unbacked. */
-static int classify_outside(struct dev_walk *w, uint64_t iova, uint64_t pfn, struct verdict *v)
-{
-	bool zero;
-	if (in_reserved(w, iova)) {
-		w->dr->reserved_pages++;
-		return 0;
-	}
-	if (is_zero(w, pfn, &zero))
-		return -1;
-	if (zero) {
-		v->kind = IV_K_ZERO_PAGE;
-		return 0;
-	}
-	uint64_t count, flags;
-	int rf = iv_kpage_flags(w->kp, pfn, &flags);
-	if (rf < 0)
-		return -1;
-	if (rf == 0 && !(flags >> IV_KPF_NOPAGE & 1)) {
-		int rc = iv_kpage_count(w->kp, pfn, &count);
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && count == 0) {
-			v->kind = IV_K_ORPHANED_PIN;
-			return 0;
-		}
-	}
-	if (w->map_authoritative)
-		v->kind = IV_K_UNBACKED;
-	else
-		w->dr->unverified_pages++;
-	return 0;
-}
-
+/* Gather the facts the classifier (classify.c) asks for, then its verdict. */
 static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
-	memset(v, 0, sizeof *v);
-	v->kind = -1;
-	const struct iv_gpa_section *s = find_section(w, iova);
-	v->sec = s;
-	if (!s)
-		return classify_outside(w, iova, pfn, v);
-	if (s->type == IV_SEC_RAMD) {    /* P2P BAR: MMIO, not compared as RAM */
-		w->dr->mmio_pages++;
-		return 0;
-	}
-	if (!s->have_hva) {
-		w->dr->unverified_pages++;
-		return 0;
-	}
-	v->have_hva = true;
-	v->hva = s->hva + (iova - s->gpa);
-	uint64_t e;
-	if (iv_pagemap_get(w->pm, v->hva, &e))
-		return -1;
-	bool izero;
-	if (!(e & IV_PM_PRESENT) || (e & IV_PM_SWAP)) {
-		v->kind = IV_K_CPU_NOT_PRESENT;
-		return 0;
-	}
-	v->have_cpu_pfn = true;
-	v->cpu_pfn = e & IV_PM_PFN_MASK;
-	if (v->cpu_pfn == pfn) {
-		/* Only a page that is not exclusively mapped can be the zero page. */
-		if (!(e & IV_PM_EXCLUSIVE)) {
-			if (is_zero(w, pfn, &izero))
-				return -1;
-			if (izero) {
-				v->kind = IV_K_ZERO_PAGE_CONSISTENT;
-				return 0;
-			}
+	struct iv_page_facts f = {
+		.iova = iova, .pfn = pfn, .perm = perm,
+		.map_authoritative = w->map_authoritative,
+	};
+	struct iv_page_verdict pv;
+	f.sec = find_section(w, iova);
+	f.reserved = in_reserved(w, iova);
+	f.zero_listed = zero_listed(w->zs, pfn);
+	for (int step = 0;; step++) {
+		enum iv_need need = iv_classify(&f, &pv);
+		int r = 0;
+		if (need == IV_NEED_NONE)
+			break;
+		if (step > 8)
+			return iv_error("internal error: the classifier keeps asking for facts");
+		switch (need) {
+		case IV_NEED_PAGEMAP:
+			r = iv_pagemap_get(w->pm, pv.hva, &f.pm);
+			f.have_pm = true;
+			break;
+		case IV_NEED_FLAGS:
+			r = f.flags_rc = iv_kpage_flags(w->kp, pfn, &f.flags);
+			f.have_flags = true;
+			break;
+		case IV_NEED_COUNT:
+			r = f.count_rc = iv_kpage_count(w->kp, pfn, &f.count);
+			f.have_count = true;
+			break;
+		case IV_NEED_BAR:
+			f.in_bar = in_bar(&w->bars, pfn);
+			f.have_bar = true;
+			break;
+		case IV_NEED_NONE:
+			break;
 		}
-		if (s->readonly && (perm & IV_PERM_W))
-			v->kind = IV_K_PERMISSION;
-		return 0;
+		if (r < 0)
+			return -1;
 	}
-	if (is_zero(w, pfn, &izero))
-		return -1;
-	v->kind = izero ? IV_K_ZERO_PAGE : IV_K_STALE;
+	if (pv.zero)
+		zero_add(w->zs, pfn);
+	memset(v, 0, sizeof *v);
+	v->cls = pv.cls;
+	v->kind = pv.cls == IV_PC_FINDING ? (int)pv.kind : -1;
+	v->sec = f.sec;
+	v->have_hva = pv.have_hva;
+	v->hva = pv.hva;
+	v->have_cpu_pfn = pv.have_cpu_pfn;
+	v->cpu_pfn = pv.cpu_pfn;
 	return 0;
 }
 
@@ -229,14 +245,32 @@ static int check_leaf(void *arg, const struct iv_leaf *l)
 		if (classify(w, iova, pfn, l->perm, &v))
 			return -1;
 		w->dr->pages_checked++;
+		if (v.cls == IV_PC_RESERVED)
+			w->dr->reserved_pages++;
+		else if (v.cls == IV_PC_MMIO)
+			w->dr->mmio_pages++;
+		else if (v.cls == IV_PC_UNVERIFIED)
+			w->dr->unverified_pages++;
 		if (v.kind >= 0)
 			add_finding(w, iova, pfn, l->perm, &v);
 	}
 	return 0;
 }
 
-/* Re-read: every page of every finding of this device is classified again;
- * a finding any of whose pages changed its verdict is transient. */
+/* The re-read of f[reread_idx] is complete (or the finding was passed):
+ * transient only when no page of it had a finding again (each was found
+ * consistent or no longer mapped). */
+static void reread_done(struct dev_walk *w, struct iv_finding *f)
+{
+	f->transient = !w->reread_bad;
+	w->reread_idx++;
+	w->reread_seen = 0;
+	w->reread_bad = false;
+}
+
+/* Re-read: every page of every finding of this device is classified again.
+ * The worse of the two verdicts is kept (iv_kind_worse); a finding is
+ * transient only when the re-read finds its pages consistent or unmapped. */
 static int reread_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
@@ -246,11 +280,8 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 	while (w->reread_idx < r->nf) {
 		struct iv_finding *f = &r->f[w->reread_idx];
 		uint64_t flast = f->iova + (f->pages * IV_PAGE_SIZE - 1);
-		if (flast < l->iova) {     /* passed without seeing all its pages: unmapped since */
-			if (w->reread_seen < f->pages)
-				f->transient = true;
-			w->reread_idx++;
-			w->reread_seen = 0;
+		if (flast < l->iova) {     /* passed: the pages not seen are unmapped since */
+			reread_done(w, f);
 			continue;
 		}
 		if (f->iova > llast)
@@ -258,22 +289,29 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 		uint64_t a = f->iova > l->iova ? f->iova : l->iova;
 		uint64_t blast = flast < llast ? flast : llast;
 		uint64_t n = ((blast - a) >> IV_PAGE_SHIFT) + 1;
-		for (uint64_t k = 0; k < n && !f->transient; k++) {
+		for (uint64_t k = 0; k < n; k++) {
 			struct verdict v;
 			uint64_t iova = a + k * IV_PAGE_SIZE;
 			uint64_t pfn = pfn0 + ((iova - l->iova) >> IV_PAGE_SHIFT);
 			if (classify(w, iova, pfn, l->perm, &v))
 				return -1;
-			if (v.kind != (int)f->kind || l->perm != f->perm)
-				f->transient = true;
+			if (v.kind < 0)
+				continue;
+			w->reread_bad = true;
+			enum iv_kind worse = iv_kind_worse(f->kind, (enum iv_kind)v.kind);
+			if (worse != f->kind) {   /* the re-read's verdict is worse: report it */
+				f->kind = worse;
+				f->iommu_pfn = pfn;
+				f->have_cpu_pfn = v.have_cpu_pfn;
+				f->cpu_pfn = v.cpu_pfn;
+				f->have_hva = v.have_hva;
+				f->hva = v.hva;
+			}
 		}
 		w->reread_seen += n;
 		if (blast < flast)
 			return 0;     /* the finding goes on in the next leaf */
-		if (w->reread_seen < f->pages)
-			f->transient = true;
-		w->reread_idx++;
-		w->reread_seen = 0;
+		reread_done(w, f);
 	}
 	return 1;
 }
@@ -322,6 +360,7 @@ static void check_device(struct dev_walk *w)
 	if (r >= 0 && z1 > z0) {
 		w->res->nf = w->first;   /* comparisons against PFN 0 mean nothing */
 		dr->pages_checked = 0;
+		bars_free(&w->bars);
 		unchecked(dr, w->res, "%s", "pagemap PFNs read as 0: run as root (CAP_SYS_ADMIN) to see page frame numbers");
 		ops->close(h);
 		return;
@@ -343,14 +382,19 @@ static void check_device(struct dev_walk *w)
 			}
 			w->reread_idx = i;
 			w->reread_seen = 0;
+			w->reread_bad = false;
 			r = ops->walk(h, lo, hi, reread_leaf, w);
-			/* findings of the cluster not reached: no longer mapped */
-			for (size_t k = w->reread_idx; r >= 0 && k <= j; k++)
-				f[k].transient = true;
+			/* findings of the cluster not reached (the last one may be
+			 * partly re-read): the rest is no longer mapped */
+			for (size_t k = w->reread_idx; r >= 0 && k <= j; k++) {
+				f[k].transient = k == w->reread_idx ? !w->reread_bad : true;
+				w->reread_bad = false;
+			}
 			i = j + 1;
 		}
 	}
 	ops->close(h);
+	bars_free(&w->bars);
 	if (r < 0) {
 		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
 		return;
@@ -376,16 +420,24 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
 		ops->close(h);
 	}
-	/* the zero page can't locate a guest page: drop it from the samples */
+	/* the zero page can't locate a guest page, nor can device memory (no
+	 * RAM behind the PFN, or inside a PCI BAR: P2P DMA): drop them */
 	size_t n = 0;
+	int rc = 0;
 	for (size_t i = 0; i < w->nsamples; i++) {
 		bool z;
-		if (is_zero(w, samples[i].pfn, &z))
-			return -1;
-		if (!z)
-			samples[n++] = samples[i];
+		uint64_t flags;
+		if (is_zero(w, samples[i].pfn, &z) ||
+		    (!z && (rc = iv_kpage_flags(w->kp, samples[i].pfn, &flags)) < 0)) {
+			rc = -1;
+			break;
+		}
+		if (z || rc == 1 || (flags >> IV_KPF_NOPAGE & 1) || in_bar(&w->bars, samples[i].pfn))
+			continue;
+		samples[n++] = samples[i];
 	}
-	return (int)n;
+	bars_free(&w->bars);
+	return rc < 0 ? -1 : (int)n;
 }
 
 static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
@@ -394,7 +446,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	memset(map, 0, sizeof *map);
 	int r;
 	if (o->qmp)
-		r = iv_gpamap_from_qmp(o->qmp, map);
+		r = iv_gpamap_from_qmp(o->qmp, pr->pid, map);
 	else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
 	else {
@@ -422,8 +474,9 @@ static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
 	return false;
 }
 
-static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
-		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
+/* The result's identity and the selected devices (--device) of process p. */
+static void proc_result_init(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+			     struct iv_proc_result *pr)
 {
 	pr->pid = p->pid;
 	snprintf(pr->name, sizeof pr->name, "%s", p->name);
@@ -435,6 +488,26 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		dr->bdf = p->devs[i].bdf;
 		dr->group = p->devs[i].group;
 		res->devices++;
+	}
+}
+
+/* The whole process is not checked (and so none of its devices). */
+static void proc_unchecked(struct iv_check *res, struct iv_proc_result *pr, const char *why)
+{
+	pr->checked = false;
+	snprintf(pr->reason, sizeof pr->reason, "%s", why);
+	for (size_t i = 0; i < pr->ndevs; i++)
+		unchecked(&pr->devs[i], res, "%s", pr->reason);
+	res->incomplete = true;
+}
+
+static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
+{
+	proc_result_init(o, res, p, pr);
+	if (!p->ok || !kp) {   /* could not be inspected: this process is UNKNOWN, the others go on */
+		proc_unchecked(res, pr, p->ok ? "/proc/kpageflags cannot be read (see errors)" : p->reason);
+		return;
 	}
 	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
 	struct iv_gpa_map map;
@@ -475,9 +548,76 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	pr->checked = true;
 }
 
-static void finalize(struct iv_check *res)
+/* One thing that was not checked (kept for the summary and Nagios). */
+static void note(struct iv_check *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct iv_check *res, const char *fmt, ...)
+{
+	if (res->nnotes < IV_MAX_NOTES) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(res->notes[res->nnotes], sizeof res->notes[0], fmt, ap);
+		va_end(ap);
+	}
+	res->nnotes++;
+	res->incomplete = true;
+}
+
+static bool held(const struct iv_check *res, const struct iv_bdf *b)
+{
+	for (size_t i = 0; i < res->nprocs; i++)
+		for (size_t j = 0; j < res->procs[i].ndevs; j++)
+			if (iv_bdf_eq(&res->procs[i].devs[j].bdf, b))
+				return true;
+	return false;
+}
+
+/* Everything not checked, as notes; then the status: CRITICAL over UNKNOWN
+ * over WARNING over OK. */
+static void account(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
+{
+	char b[16];
+	if (scan && scan->unreadable) {
+		res->procs_unreadable = scan->unreadable;
+		note(res, "%u process%s not inspected (%s)", scan->unreadable, scan->unreadable == 1 ? "" : "es",
+		     scan->unreadable_why);
+	}
+	for (size_t i = 0; i < res->nprocs; i++) {
+		const struct iv_proc_result *pr = &res->procs[i];
+		if (!pr->checked) {
+			res->procs_not_checked++;
+			note(res, "pid %d: %s", (int)pr->pid, pr->reason[0] ? pr->reason : "not checked");
+		}
+		for (size_t j = 0; j < pr->ndevs; j++) {
+			const struct iv_dev_result *dr = &pr->devs[j];
+			if (!dr->checked) {
+				res->devices_not_checked++;
+				if (pr->checked)
+					note(res, "pid %d %s: %s", (int)pr->pid, iv_bdf_str(&dr->bdf, b), dr->reason);
+				continue;
+			}
+			res->devices_checked++;
+			if (dr->unverified_pages)
+				note(res, "pid %d %s: %" PRIu64 " pages not comparable", (int)pr->pid,
+				     iv_bdf_str(&dr->bdf, b), dr->unverified_pages);
+		}
+	}
+	for (size_t i = 0; o && i < o->ndevs; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = iv_bdf_eq(&o->devs[k], &o->devs[i]);
+		if (!dup && !held(res, &o->devs[i]))
+			note(res, "--device %s: held by no %s", iv_bdf_str(&o->devs[i], b),
+			     o->npids ? "process given with --pid" : "process with a VFIO device open");
+	}
+	if (o && res->devices_checked < o->min_devices)
+		note(res, "--min-devices %u: %u VFIO device%s checked", o->min_devices, res->devices_checked,
+		     res->devices_checked == 1 ? "" : "s");
+}
+
+static void finalize(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
 {
 	enum iv_status st = IV_OK;
+	account(o, res, scan);
 	for (size_t i = 0; i < res->nf; i++) {
 		const struct iv_finding *f = &res->f[i];
 		if (f->transient) {
@@ -517,35 +657,30 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 	double t0 = iv_now();
 
 	struct iv_proc *procs = NULL;
-	int n = iv_procs_find(o->pids, o->npids, &procs);
+	struct iv_procs_scan scan;
+	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
 	if (n < 0) {
-		res->incomplete = true;
-		finalize(res);
+		note(res, "the processes cannot be listed (see errors)");
+		finalize(o, res, NULL);
 		return -1;
 	}
-	struct iv_kpage *kp = n ? iv_kpage_open() : NULL;
+	bool any = false;
+	for (int i = 0; i < n; i++)
+		any |= procs[i].ok;
+	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
 	if (!iv_g->root[0] && iv_zero_pfn_probe(&zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		if (!kp) {
-			struct iv_proc_result *pr = &res->procs[i];
-			pr->pid = procs[i].pid;
-			snprintf(pr->name, sizeof pr->name, "%s", procs[i].name);
-			snprintf(pr->reason, sizeof pr->reason, "/proc/kpageflags cannot be read (see errors)");
-			res->incomplete = true;
-			continue;
-		}
+	for (int i = 0; i < n; i++)
 		check_proc(o, res, &procs[i], &res->procs[i], kp, &zs);
-	}
 	if (kp)
 		iv_kpage_close(kp);
 	iv_procs_free(procs, (size_t)n);
 	res->duration = iv_now() - t0;
-	finalize(res);
+	finalize(o, res, &scan);
 	return 0;
 }
 

@@ -15,6 +15,9 @@
  *                          matching path on, open FILE instead (a file that changed between reads)
  *   FAULT_SWAP_ON_EOF=1    instead: swap every open after a read of a matching file reached
  *                          its end once (the first full pass is done; re-reads see FILE)
+ *   FAULT_PREAD_SWAP=FILE  after FAULT_PREAD_SWAP_AFTER (default 0) preads on matching files,
+ *                          further preads read the same offsets from FILE instead (a file kept
+ *                          open whose contents change between reads: pagemap)
  *   FAULT_GEN=COMMAND      opening a matching path runs `sh -c COMMAND` and returns the read
  *                          end of a pipe from its stdout (a file of any size, generated as it
  *                          is read); lseek on it supports SEEK_CUR 0 and forward SEEK_SET (by
@@ -44,6 +47,9 @@ static pid_t gen_pid[MAXFD];
 static int ferrno = EIO;
 static long fafter, ftimes = -1, fshort, fswap_after = 1;
 static bool feintr, fswap_on_eof, eof_seen;
+static const char *fpswap;
+static long fpswap_after, preads_matched;
+static int fpswap_fd = -1;
 static long calls, injected, opens_matched;
 static unsigned char tracked[MAXFD];
 static unsigned char eintr_state[MAXFD], logged[MAXFD];
@@ -104,6 +110,8 @@ static void init(void)
 	if ((e = getenv("FAULT_TIMES"))) ftimes = atol(e);
 	if ((e = getenv("FAULT_SHORT"))) fshort = atol(e);
 	if ((e = getenv("FAULT_SWAP_AFTER"))) fswap_after = atol(e);
+	fpswap = getenv("FAULT_PREAD_SWAP");
+	if ((e = getenv("FAULT_PREAD_SWAP_AFTER"))) fpswap_after = atol(e);
 	feintr = getenv("FAULT_EINTR") && atoi(getenv("FAULT_EINTR"));
 	fswap_on_eof = getenv("FAULT_SWAP_ON_EOF") && atoi(getenv("FAULT_SWAP_ON_EOF"));
 	active = fpath && *fpath;
@@ -259,6 +267,14 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 	init();
 	if (io_fault(fd, "pread", &len))
 		return -1;
+	if (fpswap && fd >= 0 && fd < MAXFD && tracked[fd] && preads_matched++ >= fpswap_after) {
+		if (fpswap_fd < 0) {
+			fpswap_fd = real_open(fpswap, O_RDONLY);
+			logf_("swap: pread %ld on fd %d -> %s", preads_matched, fd, fpswap);
+		}
+		if (fpswap_fd >= 0)
+			fd = fpswap_fd;
+	}
 	ssize_t n = real_pread(fd, buf, len, off);
 	if (n == 0 && len && fd >= 0 && fd < MAXFD && tracked[fd])
 		eof_seen = true;

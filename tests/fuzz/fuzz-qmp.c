@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cur_size = size;
 	struct iv_gpa_map m;
 	double t0 = iv_now();
-	int r = iv_gpamap_from_qmp(sock, &m);
+	int r = iv_gpamap_from_qmp(sock, 0, &m);
 	fuzz_expect_error(r, "iv_gpamap_from_qmp");
 	if (r == 0)
 		iv_gpamap_free(&m);
