@@ -42,6 +42,7 @@ SIZE_DIRS = ["src", "include", "tests"]
 SIZE_SKIP = {"tests/data", "tests/fuzz/corpus", "tests/fuzz/regress", "tests/tmp"}
 SIZE_EXT = (".c", ".h", ".py", ".sh")
 DECL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 RANK = {name: i for i, (name, _, _) in enumerate(LAYERS)}
@@ -85,7 +86,7 @@ class Checker:
         for f in files:
             la = self.layer(f)
             with open(os.path.join(self.src, f), errors="replace") as fh:
-                text = fh.read()
+                text = COMMENT_RE.sub(" ", fh.read())
             for name in INCLUDE_RE.findall(text):
                 if name in GENERATED:
                     continue
@@ -156,7 +157,7 @@ class Checker:
             if not os.path.exists(path):
                 continue
             with open(path, errors="replace") as fh:
-                names = set(DECL_RE.findall(fh.read()))
+                names = set(DECL_RE.findall(COMMENT_RE.sub(" ", fh.read())))
             impl = sorted({self.layer(owner[s]) for s in names if s in owner} - {None})
             if impl and impl != [lh]:
                 self.add("owner include/%s" % h, "the table says %s; its functions are defined in %s"
