@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """fake-qmp.py - a tiny QMP server answering with recorded QEMU 7.2 replies (CRLF), for tests.
 
-Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--timeout SECONDS]
+Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--timeout SECONDS] [--delay SECONDS]
 
 DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "# greeting: " prefix),
 info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
@@ -20,6 +20,15 @@ or the QMP "execute" name; "greeting" for the greeting; default "info mtree -f")
   split    answer correctly, 7 bytes a send (pausing 0.5 ms after each of the first 2 KiB)
   events   answer correctly, after two {"event": ...} objects
   huge     answer with a never-ending (70 MiB) string
+  slow     answer correctly, each reply from this command on --delay seconds late (default 0.4)
+  noread   answer this command, then never read again: the replies the client will want next
+           (gpa2hva of every memory section in GPA order, info mtree) are sent ahead, so the
+           client's commands pile up unread until its send() would block
+  hva-wrap / hva-neg / hva-outside
+           crafted gpa2hva answer: "is 0xfffffffffffff000", "is -0x1000", or the right HVA + 1 TiB
+  ramd     the reply (info mtree -f) declares every "ram" row "ramd" (device memory)
+and, independent of --bad-cmd:
+  noaccept listen with a backlog of 0 that the server fills itself, and never accept
 --log FILE appends every command received (one JSON line each).
 """
 import json
@@ -94,6 +103,8 @@ class Server:
         self.log, self.deadline = args["log"], time.monotonic() + args["timeout"]
         self.negotiated = False
         self.conn = None
+        self.delay = args["delay"]
+        self.slow = False
 
     def left(self):
         return max(0.0, self.deadline - time.monotonic())
@@ -103,14 +114,50 @@ class Server:
         self.conn.sendall(b)
 
     def reply(self, obj, cmd):
-        if self.bad and self.badcmd in cmd:
-            return self.misbehave(obj)
+        if self.bad == "slow" and self.badcmd in cmd:
+            self.slow = True
+        if self.slow:
+            time.sleep(min(self.delay, self.left()))
+        if self.bad and self.badcmd in cmd and self.bad != "slow":
+            return self.misbehave(obj, cmd)
         data = (json.dumps(obj) + "\r\n").encode()
         self.send(data)
         return True
 
-    def misbehave(self, obj):
+    def crafted(self, obj, cmd):
+        ret = obj.get("return")
+        if not isinstance(ret, str):
+            return obj
+        if self.bad == "ramd":
+            return dict(obj, **{"return": re.sub(r"\((prio -?\d+), ram\)", r"(\1, ramd)", ret)})
+        m = HVA_RE.search(ret)
+        if not m:
+            return obj
+        hva = {"hva-wrap": "0xfffffffffffff000", "hva-neg": "-0x1000",
+               "hva-outside": "0x%x" % (int(m.group(3), 16) + (1 << 40))}[self.bad]
+        return dict(obj, **{"return": ret[:m.start(3)] + hva + ret[m.end(3):]})
+
+    def ahead(self):
+        """noread: the replies to the commands the client will send next, in its order."""
+        out = []
+        for r in sorted(self.data.rows):
+            if r[2] in ("ram", "rom", "ramd"):
+                out.append({"return": self.data.gpa2hva(r[0])})
+        out.append({"return": self.data.tree or ""})
+        return out
+
+    def misbehave(self, obj, cmd):
+        if self.bad in ("hva-wrap", "hva-neg", "hva-outside", "ramd"):
+            self.send((json.dumps(self.crafted(obj, cmd)) + "\r\n").encode())
+            return True
         data = (json.dumps(obj) + "\r\n").encode()
+        if self.bad == "noread":
+            self.send(data)
+            for o in self.ahead():
+                self.send((json.dumps(o) + "\r\n").encode())
+            while self.left() > 0:   # never read: the client's commands stay in the socket
+                time.sleep(min(self.left(), 0.2))
+            return False
         if self.bad == "close":
             self.send(data[:len(data) // 2])
             return False
@@ -204,6 +251,17 @@ class Server:
                 os.unlink(p)
         ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         ls.bind(tmp)
+        if self.bad == "noaccept":
+            ls.listen(0)
+            filler = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            filler.connect(tmp)   # the one queued connection a backlog of 0 allows: now it is full
+            os.rename(tmp, self.path)
+            while self.left() > 0:
+                time.sleep(min(self.left(), 0.2))
+            filler.close()
+            ls.close()
+            os.unlink(self.path)
+            return
         ls.listen(1)
         os.rename(tmp, self.path)
         ls.settimeout(self.left())
@@ -230,13 +288,13 @@ class Server:
 
 def main():
     a = sys.argv[1:]
-    args = {"bad": None, "bad_cmd": "info mtree -f", "log": None, "timeout": 30.0}
+    args = {"bad": None, "bad_cmd": "info mtree -f", "log": None, "timeout": 30.0, "delay": 0.4}
     pos = []
     while a:
         x = a.pop(0)
-        if x in ("--bad", "--bad-cmd", "--log", "--timeout") and a:
+        if x in ("--bad", "--bad-cmd", "--log", "--timeout", "--delay") and a:
             k = x[2:].replace("-", "_")
-            args[k] = float(a.pop(0)) if k == "timeout" else a.pop(0)
+            args[k] = float(a.pop(0)) if k in ("timeout", "delay") else a.pop(0)
         else:
             pos.append(x)
     if len(pos) != 2:

@@ -601,7 +601,8 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			r = iv_error("%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
 			break;
 		}
-		v = iv_xrealloc(v, (cnt + 1) * sizeof *v);
+		if (cnt == 0 || (cnt >= 16 && (cnt & (cnt - 1)) == 0))   /* capacity: 16, 32, 64, ... */
+			v = iv_xrealloc(v, (cnt ? cnt * 2 : 16) * sizeof *v);
 		if (ramblock_row(t.buf, with_hva, &v[cnt])) {
 			r = iv_error("%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
 			break;
@@ -619,8 +620,14 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 	return 0;
 }
 
+/* Alias naming is bounded: m->v is sorted by gpa, so each alias visits only the
+ * sections inside it (binary search), and all aliases together visit at most
+ * ALIAS_BUDGET sections (a hostile tree of 100 k aliases over 100 k sections
+ * would otherwise cost 10^10 steps); past it, names stay as they are. */
+#define ALIAS_BUDGET 4000000u
+
 /* "      00000000000e0000-00000000000fffff (prio 1, rom): alias isa-bios @pc.bios 0000000000020000-000000000003ffff" */
-static void alias_line(const char *line, struct iv_gpa_map *m)
+static void alias_line(const char *line, struct iv_gpa_map *m, size_t *budget)
 {
 	unsigned long long start, end;
 	char type[16], name[96], target[96];
@@ -628,10 +635,17 @@ static void alias_line(const char *line, struct iv_gpa_map *m)
 		return;
 	if (strcmp(type, "rom") || !strncmp(name, "pam-", 4))
 		return;
-	for (size_t i = 0; i < m->n; i++) {
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {   /* first section with gpa >= start */
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].gpa < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m->n && m->v[i].gpa <= end && *budget; i++, --*budget) {
 		struct iv_gpa_section *s = &m->v[i];
-		if (s->type == IV_SEC_ROM && !strcmp(s->name, target) && s->gpa >= start &&
-		    s->gpa + s->size - 1 <= end)
+		if (s->type == IV_SEC_ROM && !strcmp(s->name, target) && s->gpa + s->size - 1 <= end)
 			snprintf(s->name, sizeof s->name, "%s", name);
 	}
 }
@@ -639,8 +653,9 @@ static void alias_line(const char *line, struct iv_gpa_map *m)
 int iv_mtree_alias_names(const char *text, struct iv_gpa_map *m)
 {
 	bool in_memory = false;
+	size_t budget = ALIAS_BUDGET;
 	const char *p = text;
-	while (p && *p) {
+	while (p && *p && budget) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		char line[512];
@@ -652,9 +667,12 @@ int iv_mtree_alias_names(const char *text, struct iv_gpa_map *m)
 			if (!strncmp(line, "address-space: ", 15))
 				in_memory = !strcmp(line + 15, "memory");
 			else if (in_memory && strstr(line, "): alias "))
-				alias_line(line, m);
+				alias_line(line, m, &budget);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	if (!budget)
+		iv_warn("info mtree: more than %u alias look-ups; the remaining sections keep their region names",
+			ALIAS_BUDGET);
 	return 0;
 }

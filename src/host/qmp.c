@@ -477,14 +477,20 @@ static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct 
 	if (b && check_in_block(q, s, b))
 		return -1;
 	if (b && b->have_hva) {
-		if (b->hva + s->offset < b->hva)
-			return iv_error("%s: RAM block '%s': HVA %#llx + offset %#llx wraps", q->path, b->name,
-					(unsigned long long)b->hva, (unsigned long long)s->offset);
+		if (b->hva + s->offset < b->hva || b->hva + s->offset + (s->size - 1) < b->hva)
+			return iv_error("%s: RAM block '%s': HVA %#llx + offset %#llx + size %#llx wraps", q->path,
+					b->name, (unsigned long long)b->hva, (unsigned long long)s->offset,
+					(unsigned long long)s->size);
 		s->hva = b->hva + s->offset;
 		s->have_hva = true;
 		return 0;
 	}
-	return hva_from_gpa2hva(q, s);
+	if (hva_from_gpa2hva(q, s))
+		return -1;
+	if (s->have_hva && s->hva + (s->size - 1) < s->hva)
+		return iv_error("%s: section '%s': HVA %#llx + size %#llx wraps", q->path, s->name,
+				(unsigned long long)s->hva, (unsigned long long)s->size);
+	return 0;
 }
 
 /* ---- every HVA range inside readable mappings of /proc/PID/maps ---- */
@@ -542,10 +548,7 @@ static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
 		const struct iv_gpa_section *s = &m->v[i];
 		if (!s->have_hva)
 			continue;
-		if (s->hva + (s->size - 1) < s->hva)
-			rc = iv_error("%s: section '%s': HVA %#llx + size %#llx wraps", q->path, s->name,
-				      (unsigned long long)s->hva, (unsigned long long)s->size);
-		else if (!vmas_cover(&a, s->hva, s->hva + s->size - 1))
+		if (!vmas_cover(&a, s->hva, s->hva + s->size - 1))
 			rc = iv_error("%s: section '%s' [%#llx-%#llx]: HVA range %#llx-%#llx is not inside a readable "
 				      "mapping of %s", q->path, s->name, (unsigned long long)s->gpa,
 				      (unsigned long long)(s->gpa + s->size - 1), (unsigned long long)s->hva,
