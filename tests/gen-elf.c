@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 	memcpy(nb + 24, note, sizeof note);
 	wr(fd, nb, notesz, noteoff);
 	wr(fd, ph, (size_t)np * sizeof *ph, phoff);
+	free(ph);
 
 	Elf64_Ehdr eh = { 0 };
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
