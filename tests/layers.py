@@ -28,7 +28,7 @@ LAYERS = [
     ("core", ["src/core"], ["iv.h", "bdf.h", "sysfs.h"]),
     ("tables/walk", ["src/tables/walk"], ["leaf.h"]),
     ("tables/kernel", ["src/tables/kernel"], []),
-    ("tables", ["src/tables"], ["source.h"]),
+    ("tables", ["src/tables"], ["source.h", "start.h"]),
     ("host", ["src/host"], ["host.h", "gpamap.h"]),
     ("verify", ["src/verify"], ["verify.h"]),
     ("report", ["src/report"], ["print.h", "report.h"]),
