@@ -12,7 +12,8 @@ A file may use its own layer and the layers below it, never one above.  Checked:
   size F           a source file over 900 lines
   private A -> H   a file of a layer in PUBLIC_ONLY (cmd) includes another layer's internal header
   owner include/H  a public header whose functions are defined in a layer other than its own
-  unmapped X       a source folder or public header not in the tables below
+  unmapped X       a source folder, public header or object not in the tables below
+  unresolved A -> H  an include of a project header that names no (or more than one) file
 Each violation is one line ("KEY  (details)").  KNOWN lists accepted violations, one KEY a line
 (# comments): those print as "KNOWN:"; any other violation prints "FAIL:", and so does a KNOWN
 line that no longer occurs (the list only shrinks).  Exit 0 when no FAIL, else 1.
