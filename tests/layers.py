@@ -13,7 +13,8 @@ A file may use its own layer and the layers below it, never one above.  Checked:
   size F           a source file over 900 lines
   private A -> H   a file of a layer in PUBLIC_ONLY (cmd) includes another layer's internal header
   owner include/H  a public header whose functions are defined in a layer other than its own
-  unmapped X       a source folder or public header not in the tables below
+  unmapped X       a source folder, public header or object not in the tables below
+  unresolved A -> H  an include of a project header that names no (or more than one) file
 Each violation is one line ("KEY  (details)").  KNOWN lists accepted violations, one KEY a line
 (# comments): those print as "KNOWN:"; any other violation prints "FAIL:", and so does a KNOWN
 line that no longer occurs (the list only shrinks).  Exit 0 when no FAIL, else 1.
@@ -43,6 +44,7 @@ SIZE_DIRS = ["src", "include", "tests"]
 SIZE_SKIP = {"tests/data", "tests/fuzz/corpus", "tests/fuzz/regress", "tests/tmp"}
 SIZE_EXT = (".c", ".h", ".py", ".sh")
 DECL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 RANK = {name: i for i, (name, _, _) in enumerate(LAYERS)}
@@ -86,7 +88,7 @@ class Checker:
         for f in files:
             la = self.layer(f)
             with open(os.path.join(self.src, f), errors="replace") as fh:
-                text = fh.read()
+                text = COMMENT_RE.sub(" ", fh.read())
             for name in INCLUDE_RE.findall(text):
                 if name in GENERATED:
                     continue
@@ -157,7 +159,7 @@ class Checker:
             if not os.path.exists(path):
                 continue
             with open(path, errors="replace") as fh:
-                names = set(DECL_RE.findall(fh.read()))
+                names = set(DECL_RE.findall(COMMENT_RE.sub(" ", fh.read())))
             impl = sorted({self.layer(owner[s]) for s in names if s in owner} - {None})
             if impl and impl != [lh]:
                 self.add("owner include/%s" % h, "the table says %s; its functions are defined in %s"

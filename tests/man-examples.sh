@@ -41,7 +41,7 @@ nagios() {
 }
 nagios clean 0 "nothing to report: OK"
 nagios stale 2 "a stale page: CRITICAL"
-nagios pcbios 2 "pc.bios through the zero page, CPU side not in the inferred map: CRITICAL"
+nagios pcbios 2 "pc.rom and pc.bios through the zero page, CPU side not present or not in the inferred map: CRITICAL"
 nagios unpriv 3 "pagemap without PFNs (unprivileged): UNKNOWN"
 grep -q "^IOMMU CRITICAL - 2 zero_page | " "$G/nagios-all-pcbios.txt" && ok "pcbios: status text" || fail "pcbios: golden status text"
 
