@@ -38,6 +38,36 @@ void iv_procs_free(struct iv_proc *p, size_t n);
 /* 0 if the process still is the same (start time unchanged), -1 otherwise. */
 int iv_proc_same(const struct iv_proc *p);
 
+/* ---- a guest with its own vIOMMU (src/host/viommu.c) ---- */
+struct iv_viommu {
+	char model[32];           /* "intel-iommu", "virtio-iommu-pci", "amd-iommu"...; "" none */
+	int translation;          /* 1 on, 0 off (IOVA == GPA), -1 unknown */
+	bool have_gsts; uint32_t gsts;   /* the emulated Intel unit's GSTS, when read */
+	char how[200];            /* how it was detected and decided, for the output */
+};
+/* -device intel-iommu / virtio-iommu* / amd-iommu in /proc/PID/cmdline (the
+ * driver as the first word, driver=, or JSON {"driver":...}). Fills *v
+ * (model "" when none). 0, -1 when the command line is unreadable (reported). */
+int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v);
+struct iv_qmp;
+/* intel-iommu: reads GSTS (HMP xp /1wx 0xfed9001c) in the open QMP session and
+ * sets translation from TES (bit 31); other models stay unknown. 0, -1 when the
+ * HMP command failed (reported). */
+int iv_viommu_gsts(struct iv_qmp *q, struct iv_viommu *v);
+/* No vIOMMU on the command line: HMP info mtree -f in the open session shows
+ * one when an address space is rooted at an emulated Intel unit ("vtd-...");
+ * then model "intel-iommu", translation unknown (GSTS decides). 0, -1 (reported). */
+int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v);
+/* The host PFNs of the VM's RAM blocks: pagemap over every ram/rom section of
+ * m with a host address. NULL (why says why) when none is known, the PFNs
+ * are hidden (not root) or pagemap fails. */
+struct iv_pfnset;
+struct iv_gpa_map;
+struct iv_pagemap;
+struct iv_pfnset *iv_pfnset_from_map(struct iv_pagemap *pm, const struct iv_gpa_map *m, char *why, size_t len);
+bool iv_pfnset_has(const struct iv_pfnset *s, uint64_t pfn);
+void iv_pfnset_free(struct iv_pfnset *s);
+
 /* /proc/PID/maps entries. */
 struct iv_map { uint64_t start, end, offset; char perms[5]; char path[256]; };
 /* Calls fn for each line; fn returns 0 to go on. Returns 0 ok, -1 error (FILE:LINE reported). */

@@ -53,7 +53,8 @@ struct iv_proc_result {
 	char name[128];
 	bool checked;
 	char reason[512];
-	char gpa_map[16];          /* "qmp", "file", "inferred", "" */
+	char gpa_map[16];          /* "qmp", "file", "inferred", "none" (guest vIOMMU), "" */
+	char viommu[200];          /* guest vIOMMU: how it was detected and decided; "" none */
 	unsigned samples, agreed;
 	size_t ndevs;
 	struct iv_dev_result *devs;

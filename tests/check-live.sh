@@ -58,6 +58,28 @@ else
 fi
 kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null
 
+# --- 12.2 the live rule itself: the fd's character device major decides. With the fault shim,
+# /proc/devices names major 1 (mem: /dev/zero is 1:5) "vfio": an fd on /dev/zero then is a VFIO
+# group device, and its name from /sys/dev/char/1:5 ("zero") is no group number.
+SHIM="$top_builddir/tests/fault/faultinj.so"
+if [ -f "$SHIM" ] && [ -e /sys/dev/char/1:5 ]; then
+	printf 'Character devices:\n  1 vfio\n  4 tty\n\nBlock devices:\n  7 loop\n' >"$TMP/devices"
+	sh -c 'exec 5</dev/zero; exec sleep 30' </dev/zero &
+	ZH=$!
+	i=0
+	while [ $i -lt 50 ] && ! ls -l /proc/$ZH/fd 2>/dev/null | grep -q '/dev/zero'; do sleep 0.1; i=$((i + 1)); done
+	env LD_PRELOAD="$SHIM" FAULT_PATH=/proc/devices FAULT_SWAP="$TMP/devices" FAULT_SWAP_AFTER=0 \
+		"$IV" -j check --pid $ZH >"$TMP/out" 2>"$TMP/err"; RC=$?
+	expect_rc 3 "/dev/zero with major 1 declared vfio: a VFIO fd that cannot be identified"
+	expect_jq '.processes[0].reason' "fd 0: VFIO group device zero (1:5) without an IOMMU group number" \
+		"fstat decides: /dev/zero counted as a VFIO group device"
+	run -j check --pid $ZH
+	expect_jq '.processes[0].reason | test("no VFIO device open")' true "with the real /proc/devices: no VFIO device"
+	kill $ZH 2>/dev/null; wait $ZH 2>/dev/null
+else
+	echo "skip: fault shim or /sys/dev/char/1:5 missing"
+fi
+
 # --- 12.2 churn: processes exiting during the scan are ignored
 run check --nagios
 BASE_NAGIOS=$(cat "$TMP/out")

@@ -5,11 +5,14 @@ Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--tim
 
 DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "# greeting: " prefix),
 info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
-host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found). gpa2hva for any other
+host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found), and xp.txt ("ADDR VALUE"
+lines, or "ADDR V1 V2 ...": the k-th read answers Vk, the last value from then on; `xp /1wx ADDR` answers
+"%016x: 0x%08x" as QEMU does; other addresses are unknown commands). gpa2hva for any other
 address is computed from those anchors and the "memory" flatview of info-mtree-f.txt, the way QEMU would.
 
-The socket appears (atomically, by rename) once the server listens. It serves one client and exits when
-the client disconnects or after --timeout seconds (default 30) in all, so it never hangs a test suite.
+The socket appears (atomically, by rename) once the server listens. It serves one client (--clients N:
+N clients, one after the other) and exits when the last one disconnects or after --timeout seconds
+(default 30) in all, so it never hangs a test suite.
 
 --bad MODE misbehaves when the command matching --bad-cmd arrives (a substring of the HMP command line
 or the QMP "execute" name; "greeting" for the greeting; default "info mtree -f"):
@@ -59,6 +62,12 @@ class Data:
         self.mtree = read(d, "info-mtree-f.txt")
         self.ramblock = read(d, "info-ramblock.txt")
         self.tree = read(d, "info-mtree.txt")
+        # xp.txt: "ADDR VALUE" lines, answered to `xp /1wx ADDR` as QEMU prints it
+        self.xp, self.xp_reads = {}, {}
+        for l in (read(d, "xp.txt") or "").splitlines():
+            if l.strip():
+                a, *v = l.split()
+                self.xp[int(a, 0)] = [int(x, 0) for x in v]
         self.anchors = []
         for n in ("gpa2hva.txt", "gpa2hva-gpa2hpa.txt", "host-pagemap.txt"):
             for m in HVA_RE.finditer(read(d, n) or ""):
@@ -103,6 +112,7 @@ class Server:
         self.log, self.deadline = args["log"], time.monotonic() + args["timeout"]
         self.negotiated = False
         self.conn = None
+        self.clients = int(args["clients"])
         self.delay = args["delay"]
         self.slow = False
 
@@ -222,6 +232,16 @@ class Server:
                 return {"return": self.data.gpa2hva(int(w[1], 0))}
             except ValueError:
                 return {"return": "invalid char '%s' in expression\r\n" % w[1]}
+        if len(w) == 3 and w[0] == "xp" and w[1] == "/1wx":
+            try:
+                addr = int(w[2], 0)
+            except ValueError:
+                return {"return": "invalid char '%s' in expression\r\n" % w[2]}
+            if addr in self.data.xp:   # the k-th read answers the k-th value (the last one from then on)
+                k = self.data.xp_reads.get(addr, 0)
+                self.data.xp_reads[addr] = k + 1
+                v = self.data.xp[addr]
+                return {"return": "%016x: 0x%08x\r\n" % (addr, v[min(k, len(v) - 1)])}
         if w and w[0] == "gpa2hpa":
             return {"return": "fake-qmp: gpa2hpa writes guest memory and must never be sent\r\n"}
         return {"return": "unknown command: '%s'\r\n" % (w[0] if w else "")}
@@ -264,11 +284,23 @@ class Server:
             return
         ls.listen(1)
         os.rename(tmp, self.path)
-        ls.settimeout(self.left())
         try:
-            self.conn, _ = ls.accept()
-        except socket.timeout:
-            return
+            for _ in range(self.clients):
+                ls.settimeout(max(self.left(), 0.01))
+                try:
+                    self.conn, _ = ls.accept()
+                except socket.timeout:
+                    return
+                self.negotiated = False
+                try:
+                    self.session()
+                finally:
+                    self.conn.close()
+        finally:
+            ls.close()
+            os.unlink(self.path)
+
+    def session(self):
         try:
             if not self.reply(self.data.greeting, "greeting"):
                 return
@@ -280,19 +312,15 @@ class Server:
                     return
         except (OSError, socket.timeout):
             pass
-        finally:
-            self.conn.close()
-            ls.close()
-            os.unlink(self.path)
 
 
 def main():
     a = sys.argv[1:]
-    args = {"bad": None, "bad_cmd": "info mtree -f", "log": None, "timeout": 30.0, "delay": 0.4}
+    args = {"bad": None, "bad_cmd": "info mtree -f", "log": None, "timeout": 30.0, "delay": 0.4, "clients": 1}
     pos = []
     while a:
         x = a.pop(0)
-        if x in ("--bad", "--bad-cmd", "--log", "--timeout", "--delay") and a:
+        if x in ("--bad", "--bad-cmd", "--log", "--timeout", "--delay", "--clients") and a:
             k = x[2:].replace("-", "_")
             args[k] = float(a.pop(0)) if k in ("timeout", "delay") else a.pop(0)
         else:

@@ -20,6 +20,10 @@ SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 K
           0xfea00000-0xfeafffff, sysfs resource) at GPA 0xfe000000 (ramd section
           "0000:00:02.0 BAR 0 mmaps[0]" in gpa-map.json and the flat view), and the IOMMU maps
           IOVA 0xfe000000-0xfe0fffff (256 pages) to the BAR's PFNs 0xfea00-0xfeaff.
+  viommu  clean + what a guest with its own vIOMMU makes the host IOMMU map (IOVA is not GPA):
+          IOVA 0xffffe000 (pc.bios's GPA range) -> a pc.ram page of this VM (PFN 0x1c9a10), and
+          IOVA 0xffffd000 -> PFN 0x3f0000, a page mapped elsewhere (kpagecount 1), in none of
+          the VM's RAM blocks. Use with --viommu.
 
 Options:
   --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
@@ -32,6 +36,11 @@ Options:
   --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
+  --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
+  --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
+                     (V2...: the values of the following reads)
+  --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
+                     (AS "vtd-root", root: vtd-03.0), translated (vtd-03.0-dmar) or rendered from RAM
 
 Output in OUTDIR:
   root/               the --root tree: proc/PID/{cmdline,comm,stat,maps,pagemap,fd/},
@@ -111,6 +120,10 @@ class Scenario:
                 self.iommu[BAR_GPA // 4096 + i] = (BAR_PA // 4096 + i, True)
                 if self.opt["bar_kpf"] == "nopage":
                     self.kpf[BAR_PA // 4096 + i] = (KPF_NOPAGE, 0)
+        if kind == "viommu":
+            self.iommu[0xffffe] = (self.block_pfn("pc.ram", 0x10000), True)
+            self.iommu[0xffffd] = (0x3f0000, True)
+            self.kpf[0x3f0000] = (KPF_NORMAL, 1)
         if kind == "orphan":
             self.iommu[0x80000] = (0x3e0000, True)
             self.kpf[0x3e0000] = (KPF_NORMAL, 0)
@@ -196,6 +209,8 @@ def cmdline(opt):
         args += ["-name", opt["name"]]
     elif style == "equals":
         args += ["-name=%s" % opt["name"]]
+    if opt["viommu"]:
+        args += ["-device", opt["viommu"]]
     args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
              "-qmp", "unix:/run/qmp.sock,server=on,wait=off"]
     return "".join(a + "\0" for a in args)
@@ -331,7 +346,18 @@ def write_qmp(out, opt):
                                  (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
     mem += [r for _, r in sorted(rows)] + [""]
-    wfile(q + "/info-mtree-f.txt", crlf(io + mem), "w")
+    vtd = []
+    if opt["mtree_vtd"]:   # the device behind an emulated Intel IOMMU (as in lab capture qmp-intel-host)
+        vtd = ["FlatView #2", ' AS "vfio-pci", root: bus master container', ' AS "vtd-root", root: vtd-03.0']
+        if opt["mtree_vtd"] == "on":
+            vtd += [" Root memory region: vtd-03.0-dmar",
+                    "  0000000000000000-00000000fedfffff (prio 0, i/o): vtd-03.0-dmar",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir",
+                    "  00000000fef00000-ffffffffffffffff (prio 0, i/o): vtd-03.0-dmar @00000000fef00000", ""]
+        else:
+            vtd += [" Root memory region: vtd-nodmar", "  0000000000000000-00000000000bffff (prio 0, ram): pc.ram",
+                    "  00000000fee00000-00000000feefffff (prio 1, i/o): vtd-ir", ""]
+    wfile(q + "/info-mtree-f.txt", crlf(io + mem + vtd), "w")
     # the tree (info mtree): the isa-bios alias names 0xe0000 (the flat view says pc.bios @0x20000)
     tree = ["address-space: memory", "  0000000000000000-ffffffffffffffff (prio 0, i/o): system",
             "    0000000000000000-0000000003ffffff (prio 0, ram): alias ram-below-4g @pc.ram 0000000000000000-0000000003ffffff",
@@ -347,6 +373,8 @@ def write_qmp(out, opt):
     # QEMU 7.2 prints the vfio-pci BAR's RAM block with an empty name (seen in the nested lab)
     rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
+    if opt["gsts"]:
+        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, " ".join(opt["gsts"].split(","))))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(q + "/gpa2hva.txt", crlf(g))
@@ -364,7 +392,8 @@ def write_gpamap(out, opt):
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad}
+           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad,
+           "viommu": "", "gsts": "", "mtree_vtd": ""}
     pos = []
     i = 0
     while i < len(argv):
@@ -380,7 +409,7 @@ def parse_args(argv):
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p"):
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu"):
         sys.exit(__doc__)
     opt["kind"], out = pos
     return opt, out
@@ -388,7 +417,7 @@ def parse_args(argv):
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("pcbios clean stale orphan unpriv p2p")
+        print("pcbios clean stale orphan unpriv p2p viommu")
         return
     opt, out = parse_args(sys.argv[1:])
     root = out + "/root"

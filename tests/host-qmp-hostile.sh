@@ -46,8 +46,13 @@ open(sys.argv[3], "w").write("%d %.2f %d\n" % (rc if rc >= 0 else 128 - rc, time
 bounded() {
 	echo "measured: $1: exit $RC, $SECS s, $KB KiB"
 	if awk "BEGIN { exit !($SECS <= $2) }"; then ok "$1: $SECS s <= $2 s"; else fail "$1: took $SECS s (limit $2 s)"; fi
-	if [ "$KB" -lt 65536 ]; then ok "$1: $KB KiB < 64 MiB"; else fail "$1: peak RSS $KB KiB"; fi
+	if [ "$ASAN" = yes ]; then
+		# ASan's shadow memory and quarantine make RSS meaningless; the plain build (make check) asserts it
+		echo "note: $1: RSS bound not asserted under AddressSanitizer ($KB KiB)"
+	elif [ "$KB" -lt 65536 ]; then ok "$1: $KB KiB < 64 MiB"; else fail "$1: peak RSS $KB KiB"; fi
 }
+ASAN=no
+if command -v ldd >/dev/null 2>&1 && ldd "$IV" 2>/dev/null | grep -q asan; then ASAN=yes; fi
 
 # ---- 13.2: one deadline for the whole exchange ----
 # never accept: the listener's backlog is full (before: connect() blocked forever)
@@ -93,7 +98,8 @@ fake "$TMP/stale/qmp"
 meas "$IV" --root "$TMP/stale/root" --stats -j check --pid 4242 --qmp "$SOCK"
 stop
 expect_rc 2 "check --stats: stale page found over QMP"
-expect_err "^stats: qmp_socket_held=[0-9]+\.[0-9]{3}s qmp_commands=9 \(.*qmp.sock\)$" "--stats: socket held, commands"
+# 10: the map (9 commands) and info mtree -f again for a vIOMMU not on the command line (procs, issue 12.6)
+expect_err "^stats: qmp_socket_held=[0-9]+\.[0-9]{3}s qmp_commands=10 \(.*qmp.sock\)$" "--stats: socket held, commands"
 held=$(sed -n 's/^stats: qmp_socket_held=\([0-9.]*\)s.*/\1/p' "$TMP/err")
 if awk "BEGIN { exit !(${held:-99} < 1) }"; then ok "--stats: socket held ${held} s (< 1 s)"; else fail "--stats: socket held ${held} s"; fi
 

@@ -318,6 +318,18 @@ static void test_hostile(void)
 	q(0x180000, 0x40000083);
 	CHECK_EQ(walk(&p4, 0, UINT64_MAX, &g), -1);
 	CHECK(last_error_has("second-level entry 0x0000000040000083 at physical 0x180000: page-size bit set at level 4"));
+	/* second level: bit 7 in a level-1 entry is an error here as in the debugfs parser */
+	struct iv_pt p3 = { &mem, 0x190000, 3, iv_pte_vtd_sl };
+	q(0x190000, 0x191003);
+	q(0x191000, 0x192003);
+	q(0x192008, 0x500083);
+	CHECK_EQ(walk(&p3, 0, UINT64_MAX, &g), -1);
+	CHECK(last_error_has("second-level entry 0x0000000000500083 at physical 0x192008 (level 1): level-1 entry "
+			     "with the superpage bit 7"));
+	/* the x86 format reads it as PAT: a 4 KiB leaf */
+	p3.decode = iv_pte_x86;
+	CHECK_EQ(walk(&p3, 0, UINT64_MAX, &g), 0);
+	CHECK_STR(g.s, "0x1000 0x1000 0x500000 rw 1");
 }
 
 /* ---- the one VT-d decoder ---- */

@@ -203,8 +203,11 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 	}
 	DIR *d = fdopendir(fdd);
 	if (!d) {
+		int e = errno;
 		close(fdd);
-		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(errno));
+		if (gone_errno(e))   /* fstat of a dead process's fd directory */
+			return P_GONE;
+		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(e));
 		return P_UNREADABLE;
 	}
 	bool live = !iv_g->root[0];

@@ -2,12 +2,27 @@
  * "IOMMU CRITICAL - 1 zero_page, 1 stale | 'zero_page'=64;;0;0; ..." */
 #include "config.h"
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include "report.h"
+
+/* The first thing not checked, escaped; a "(see errors)" in it is replaced by the first error. */
+static const char *first_note(const struct iv_check *c, char *esc, size_t len)
+{
+	static const char see[] = " (see errors)";
+	char buf[2048];
+	const char *note = c->notes[0], *se = strstr(note, see);
+	if (se && iv_g->nerrors) {
+		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, iv_g->errors[0], se + sizeof see - 1);
+		note = buf;
+	}
+	return iv_escape(esc, len, note, "|");   /* one line, no forged perfdata */
+}
 
 int iv_report_nagios(const struct iv_check *c, FILE *f)
 {
 	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
-	char esc[2048];   /* text from outside: one line, no forged perfdata (\xNN) */
+	char esc[4096];   /* text from outside: one line, no forged perfdata (\xNN) */
 	fprintf(f, "IOMMU %s - ", label[c->status & 3]);
 	int n = 0;
 	for (int k = 0; k < IV_NKINDS; k++)
@@ -15,7 +30,7 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 			fprintf(f, "%s%" PRIu64 " %s", n++ ? ", " : "", c->count[k], iv_kinds[k].name);
 	if (!n) {
 		if (c->status == IV_UNKNOWN && c->nnotes) {
-			fprintf(f, "not checked: %s", iv_escape(esc, sizeof esc, c->notes[0], "|"));
+			fprintf(f, "not checked: %s", first_note(c, esc, sizeof esc));
 			if (c->nnotes > 1)
 				fprintf(f, " (+%u more)", c->nnotes - 1);
 		} else if (c->status == IV_UNKNOWN) {
@@ -31,8 +46,7 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 			fprintf(f, "%u devices, %" PRIu64 " pages checked", c->devices, c->pages_checked);
 		}
 	} else if (c->status == IV_CRITICAL && c->nnotes) {
-		fprintf(f, " (not checked: %s%s", iv_escape(esc, sizeof esc, c->notes[0], "|"),
-			c->nnotes > 1 ? "" : ")");
+		fprintf(f, " (not checked: %s%s", first_note(c, esc, sizeof esc), c->nnotes > 1 ? "" : ")");
 		if (c->nnotes > 1)
 			fprintf(f, " (+%u more))", c->nnotes - 1);
 	} else if (c->status == IV_CRITICAL && c->incomplete) {

@@ -41,6 +41,13 @@ static void print_process(const struct iv_proc_result *p)
 	print_string(PRINT_JSON, "name", NULL, p->name);
 	print_bool(PRINT_JSON, "checked", NULL, p->checked);
 	print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);
+	if (p->viommu[0]) {
+		print_string(PRINT_JSON, "viommu", NULL, p->viommu);
+		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
+		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
+		print_string(PRINT_TEXT, NULL, ": guest vIOMMU: %s\n", p->viommu);
+	} else
+		print_null(PRINT_JSON, "viommu", NULL);
 	if (!p->checked && p->reason[0]) {
 		print_string(PRINT_JSON, "reason", NULL, p->reason);
 		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);

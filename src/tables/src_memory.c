@@ -6,7 +6,7 @@
  * given or debugfs lists units with a root table (include/intel.h); else the
  * kernel's own structures through kallsyms, BTF and kcore (include/ksym.h). With
  * --vtd-root, RTADDR bit 10 (SMT) in the value selects scalable mode; else the
- * unit's flag from debugfs, else the root entry decides (see walk_vtd.c). */
+ * unit's flag from debugfs, else the root entry decides (see walk/vtd.c). */
 #include "config.h"
 #include <stdlib.h>
 #include <errno.h>

@@ -43,6 +43,7 @@ struct dev_walk {
 	struct iv_dev_result *dr;
 	const struct iv_gpa_map *map;
 	bool map_authoritative;   /* qmp or file: pages outside it are unbacked */
+	struct iv_pfnset *ram;    /* guest vIOMMU (no GPA): host PFNs of the VM's RAM blocks, or NULL */
 	struct iv_pagemap *pm;
 	struct iv_kpage *kp;
 	struct zero_set *zs;
@@ -202,6 +203,12 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		zero_add(w->zs, pfn);
 	v->kind = pv->cls == IV_PC_FINDING ? (int)pv->kind : -1;
 	v->sec = f.sec;
+	/* guest vIOMMU: no GPA to compare, but a RAM PFN in none of the VM's RAM blocks is stale */
+	if (w->ram && pv->cls == IV_PC_UNVERIFIED && !iv_pfnset_has(w->ram, pfn)) {
+		pv->cls = IV_PC_FINDING;
+		pv->kind = IV_K_STALE;
+		v->kind = IV_K_STALE;
+	}
 	return 0;
 }
 
@@ -459,15 +466,27 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 }
 
 static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
-		   struct iv_gpa_map *map)
+		   struct iv_gpa_map *map, struct iv_viommu *vi)
 {
 	memset(map, 0, sizeof *map);
 	int r;
-	if (o->qmp)
-		r = iv_gpamap_from_qmp(o->qmp, pr->pid, map);
-	else if (o->gpa_map_file)
+	if (vi->model[0] && !o->qmp)
+		snprintf(vi->how + strlen(vi->how), sizeof vi->how - strlen(vi->how),
+			 "; translation state unknown without --qmp");
+	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
+		struct iv_qmp *q = iv_qmp_open(o->qmp, pr->pid);
+		r = q ? iv_qmp_gpamap(q, map) : -1;
+		if (r == 0 && !vi->model[0])
+			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
+		if (r == 0 && vi->model[0])
+			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
+		iv_qmp_close(q);
+	} else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
-	else {
+	else if (vi->model[0]) {   /* IOVA may not be GPA: samples cannot place guest memory */
+		snprintf(map->how, sizeof map->how, "none");
+		r = 0;
+	} else {
 		struct iv_sample *samples = iv_xcalloc(MAX_SAMPLES, sizeof *samples);
 		int n = collect_samples(pr, w, samples);
 		r = n < 0 ? -1 : iv_gpamap_infer(pr->pid, samples, (size_t)n, map);
@@ -480,6 +499,40 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	pr->agreed = map->agreed;
 	w->map_authoritative = o->qmp || o->gpa_map_file;
 	return 0;
+}
+
+/* The devices were compared with translation off: read GSTS again (a second
+ * short session) to know it stayed off. true when it is on now or unknown. */
+static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
+{
+	struct iv_viommu now = *before;
+	now.how[0] = 0;
+	now.translation = -1;
+	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
+	if (q)
+		iv_viommu_gsts(q, &now);
+	iv_qmp_close(q);
+	return now.translation != 0;
+}
+
+/* Guest vIOMMU with translation on or unknown: the devices are compared
+ * without GPA (zero_page, orphaned_pin, stale against the RAM-block PFN set)
+ * and are UNKNOWN. Returns whether that is the case. */
+static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, struct dev_walk *w,
+			  const struct iv_gpa_map *map, char *why, size_t len)
+{
+	if (!vi->model[0])
+		return false;
+	snprintf(pr->viommu, sizeof pr->viommu, "%s", vi->how);
+	if (vi->translation == 0)
+		return false;
+	char ramwhy[160] = "";
+	w->ram = iv_pfnset_from_map(w->pm, map, ramwhy, sizeof ramwhy);
+	w->map_authoritative = false;
+	snprintf(why, len, "guest vIOMMU: IOVA is not GPA (%s); checked without GPA: zero_page, orphaned_pin%s%s",
+		 vi->how, w->ram ? ", stale (IOMMU PFN in none of the VM's RAM blocks)" : "; stale not checked: ",
+		 w->ram ? "" : ramwhy);
+	return true;
 }
 
 static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
@@ -529,8 +582,11 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	}
 	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
 	struct iv_gpa_map map;
+	struct iv_viommu vi;
+	char nogpa[sizeof pr->devs[0].reason];
+	iv_viommu_cmdline(p->pid, &vi);
 	w.pm = iv_pagemap_open(p->pid);
-	if (!w.pm || get_map(o, pr, &w, &map)) {
+	if (!w.pm || get_map(o, pr, &w, &map, &vi)) {
 		snprintf(pr->reason, sizeof pr->reason, "%s",
 			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
 		for (size_t i = 0; i < pr->ndevs; i++)
@@ -540,7 +596,8 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		res->incomplete = true;
 		return;
 	}
-	w.map = &map;
+	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
+	w.map = no_gpa ? NULL : &map;
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
 		w.dr = &pr->devs[i];
@@ -550,11 +607,19 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 			w.resv = NULL;
 		}
 		check_device(&w);
+		if (no_gpa && w.dr->checked)
+			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
 		w.resv = NULL;
 	}
+	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
+	if (!no_gpa && vi.model[0] && viommu_turned_on(o, p->pid, &vi)) {
+		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
+		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
+		return;
+	}
 	if (iv_proc_same(p)) {
 		res->nf = first;
 		snprintf(pr->reason, sizeof pr->reason, "the process exited or its PID was reused during the check");

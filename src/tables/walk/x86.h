@@ -2,7 +2,7 @@
  * (a leaf at level 1, or with PS at levels 2-3), and the x86-64 paging entry
  * format used by VT-d first-level and AMD-Vi v2 tables (formats.md §2.2, §3.5).
  * Inline: the debugfs row parser decodes every row with them. x86.c holds the
- * walker entry points and the messages. */
+ * walker entry point iv_pte_x86 (walk.h) and the messages. */
 #ifndef IV_X86_H
 #define IV_X86_H
 #include "pte.h"
@@ -37,8 +37,5 @@ static inline enum iv_pte_err iv_x86_decode(uint64_t pte, int level, struct iv_p
 
 /* The problem named by e, as words ("page-size bit set at level 4 ..."). */
 const char *iv_pte_problem(enum iv_pte_err e);
-
-/* Walker entry point (iv_pte_decode_fn): VT-d first level, AMD-Vi v2. */
-int iv_pte_x86(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);
 
 #endif
