@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bdf.h - PCI addresses. */
 #ifndef IV_BDF_H
 #define IV_BDF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.h - the command table (after kmod's): one function per subcommand.
  * Each gets argc/argv starting at the command name and returns an exit status.
  *
@@ -32,7 +33,7 @@ int cmd_check(int argc, char **argv);
 /* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V';
  * commands must not use these) and the commands' (for main's whole-line pass). */
 enum { IV_OPT_ROOT = 0x1000, IV_OPT_DEBUGFS, IV_OPT_SOURCE, IV_OPT_MEMORY, IV_OPT_VTDROOT,
-       IV_OPT_AMDDEVTAB, IV_OPT_STATS, IV_OPT_TIMEOUT };
+       IV_OPT_AMDDEVTAB, IV_OPT_STATS, IV_OPT_TIMEOUT, IV_OPT_DEBUGFS_MAX };
 #define IV_GLOBAL_SHORTOPTS "jphV"
 extern const struct option iv_opts_global[];
 extern const struct option iv_opts_check[];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpamap.h - guest physical -> QEMU virtual address maps.
  * Sources: QMP (src/qmp.c: info mtree -f, info ramblock / gpa2hva), a JSON file
  * (src/gpamap.c), or inferred from pagemap (src/gpamap_infer.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* host.h - the CPU side: processes holding VFIO devices, /proc/PID/pagemap,
  * /proc/kpageflags, /proc/kpagecount, /proc/PID/maps. All paths below --root.
  * src/procfs.c, src/pagemap.c */
@@ -109,5 +110,13 @@ void iv_kpage_invalidate(struct iv_kpage *k);
  * of our own and reads /proc/self/pagemap (needs CAP_SYS_ADMIN). Only when
  * --root is not given. 0 ok, 1 unknown. */
 int iv_zero_pfn_probe(uint64_t *pfn);
+
+/* ---- DMA size estimate (src/host/dmasize.c) ----
+ * The mappings of the domain of bdf (bdf NULL: of every device, for 6.1's
+ * global debugfs file) from its owners' pinned memory (VmLck/VmPin) and huge
+ * pages (smaps_rollup). An iv_dma_estimator (include/source.h): 0 estimated,
+ * 1 unknown (why). Never reports an error. */
+struct iv_dma_estimate;
+int iv_host_dma_estimate(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
 
 #endif

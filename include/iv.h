@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iv.h - iommu-verify core: run context, errors, small utilities. */
 #ifndef IV_H
 #define IV_H
@@ -40,6 +41,8 @@ struct iv_ctx {
 	char vtd_root_unit[32];  /* optional @UNIT, "" for any */
 	bool have_amd_devtab;
 	uint64_t amd_devtab;     /* --amd-devtab ADDR */
+	uint64_t debugfs_max_mib;   /* --debugfs-max-mib: bound on a dump's kernel buffer in auto (0: default) */
+	bool debugfs_unsized_skip;  /* auto: skip a dump whose size cannot be estimated (check) */
 	bool stats;
 	double timeout;          /* seconds, for QMP */
 	struct iv_stats st;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* leaf.h - the page-table model every layer above core shares: vendor, mode,
  * one leaf entry, what was found about a device's table. The walkers
  * (src/tables/walk) produce it, the sources (source.h) stream it; this header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* print.h - the single output layer for text and JSON (after iproute2's
  * json_print). JSON is streamed: memory does not grow with output size.
  * src/print.c */

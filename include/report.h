@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.h - outputs of `check`: text and JSON share the print layer
  * (src/report_print.c); Nagios (src/report_nagios.c) and Prometheus textfile
  * (src/report_prometheus.c) are one file each. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.h - where IOMMU translations come from, and the leaf/extent model.
  *
  * A source (debugfs text, a memory walk of VT-d or AMD-Vi tables) opens the
@@ -25,9 +26,42 @@ struct iv_source_ops {
 
 extern const struct iv_source_ops iv_source_debugfs;   /* src/src_debugfs.c */
 extern const struct iv_source_ops iv_source_memory;    /* src/src_memory.c */
+/* The debugfs source as auto uses it: the dump is opened only when the size
+ * gate lets it (iv_dump_gate). */
+extern const struct iv_source_ops iv_source_debugfs_auto;
 
-/* Open a device's table from the source the run asks for (--source), trying
- * debugfs then memory for auto. Fills *ops. Same return convention as open. */
+/* ---- the size gate of the debugfs dump (src/tables/dumpgate.c) ----
+ * The kernel builds a debugfs page-table dump as one seq_file record under
+ * iommu->lock, doubling its buffer and walking again until it fits (up to
+ * 1 GiB; field-notes §1). Before auto opens one, the gate estimates its size
+ * from what the host says about the mappings behind it. */
+struct iv_dma_estimate {
+	uint64_t bytes;          /* bytes mapped (pinned) */
+	uint64_t huge_bytes;     /* of which backed by 2 MiB or larger pages (one row each) */
+	char basis[256];         /* where the figures come from, e.g. "VmLck of pid 4242" */
+};
+/* Estimate the mappings of the domain of bdf, or of every device (bdf NULL:
+ * 6.1's global file). Returns 0 (e filled), 1 unknown (why). */
+typedef int (*iv_dma_estimator)(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
+/* Installed by the command layer (the estimate needs the host layer). */
+void iv_dump_set_estimator(iv_dma_estimator fn);
+#define IV_DEBUGFS_MAX_MIB_DEFAULT 64
+/* Kernel buffer (bytes) of a dump of e's mappings: rows of ~112 bytes, in a
+ * power-of-two buffer from one page up. */
+uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e);
+/* 0: open the dump; 1: skip it (why: the estimate and the bound, or that no
+ * estimate can be made and the command must be safe: iv_g->debugfs_unsized_skip). */
+int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen);
+
+/* Whether the memory walk can run for a device: the image (--memory, else
+ * /proc/kcore) can be opened and a start point is known (include/start.h).
+ * Returns 1 yes, 0 no (why), -1 on an error (reported). */
+int iv_memory_usable(const struct iv_bdf *bdf, char *why, size_t whylen);
+
+/* Open a device's table from the source the run asks for (--source). auto:
+ * the memory walk whenever it is usable (iv_memory_usable), the debugfs
+ * page-table dump only when it is not. Fills *ops. Same return convention as
+ * open. */
 int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		   const struct iv_source_ops **ops, void **handle, char *why, size_t whylen);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sysfs.h - devices, IOMMU groups and drivers from /sys (below --root). src/sysfs.c */
 #ifndef IV_SYSFS_H
 #define IV_SYSFS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verify.h - classify each IOMMU-mapped guest page against the CPU side.
  * src/verify.c; results are printed by src/report*.c. */
 #ifndef IV_VERIFY_H

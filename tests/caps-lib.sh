@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/caps-lib.sh - for the capability tests (sourced after lib.sh): the
 # units' CapabilityBoundingSet, a process of another user (nobody) that looks
 # like a VFIO holder, and running a command with a bounding set.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The command line (issue 12 items 7-8, 13 items 7-8, 11 item 6): global options
 # anywhere and combined, conflicts and bad values as usage errors (exit 3),
 # output write errors, Nagios thresholds and one UNKNOWN line for every error

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The inferred GPA map (issues 13.5 and 12.5):
 #  - bounded pagemap reads: a 1 TiB read-write anonymous mapping (MAP_NORESERVE,
 #    nothing present) beside guest RAM used to be read page by page (268 M

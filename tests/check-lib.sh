@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/check-lib.sh - helpers for the check tests (sourced after lib.sh).
 # gen SCENARIO [gen-root options]: generates $TMP/SCENARIO (root/, gpa-map.json, qmp/)
 gen() {

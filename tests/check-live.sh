@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-live.sh - issue 12 items 1 and 2 on this machine (no --root):
 #  - run unprivileged (setpriv to nobody), `check` must not say OK: the
 #    processes it cannot inspect are counted and named, exit 3;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check's outputs on the pc.bios case: text report, Nagios line, Prometheus
 # textfile (written atomically), pretty JSON.
 . "$top_srcdir/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-procs.sh - issue 12 items 1-4 on --root trees: what could not be
 # inspected is UNKNOWN with its reason, one process's failure never hides
 # another's CRITICAL, vanished processes are ignored, selection errors and

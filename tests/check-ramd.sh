@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ramd (device memory) sections are verified, not trusted (issue 13.1), and the
 # inferred map counts device memory as MMIO (issue 12.5):
 #  - a --gpa-map or a QMP reply that declares the stale page's section (or all

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The re-read rule (issue 13.4): the worse of the two verdicts is reported; a
 # finding is transient only when the re-read finds the page consistent or
 # unmapped.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check on generated VMs: the pc.bios zero-page case, a stale page, an orphaned pin,
 # a clean VM, and PFNs hidden from an unprivileged reader.
 . "$top_srcdir/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The three sources of the guest memory map give the same findings: --gpa-map,
 # --qmp (a fake QMP server answering with QEMU 7.2 replies, CRLF), and inference.
 . "$top_srcdir/tests/lib.sh"

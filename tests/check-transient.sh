@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A finding whose IOMMU mapping disappears between the first read and the
 # re-read is transient (not counted as stale), also when the next finding is
 # still there (the re-read must notice the page it did not see again).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Usage errors and impossible requests: exit 3, a message, valid JSON with -j.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/check-lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-viommu.sh - issue 12.6: a guest with its own vIOMMU (IOVA is not GPA).
 # Detected from the QEMU command line; with --qmp the emulated Intel unit's
 # GSTS.TES (HMP xp /1wx 0xfed9001c) decides: off -> compared as usual; on or

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """comp-pty.py RCFILE CASES OUT - type each line of CASES into an interactive bash
 (on a pty, so readline splits the words as for a person) followed by one TAB; the
 rc file's completion wrapper appends "<COMPREPLY...>" per call to OUT. Waits for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/completion.sh - bash completion (completion/iommu-verify) with the real
 # bash and bash-completion: loaded by bash-completion's own loader from a
 # completions directory (as installed), then driven by an interactive bash on a
@@ -93,6 +94,9 @@ iommu-verify --root $R --timeout
 iommu-verify --root $R check --domain 
 iommu-verify --root $R check --vmid 1
 iommu-verify --root $R devices 
+# global options after the command (the help says "before or after the command")
+iommu-verify check --ro
+iommu-verify check --root $R --device 
 $TMP/fake/iommu-verify 
 $TMP/fake/iommu-verify --
 # "frob" is the value of --frob-level (a "--opt N" in the help): no command yet
@@ -120,6 +124,8 @@ cat > "$TMP/expect" <<EOF2
 <\$(touch pwned) db web>
 <101 102>
 <>
+<--root>
+<0000:00:02.0 0000:3b:00.0 0000:3b:00.1>
 <frob>
 <--root --frob-level --quiet>
 <--frob-level>

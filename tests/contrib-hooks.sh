@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/contrib-hooks.sh - contrib/ integration files other than Prometheus:
 # the libvirt hook (contrib/libvirt/qemu) asks systemd for a delayed check and
 # returns at once, ignores other operations, forks a detached check without

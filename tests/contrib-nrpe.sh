@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/contrib-nrpe.sh - contrib/nrpe/iommu-verify.cfg in a real NRPE daemon
 # (Debian nagios-nrpe-server) that this test starts on 127.0.0.1 and stops by
 # its PID, queried with the real check_nrpe (nagios-nrpe-plugin). The command

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/contrib-prometheus.sh - contrib/prometheus/iommu-verify.rules.yml with
 # the real promtool (Debian: prometheus): `check rules`; its unit test
 # (iommu-verify.rules.test.yml: pid churn, for: durations, unknown, outdated);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/deb.sh - the Debian package: `dpkg-buildpackage -us -uc -b` in a copy of
 # the tree (the files git knows, as they are in the work tree, so an in-place
 # build here is not disturbed), then the .deb's contents, control fields, the

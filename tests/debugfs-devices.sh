@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `devices` on the real captures (exact text) and on synthetic trees (pass-through).
 . "$top_srcdir/tests/lib.sh"
 G="$TMP/gen"

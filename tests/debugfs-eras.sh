@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One synthetic domain written in every debugfs era (tests/gen-debugfs.py) must
 # dump to the same extents (tests/data/debugfs/expected.extents).
 . "$top_srcdir/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The real captures (tests/data/lab61: 6.1 global file; lab612: 6.12 per-device
 # files) give the PFNs that vfio-lab recorded (vfio-lab-summary.txt).
 . "$top_srcdir/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Malformed debugfs text is an error naming FILE:LINE, exit 3 (never a false OK).
 . "$top_srcdir/tests/lib.sh"
 G="$TMP/gen"

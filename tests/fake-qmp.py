@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """fake-qmp.py - a tiny QMP server answering with recorded QEMU 7.2 replies (CRLF), for tests.
 
 Usage: fake-qmp.py SOCKET DIR [--bad MODE] [--bad-cmd WORDS] [--log FILE] [--timeout SECONDS] [--delay SECONDS]

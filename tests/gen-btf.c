@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gen-btf.c - write a small raw BTF blob (like /sys/kernel/btf/vmlinux) with
  * libbpf's BTF writer, for the kernel-symbol source tests.
  * Usage: gen-btf OUT < SPEC

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen-debugfs.py - write one synthetic VT-d domain in every debugfs era.
 
 Usage: gen-debugfs.py OUTDIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gen-elf.c - build small ELF core images with hand-made page tables, for the
  * memory-walk tests. Usage: gen-elf OUT.elf < DESCRIPTION
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen-qmp.py - synthetic QMP reply sets for tests/fake-qmp.py (hostile sizes).
 
 Usage: gen-qmp.py many DIR N     N 4 KiB pc.ram sections, QEMU 7.2 texts (no HVA column in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen-root.py - generate a --root tree for a QEMU-like process holding a VFIO device.
 
 Usage:
@@ -33,6 +34,13 @@ Options:
   --cdev             the fd is the iommufd cdev /dev/vfio/devices/vfio0 (not the group /dev/vfio/2)
   --group-type T     /sys/kernel/iommu_groups/2/type (default DMA)
   --zero-pfn PFN     the zero page (default 0x493ad)
+  --vmlck KB         VmLck in /proc/PID/status (default 65280: what VFIO type1 charges for
+                     this guest, field-notes §1); --vmpin KB: VmPin (default 0)
+  --anon-huge KB     AnonHugePages in /proc/PID/smaps_rollup (default 0)
+  --no-status        write no /proc/PID/status (the owner's pinned memory is unknown)
+  --kcore            also write OUTDIR/kcore.txt: a tests/gen-elf description of physical memory
+                     holding the VT-d root, context and page tables the debugfs files show
+                     (build root/proc/kcore from it with gen-elf)
   --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
@@ -228,6 +236,15 @@ def write_proc(root, opt):
     wfile(p + "/cmdline", cmdline(opt))
     wfile(p + "/comm", opt["comm"] + "\n")
     wfile(p + "/stat", stat_line(pid, opt["comm"], opt["starttime"]))
+    if not opt["no_status"]:
+        wfile(p + "/status", "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\n"
+              "VmPeak:\t 1507520 kB\nVmSize:\t 1441984 kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\n"
+              "VmHWM:\t  182384 kB\nVmRSS:\t  182384 kB\nThreads:\t5\n"
+              % (opt["comm"][:15], pid, pid, opt["vmlck"], opt["vmpin"]))
+        wfile(p + "/smaps_rollup", "55d0c0a00000-7ffd6b1f1000 ---p 00000000 00:00 0                          [rollup]\n"
+              "Rss:              182384 kB\nAnonymous:        170000 kB\nAnonHugePages:  %8d kB\n"
+              "Shared_Hugetlb:         0 kB\nPrivate_Hugetlb:        0 kB\nSwap:                  0 kB\n"
+              % opt["anon_huge"])
     os.makedirs(p + "/fd", exist_ok=True)
     symlink("/dev/null", p + "/fd/0")
     symlink("/dev/vfio/vfio", p + "/fd/11")
@@ -299,6 +316,21 @@ def write_debugfs(root, sc):
             cols.append(pte(table(1, ipn >> 9), 3))
             cols.append(pte(pfn, 3 if w else 1))
         rows.append("0x%013x |\t" % ipn + "\t".join("0x%016x" % c for c in cols))
+    mem = {}      # physical address -> 64-bit word (the same tables, for --kcore)
+    for ipn, pfn, lvl, w in sorted(leaves):
+        mem[PGD + (ipn >> 18 & 511) * 8] = pte(table(2, ipn >> 18), 3)
+        l2 = table(2, ipn >> 18) * 4096 + (ipn >> 9 & 511) * 8
+        if lvl == 2:
+            mem[l2] = pte(pfn, 0x83)
+        else:
+            mem[l2] = pte(table(1, ipn >> 9), 3)
+            mem[table(1, ipn >> 9) * 4096 + (ipn & 511) * 8] = pte(pfn, 3 if w else 1)
+    ctx_table = RTADDR + 0x7000
+    mem[RTADDR + 0 * 16] = ctx_table | 1                  # bus 0 root entry
+    mem[ctx_table + 0x10 * 16] = PGD | 1                  # devfn 0x10 (00:02.0): TT 0
+    mem[ctx_table + 0x10 * 16 + 8] = 0x401                # AW 1 (3-level), domain 4
+    sc.kcore = mem
+    sc.kcore_end = (max(tables.values()) + 1) * 4096
     hdr = "%-17s\t%-18s\t%-18s\t%-18s\t%-18s\t%-s" % ("IOVA_PFN", "PML5E", "PML4E", "PDPE", "PDE", "PTE")
     wfile("%s/%s/domain_translation_struct" % (base, DEV),
           "Device %s @0x%x\n%s\n%s\n" % (DEV, PGD, hdr, "\n".join(rows)))
@@ -392,16 +424,15 @@ def write_gpamap(out, opt):
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA", "zero_pfn": 0x493ad,
+           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
+           "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": ""}
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a == "--cdev":
-            opt["cdev"] = True
-        elif a == "--no-bar":
-            opt["no_bar"] = True
+        if a in ("--cdev", "--no-status", "--kcore", "--no-bar"):
+            opt[a[2:].replace("-", "_")] = True
         elif a.startswith("--") and a[2:].replace("-", "_") in opt:
             key = a[2:].replace("-", "_")
             i += 1
@@ -429,6 +460,10 @@ def main():
     write_pages(root, sc, opt)
     write_qmp(out, opt)
     write_gpamap(out, opt)
+    if opt["kcore"]:
+        base = RTADDR & ~0xfffff
+        wfile(out + "/kcore.txt", "layout kcore\nram 0x%x 0x%x\n" % (base, sc.kcore_end - base) +
+              "".join("q 0x%x 0x%x\n" % (a, v) for a, v in sorted(sc.kcore.items())))
     wfile(out + "/samples.txt", "".join("0x%x 0x%x\n" % (ipn * 4096, pfn) for ipn, pfn in sc.pages()[::61]))
     wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
                                             "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # golden-text.sh - the text output (not JSON) of dump, lookup, tables and devices, compared
 # byte for byte with tests/data/golden/NAME.txt: the real captures (lab61: 6.1 global file,
 # lab612: 6.12 per-device files), tests/gen-debugfs.py trees, and tests/gen-elf images made

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # host-fixtures.sh - procfs, --gpa-map files and GPA map inference over trees
 # written by tests/gen-root.py.
 . "$top_srcdir/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # host-qmp-hostile.sh - a hostile or broken QMP peer or --gpa-map file (issues 13.2, 13.3, 13.5,
 # 13.6, 14.4, 12.7): every case ends in its documented status within --timeout (or 10 s), under
 # 64 MiB, naming the step. Wall time and peak RSS are measured (getrusage of the child).

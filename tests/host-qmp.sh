@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # host-qmp.sh - iv_gpamap_from_qmp against tests/fake-qmp.py: the captured QEMU 7.2
 # replies, the generated pcbios scenario, and a misbehaving server (close, garbage,
 # silence, errors, huge replies): always an error naming socket and command, never a hang.

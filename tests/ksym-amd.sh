@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # AMD-Vi without --amd-devtab: the device table from the kernel's symbols.
 #  - 6.0+: amd_iommu_pci_seg_list -> struct amd_iommu_pci_seg (Debian 6.1
 #    layout) -> dev_table (direct map) and dev_table_size; two PCI segments;

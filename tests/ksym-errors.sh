@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel-symbol source when something is missing or wrong: each case
 # ends in UNKNOWN (exit 3) with a message naming what.
 . "$top_srcdir/tests/lib.sh"
@@ -43,7 +44,7 @@ expect_rc 3 "kallsyms hidden: UNKNOWN"
 expect_err "memory: no VT-d root table: .*kernel symbols: $TMP/hidden/proc/kallsyms: kernel addresses are hidden \(all zeros; kernel.kptr_restrict=2\)" "kallsyms hidden: the reason says so"
 run --root "$TMP/hidden" lookup 0000:00:02.0 0x1000
 expect_rc 3 "kallsyms hidden, --source auto: UNKNOWN"
-expect_err "debugfs: .*; memory: .*kernel addresses are hidden" "auto: both sources' reasons"
+expect_err "memory: .*kernel addresses are hidden.*; debugfs: " "auto: both sources' reasons (memory first)"
 
 # no BTF (CONFIG_DEBUG_INFO_BTF off)
 good nobtf

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # VT-d without debugfs: the units come from the kernel's dmar_drhd_units list
 # (kallsyms + BTF + kcore), fed to the VT-d walker with no --vtd-root.
 #  - one unit, Debian 6.1 struct layout, a KASLR-moved direct map;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/ksym-lib.sh - helpers for the kernel-symbol source tests (sourced after
 # lib.sh and memory-lib.sh). A fake live system below $TMP/NAME:
 #   proc/kallsyms, sys/kernel/btf/vmlinux (tests/gen-btf), proc/kcore (tests/gen-elf).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """layers.py - the layering rules of iommu-verify (run by tests/layers.sh).
 
 Usage: layers.py SRCDIR KNOWN OBJECT... (OBJECT: libiv.a, main.o, other .o or .a files)
@@ -28,7 +29,7 @@ LAYERS = [
     ("core", ["src/core"], ["iv.h", "bdf.h", "sysfs.h"]),
     ("tables/walk", ["src/tables/walk"], ["leaf.h"]),
     ("tables/kernel", ["src/tables/kernel"], []),
-    ("tables", ["src/tables"], ["source.h"]),
+    ("tables", ["src/tables"], ["source.h", "start.h"]),
     ("host", ["src/host"], ["host.h", "gpamap.h"]),
     ("verify", ["src/verify"], ["verify.h"]),
     ("report", ["src/report"], ["print.h", "report.h"]),

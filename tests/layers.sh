@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # layers.sh - the layering rules (tests/layers.py): no include or symbol reference from a lower
 # layer to a higher one, commands include only public headers, no cycle between the product's
 # object files, no source file over 900 lines; accepted violations in tests/layers-known.txt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib.sh - shared helpers for the shell tests (sourced).
 # Environment from Makefile.am: IV (binary), top_srcdir, top_builddir, PYTHON.
 set -u

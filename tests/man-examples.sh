@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # man-examples.sh - the examples of man/iommu-verify.8 (EXAMPLES), run as written (plus --root,
 # and the socket / image paths replaced by test files):
 #   1. check --all --nagios on tests/gen-root.py trees: every QEMU-like process found, no GPA map

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # AMD-Vi in a QEMU-dump-like ELF image: v1 tables of modes 3, 4 and 6,
 # NextLevel 0 leaves at levels 1-3, NextLevel-7 pages of 8 KiB, 64 KiB and
 # 4 MiB (replicated entries, low address bits encode the size), a skipped

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ELF image handling: PN_XNUM program header counts, bytes between p_filesz
 # and p_memsz (and QEMU's p_offset -1 segments) read as zeros, RAM preferred
 # over the kernel-text duplicate, kcore detected by name (no size check).

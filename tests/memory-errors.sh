@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Tables and images that can't be read or make no sense: exit 3 with the
 # physical address (hex) in the message, never a partial "OK", never a hang.
 . "$top_srcdir/tests/lib.sh"

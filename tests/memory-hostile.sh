@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile memory images end in a documented status, quickly and in bounded
 # memory (issue 13 items 5 and 8): page tables that share sub-tables (a DAG
 # whose naive walk visits 512^5 leaves), 100 k program headers, overlapping

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/memory-lib.sh - helpers for the memory-walk tests (sourced after lib.sh).
 GEN="$top_builddir/tests/gen-elf"
 # gen NAME < DESCRIPTION: builds $TMP/NAME.elf with tests/gen-elf.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # VT-d scalable mode in a vmcore-like ELF image: lower/upper context tables,
 # PASID directory and table, PGTT second-level / first-level (4 and 5 levels,
 # FLPM) / nested / pass-through, x86 leaf bits (XD, PAT, P vs R/W).

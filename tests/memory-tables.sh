@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # 'tables': the debugfs dump (6.7+ per-device format, written here into a fake
 # root) against the memory walk of the same table, found through the root
 # table that debugfs (dmar_translation_struct, iommu_regset) reports.

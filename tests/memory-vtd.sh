@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # VT-d legacy mode walked in a kcore-like ELF image: 3-, 4- and 5-level
 # second-level tables, 4 KiB / 2 MiB / 1 GiB leaves, read-only leaves,
 # pass-through and absent context entries, table pages read once.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/sanitize.sh - the whole `make check` once more, built with ASan, UBSan
 # and LeakSanitizer (configure --enable-sanitizers --enable-werror), in a
 # separate build directory. Any sanitizer report fails the run, even in a test

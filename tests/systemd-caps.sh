@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/systemd-caps.sh - the units' CapabilityBoundingSet, checked against this
 # kernel rather than taken on trust: as root limited to exactly that set, the
 # reads the check makes work; with each capability taken away, the read it is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/systemd-units.sh - the systemd units as `make` builds them for install
 # (systemd/*.service from *.in + hardening.inc, the timer): `systemd-analyze
 # verify` accepts them (this machine has no systemd as PID 1: verify only, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-classify.c - table-driven unit tests of the pure page classifier
  * (src/verify/classify.c): one row per kind and per precedence rule. Each row
  * gives every fact about a page; the test hands them out only when the

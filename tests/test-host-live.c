@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-host-live.c - the live zero-page check: this process maps anonymous
  * memory, reads one page and writes another; pagemap + kpageflags must show the
  * shared zero page (KPF_ZERO_PAGE) under the first and a different, present PFN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-host.c - unit tests of the host side (procfs, pagemap, kpage*, GPA maps).
  *
  * Without arguments: the unit tests (uses $top_srcdir/tests/data, writes below

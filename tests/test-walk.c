@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-walk.c - unit tests of the page-table walkers (src/tables/walk) on
  * tables held in memory: the walk engine with its page-read callback, the
  * VT-d (legacy second level, scalable first level) and AMD-Vi (v1 with a

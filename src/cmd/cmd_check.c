@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_check.c - `check`: compare each VFIO device's IOMMU mappings with its
  * process's CPU page tables and report stale and zero-page mappings. */
 #include "config.h"
@@ -45,6 +46,7 @@ int cmd_check(int argc, char **argv)
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
+	iv_g->debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
 	optind = 0;
 	while ((c = iv_getopt(argc, argv, iv_opts_check)) != -1) {
 		switch (c) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_devices.c - `devices`: the IOMMU units, and for each PCI device its
  * group, driver, domain type, unit, translation type (from the VT-d context /
  * PASID entry) and whether its page table can be read, from where. */
@@ -10,8 +11,7 @@
 #include "print.h"
 #include "report.h"
 #include "source.h"
-#include "intel.h"
-#include "ksym.h"
+#include "start.h"
 #include "sysfs.h"
 
 static void print_opt_hex(const char *key, bool have, uint64_t v, const char *fmt)
@@ -22,7 +22,7 @@ static void print_opt_hex(const char *key, bool have, uint64_t v, const char *fm
 		print_null(PRINT_ANY, key, " -");
 }
 
-static void print_unit(const struct iv_dmar_unit *u)
+static void print_unit(const struct iv_unit *u)
 {
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "name", "%-8s", u->name);
@@ -39,18 +39,11 @@ static void print_unit(const struct iv_dmar_unit *u)
 
 static int print_units(void)
 {
-	struct iv_dmar_unit *u;
+	struct iv_unit *u;
 	size_t n;
-	char why[512] = "";
-	if (iv_intel_units(&u, &n))
+	char why[1024] = "";
+	if (iv_units_list(&u, &n, why, sizeof why) < 0)
 		return -1;
-	if (!n) {   /* no debugfs: the kernel's own unit list (kallsyms + BTF + kcore) */
-		struct iv_bdf any = { 0, 0, 0, 0 };
-		free(u);
-		u = NULL;
-		if (iv_ksym_intel_units(&any, &u, &n, why, sizeof why) < 0)
-			return -1;
-	}
 	print_text("%-8s %-16s %-9s %-8s %s\n", "UNIT", "REGISTER_BASE", "MODE", "ENABLED", "ROOT_TABLE");
 	open_json_array("units");
 	for (size_t i = 0; i < n; i++)
@@ -62,28 +55,13 @@ static int print_units(void)
 	return 0;
 }
 
-/* All devices: sysfs, else the rows of dmar_translation_struct. */
+/* All devices: sysfs, else the devices the debugfs hints list. */
 static int device_list(struct iv_bdf **out)
 {
 	int n = iv_sysfs_pci_devices(out);
 	if (n >= 0)
 		return n;
-	struct iv_intel_dev *d;
-	size_t nd;
-	if (iv_intel_devices(&d, &nd))
-		return -1;
-	struct iv_bdf *v = iv_xcalloc(nd, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < nd; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < k; j++)
-			dup |= iv_bdf_eq(&v[j], &d[i].bdf);
-		if (!dup)
-			v[k++] = d[i].bdf;
-	}
-	free(d);
-	*out = v;
-	return (int)k;
+	return iv_hint_devices(out);
 }
 
 static void print_str_or_null(const char *key, const char *fmt, const char *v)
@@ -129,13 +107,11 @@ static void print_table(const struct table_res *x)
 
 static const char *translation(const struct iv_bdf *bdf, bool table, bool passthrough, const char *dtype)
 {
-	struct iv_intel_dev d;
-	if (iv_intel_device(bdf, 0, &d) == 0) {
-		if (d.tt == IV_TT_PASSTHROUGH)
-			return "passthrough";
-		if (d.tt == IV_TT_TRANSLATE)
-			return "translated";
-		return "unknown";
+	switch (iv_device_context(bdf)) {
+	case IV_CTX_PASSTHROUGH: return "passthrough";
+	case IV_CTX_TRANSLATED: return "translated";
+	case IV_CTX_OTHER: return "unknown";
+	case IV_CTX_UNKNOWN: break;
 	}
 	if (passthrough || !strcmp(dtype, "identity"))
 		return "passthrough";
@@ -149,7 +125,7 @@ static int print_device(const struct iv_bdf *bdf)
 	iv_sysfs_driver(bdf, drv, sizeof drv);
 	if (g >= 0)
 		iv_sysfs_group_type(g, dtype, sizeof dtype);
-	iv_intel_unit_of(bdf, unit, sizeof unit);
+	iv_device_unit(bdf, unit, sizeof unit);
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "bdf", "%-13s", iv_bdf_str(bdf, b));
 	if (g >= 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_dump.c - `dump DEVICE [--pasid N]`: the IOVA->PFN map of one device as
  * coalesced extents, streamed (memory does not grow with the table). */
 #include "config.h"

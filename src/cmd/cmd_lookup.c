@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_lookup.c - `lookup DEVICE [--pasid N] IOVA...`: resolve each IOVA. */
 #include "config.h"
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_tables.c - 'tables DEVICE [--pasid N]': compare the debugfs dump of a
  * device's table with the walk of the same table in physical memory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common.c - helpers shared by the commands: usage errors, DEVICE/--pasid
  * arguments, opening a device's table and printing its header fields, the
  * global option table and the option walker every command uses. */
@@ -27,6 +28,7 @@ const struct option iv_opts_global[] = {
 	{ "amd-devtab", required_argument, NULL, IV_OPT_AMDDEVTAB },
 	{ "stats", no_argument, NULL, IV_OPT_STATS },
 	{ "timeout", required_argument, NULL, IV_OPT_TIMEOUT },
+	{ "debugfs-max-mib", required_argument, NULL, IV_OPT_DEBUGFS_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }

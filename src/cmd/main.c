@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - global options, the whole-line option pass and the command table. */
 #include "config.h"
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include "print.h"
 #include "report.h"
 #include "commands.h"
+#include "host.h"
+#include "source.h"
 
 /* --timeout's maximum: poll() takes milliseconds in an int (2147483 s). */
 #define IV_TIMEOUT_MAX 3600.0
@@ -41,6 +44,7 @@ static void usage(FILE *f)
 		"  --memory FILE           physical memory as an ELF image (default /proc/kcore)\n"
 		"  --vtd-root ADDR[@UNIT]  VT-d root table address\n"
 		"  --amd-devtab ADDR       AMD-Vi device table base\n"
+		"  --debugfs-max-mib N     auto: skip a debugfs dump whose kernel buffer would exceed N MiB (64)\n"
 		"  --stats                 print counters of what was read (stderr)\n"
 		"  --timeout SECONDS       QMP timeout (default 5, at most 3600)\n"
 		"  -h, --help; -V, --version\n"
@@ -163,6 +167,16 @@ static void global_option(struct cmdline *L, int c, const char *arg)
 			    IV_TIMEOUT_MAX);
 		else
 			ctx->timeout = t;
+		break;
+	}
+	case IV_OPT_DEBUGFS_MAX: {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(arg, &end, 10);
+		if (errno || *end || !*arg || arg[0] == '-' || v < 1 || v > 1024)
+			bad(L, "--debugfs-max-mib: '%s' is not a number of MiB from 1 to 1024", arg);
+		else
+			ctx->debugfs_max_mib = v;
 		break;
 	}
 	case 'h': L->help = true; break;
@@ -324,6 +338,7 @@ int main(int argc, char **argv)
 	ctx.root = "";
 	ctx.timeout = 5.0;
 	iv_g = &ctx;
+	iv_dump_set_estimator(iv_host_dma_estimate);   /* the debugfs size gate (src/tables/dumpgate.c) */
 
 	/* Global options before the command name. */
 	int c;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bdf.c - PCI address parsing and formatting. */
 #include "config.h"
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sysfs.c - devices, IOMMU groups and drivers from /sys below --root.
  * Symlinks are read with readlink and only their last component is used, so
  * fixture trees may use either symlinks or plain files holding the target. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.c - errors, paths, numbers, small files, the streaming line reader. */
 #include "config.h"
 #include <errno.h>

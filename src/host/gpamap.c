@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpamap.c - GPA -> HVA section maps: the --gpa-map JSON file, sorting and
  * lookup, and the HMP texts `info mtree -f` and `info ramblock`. */
 #include "config.h"

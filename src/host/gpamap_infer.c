@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpamap_infer.c - infer the GPA map of a process without QMP: find the PFNs
  * of IOMMU samples (iova, pfn) in the process's pagemap, then derive linear
  * pieces gpa -> va (IOVA == GPA for a VFIO type1 container without vIOMMU).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pagemap.c - /proc/PID/pagemap, /proc/kpageflags and /proc/kpagecount: files of
  * u64 entries, read through a window of entries (one pread per window). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procfs.c - processes holding VFIO devices (/proc/PID/fd), their name, start
  * time and /proc/PID/maps. All paths below --root. A process that cannot be
  * read is reported as such (never skipped silently); one that vanishes while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qmp.c - the GPA map from a running QEMU over QMP: `info mtree -f`,
  * `info ramblock` and (QEMU < 8.0) `gpa2hva`. Read-only commands only: never
  * gpa2hpa, which writes guest memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* viommu.c - a guest with its own vIOMMU (field notes section 4): the host
  * IOMMU then maps guest IOVA, not GPA, to the host page of the GPA the guest's
  * tables translate it to, whenever the guest has translation on.

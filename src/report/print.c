@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* print.c - one print layer for text and JSON output (after iproute2's
  * json_print.c). JSON is written as it goes, so output of any size needs
  * constant memory; json-c escapes strings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report_nagios.c - one Nagios/Icinga plugin line with perfdata:
  * "IOMMU CRITICAL - 1 zero_page, 1 stale | 'zero_page'=64;;0;0; ..." */
 #include "config.h"

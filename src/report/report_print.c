@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report_print.c - `check` results as text or JSON through the print layer. */
 #include "config.h"
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report_prometheus.c - node_exporter textfile collector output, written
  * atomically (a temp file in the same directory, then rename). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* extent.c - names for the extent model, and coalescing leaves into extents. */
 #include "config.h"
 #include "source.h"

@@ -1,40 +1,45 @@
-/* source.c - choose the page-table source for a device (--source). */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* source.c - choose the page-table source for a device (--source).
+ *
+ * auto: the memory walk whenever the image is readable and a start point is
+ * known (it takes no kernel lock and allocates nothing in the kernel); the
+ * kernel's debugfs page-table dump (a single seq_file record built under
+ * iommu->lock, field-notes §1) only when the memory walk is not possible. */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
 #include "source.h"
 
+static int open_one(const struct iv_source_ops *o, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+		    const struct iv_source_ops **ops, void **handle, char *why, size_t whylen)
+{
+	char w[1024] = "";
+	memset(t, 0, sizeof *t);
+	int r = o->open(bdf, pasid, t, handle, w, sizeof w);
+	if (r == 0)
+		*ops = o;
+	else if (r > 0)
+		snprintf(why, whylen, "%s: %s", o->name, w);
+	return r;
+}
+
 int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		   const struct iv_source_ops **ops, void **handle, char *why, size_t whylen)
 {
-	const struct iv_source_ops *order[2];
-	int n = 0;
-	switch (iv_g->source) {
-	case IV_SRC_DEBUGFS: order[n++] = &iv_source_debugfs; break;
-	case IV_SRC_MEMORY: order[n++] = &iv_source_memory; break;
-	default:
-		order[n++] = &iv_source_debugfs;
-		order[n++] = &iv_source_memory;
-		break;
-	}
-	char reasons[1024] = "";
-	for (int i = 0; i < n; i++) {
-		char w[512] = "";
-		memset(t, 0, sizeof *t);
-		int r = order[i]->open(bdf, pasid, t, handle, w, sizeof w);
-		if (r <= 0) {
-			if (r == 0)
-				*ops = order[i];
-			return r;
-		}
-		if (t->passthrough) {   /* definitive: no other source has a table either */
-			snprintf(why, whylen, "%s: %s", order[i]->name, w);
-			return 1;
-		}
-		size_t used = strlen(reasons);
-		snprintf(reasons + used, sizeof reasons - used, "%s%s: %s", used ? "; " : "",
-			 order[i]->name, w);
-	}
-	snprintf(why, whylen, "%s", reasons);
-	return 1;
+	char wm[1024] = "", wd[1024] = "";
+	if (iv_g->source == IV_SRC_DEBUGFS)
+		return open_one(&iv_source_debugfs, bdf, pasid, t, ops, handle, why, whylen);
+	if (iv_g->source == IV_SRC_MEMORY)
+		return open_one(&iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
+	int u = iv_memory_usable(bdf, wm, sizeof wm);
+	if (u < 0)
+		return -1;
+	if (u > 0)    /* the walk is possible: never the dump, whatever the walk finds */
+		return open_one(&iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
+	int r = open_one(&iv_source_debugfs_auto, bdf, pasid, t, ops, handle, wd, sizeof wd);
+	if (r > 0 && t->passthrough)   /* definitive: no source has a table */
+		snprintf(why, whylen, "%s", wd);
+	else if (r > 0)
+		snprintf(why, whylen, "memory: %s; %s", wm, wd);
+	return r;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* src_debugfs.c - Intel VT-d page tables from debugfs domain_translation_struct
  * (formats.md §1.4), all eras:
  *   5.6-5.17  global file, "Device %s with pasid %d @0x%llx" (decimal pasid)
@@ -237,6 +238,7 @@ struct want {
 };
 
 struct found {
+	uint64_t nlines;        /* lines in the file (0: the kernel printed nothing) */
 	bool any, exact;
 	off_t off;
 	uint64_t lineno;
@@ -305,6 +307,7 @@ static int scan_file(const char *path, const struct want *w, struct found *f)
 		if (r)
 			break;
 	}
+	f->nlines = l.lineno;
 	iv_lines_close(&l);
 	return r < 0 ? -1 : 0;
 }
@@ -570,8 +573,9 @@ static int find_block(struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t p
 	return r;
 }
 
-static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
-		    size_t whylen)
+/* gated (auto): the dump is opened only when iv_dump_gate lets it (dumpgate.c). */
+static int dbg_open_ex(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
+		       size_t whylen, bool gated)
 {
 	char dir[PATH_MAX], b[16];
 	struct iv_intel_dev d;
@@ -598,10 +602,24 @@ static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t
 		free(h);
 		return 1;
 	}
+	int g = gated ? iv_dump_gate(bdf, per_device, why, whylen) : 0;
+	if (g) {
+		free(h);
+		return g;
+	}
 	struct found f;
 	if (find_block(h, bdf, pasid, per_device, &f)) {
 		free(h);
 		return -1;
+	}
+	if (!f.any && per_device && f.nlines == 0) {
+		/* 6.18+ (6.12.53+): a device whose context entry is no multi-level
+		 * table (legacy pass-through) gets an empty file (field-notes §2) */
+		t->passthrough = true;
+		snprintf(why, whylen, "pass-through: %.3000s is empty (the kernel has no page table for it)",
+			 h->path);
+		free(h);
+		return 1;
 	}
 	if (!f.any) {
 		snprintf(why, whylen, "no table for %s pasid %u in %.3000s%s", b, pasid, h->path,
@@ -634,4 +652,17 @@ static void dbg_close(void *hp)
 	free(h);
 }
 
+static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
+		    size_t whylen)
+{
+	return dbg_open_ex(bdf, pasid, t, handle, why, whylen, false);
+}
+
+static int dbg_open_gated(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle,
+			  char *why, size_t whylen)
+{
+	return dbg_open_ex(bdf, pasid, t, handle, why, whylen, true);
+}
+
 const struct iv_source_ops iv_source_debugfs = { "debugfs", dbg_open, dbg_walk, dbg_close };
+const struct iv_source_ops iv_source_debugfs_auto = { "debugfs", dbg_open_gated, dbg_walk, dbg_close };

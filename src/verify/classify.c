@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.c - the verdict on one IOMMU-mapped 4 KiB page from its facts.
  * Pure: no I/O, no globals; missing facts are asked for (enum iv_need).
  * The order of the rules is the man page's (FINDINGS):

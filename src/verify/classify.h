@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.h - the verdict on one IOMMU-mapped 4 KiB guest page from the
  * facts about it (src/verify/classify.c). Pure: no I/O, no globals. The
  * driver (src/verify/verify.c) gathers the facts lazily: iv_classify says

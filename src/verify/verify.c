@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verify.c - classify each IOMMU-mapped 4 KiB guest page of each VFIO device
  * against the CPU side (pagemap, kpageflags, kpagecount) and the guest's
  * GPA->HVA map, and coalesce the findings into ranges.

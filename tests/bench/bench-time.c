@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench-time.c - run a command and record its wall time, CPU times and peak
  * RSS (wait4 rusage of that child alone), so the benchmark does not depend on
  * /usr/bin/time. stdin/stdout/stderr are the caller's.

@@ -1,13 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gen-bench.c - generate a VM-scale benchmark fixture for iommu-verify
  * (issue 6). Streams everything: memory stays small for any N.
  *
- * Usage: gen-bench [-n N] [-v 4k|2m] [--pid PID] [--no-old] [--no-image] OUTDIR
+ * Usage: gen-bench [-n N] [-v 4k|2m|mix] [--pid PID] [--no-old] [--no-image] [--scale] OUTDIR
  *
  *   -n N      4k variant: the number of 4 KiB IOMMU leaves (plus 8 x 2 MiB);
  *             2m variant: guest RAM in 4 KiB pages, mapped with 2 MiB leaves
  *             except the first MiB, pc.bios and the orphan (default 1M;
  *             suffixes K and M = 1024, 1048576)
- *   -v        variant (default 4k)
+ *   -v        variant (default 4k); mix: like 4k, but RAM above 4 GiB alternates
+ *             1 GiB mapped with 4 KiB leaves and 1 GiB mapped with 2 MiB leaves
+ *             (N counts 4 KiB pages of guest RAM)
+ *   --scale   for guests of a TiB (issue 14.5; the memory source only): no
+ *             debugfs dumps (30 GB of text at 1 TiB), no AMD-Vi tables (the
+ *             segment stays a hole), kpageflags/kpagecount only for the pages
+ *             that check reads them for (the planted findings)
  *
  * OUTDIR/root is expected to hold the small files of tests/gen-root.py
  * (proc/PID/{cmdline,comm,stat,fd/}, sys/...); gen-bench (re)writes:
@@ -20,8 +27,9 @@
  *   image.elf   ELF64 ET_CORE EM_X86_64, PT_LOAD p_paddr = physical address:
  *               VT-d root table 0x765000 -> context table 0x76c000 -> 4-level
  *               second-level tables at 0x40000000 (--vtd-root 0x765000), and the
- *               AMD-Vi device table 0x80000000 -> mode-4 v1 tables at 0x80001000
- *               (--amd-devtab 0x80000000); the same mappings as the dumps
+ *               AMD-Vi device table 0x80000000 (above the VT-d tables: the next GiB
+ *               when they need more than 1 GiB) -> mode-4 v1 tables right after it
+ *               (--amd-devtab: expect.json amd_devtab); the same mappings as the dumps
  *   gpa-map.json  the --gpa-map file
  *   expect.json   what dump and check must report (planted findings with exact
  *                 IOVAs, extent count, mapped bytes, pages, rows, file sizes)
@@ -52,7 +60,9 @@
 #define RTADDR     0x765000ULL
 #define CTX_PA     0x76c000ULL
 #define VTD_BASE   0x40000000ULL          /* first page: the level-4 table (pgd) */
-#define AMD_DEVTAB 0x80000000ULL
+#define AMD_DEVTAB_MIN 0x80000000ULL      /* above the VT-d tables: 0x80000000, or the next GiB */
+static uint64_t amd_devtab = AMD_DEVTAB_MIN;
+#define AMD_DEVTAB amd_devtab
 #define AMD_BASE   (AMD_DEVTAB + 0x1000)  /* mirrors the VT-d tables page for page */
 #define ZERO_PFN   0x493adULL
 #define ORPHAN_PFN 0x3e0000ULL
@@ -277,7 +287,7 @@ struct plant { uint64_t iova, pages; int kind; };
 
 static struct section secs[8];
 static int nsecs;
-static struct region regs[16];
+static struct region regs[4096];
 static int nregs;
 static struct plant plants[16];
 static int nplants;
@@ -307,10 +317,44 @@ static int plant_cmp(const void *a, const void *b)
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* Lays out sections, regions and plants. */
-static void layout(uint64_t n, bool v2m)
+static void layout(uint64_t n, bool v2m, bool mix)
 {
 	uint64_t low_top, high_end;
-	if (!v2m) {
+	if (mix) {
+		/* 4K leaves below 3 GiB as the 4k variant; from 4 GiB alternately
+		 * 1 GiB of 4K leaves and 1 GiB of 2M leaves (a 4K chunk first) */
+		if (n < 3 * 262144)
+			die("-n %" PRIu64 ": at least 768K pages for the mix variant, please", n);
+		uint64_t rest = n - 160 - 1 - BIOS_PAGES;
+		uint64_t low1 = (LOW_LIMIT - 0x100000) / SZ_4K, high = rest - low1;
+		high -= high % 512;
+		low_top = 0x100000 + low1 * SZ_4K;
+		add_reg(0, 160, false, 3, 0);
+		add_reg(0x100000, low1, false, 3, 1);
+		add_reg(ORPHAN_IOVA, 1, false, 3, -1);
+		add_reg(BIOS_IOVA, BIOS_PAGES, false, 1, 2);
+		uint64_t a = HIGH_START, left = high;
+		for (int k = 0; left; k++) {
+			uint64_t c = left < 262144 ? left : 262144;
+			if (nregs == (int)(sizeof regs / sizeof regs[0]))
+				die("-n %" PRIu64 ": too many regions for the mix variant", n);
+			if (k & 1)
+				add_reg(a, c / 512, true, 3, 3);
+			else
+				add_reg(a, c, false, 3, 3);
+			a += c * SZ_4K;
+			left -= c;
+		}
+		high_end = a;
+		add_plant(0x150000, 1, P_STALE);
+		add_plant(0x100000 + (low1 / 2) * SZ_4K, 3, P_STALE);
+		add_plant(BIOS_IOVA + 2 * SZ_4K, 2, P_ZERO);
+		add_plant(ORPHAN_IOVA, 1, P_ORPHAN);
+		if (high >= 262144) {
+			add_plant(HIGH_START + 17 * SZ_4K, 1, P_ZERO);              /* in the first 4K chunk */
+			add_plant(high_end - 3 * SZ_4K, 3, P_STALE);                /* the last chunk's end */
+		}
+	} else if (!v2m) {
 		/* 4K leaves: 160 (0-0xa0000) + low1 + 1 orphan + 64 bios + high = n;
 		 * 2 superpages at the end of low RAM, 6 at the end of high RAM. */
 		if (n < 65536)
@@ -412,6 +456,8 @@ static uint64_t tnext, tcap;         /* bump allocator (pages) */
 static int img_fd = -1;
 static uint64_t off_root, off_vtd, off_dev, off_amd;   /* file offsets of the segments */
 static uint64_t tables_written;
+static bool scale;                   /* --scale */
+static uint64_t pm_ram_bytes;        /* the guest RAM's HVA range, from HVA_RAM */
 
 static uint64_t vtd_pa(uint64_t idx) { return VTD_BASE + idx * SZ_4K; }
 static uint64_t amd_pa(uint64_t idx) { return AMD_BASE + idx * SZ_4K; }
@@ -423,7 +469,8 @@ static void tflush(int lv)
 		return;
 	if (img_fd >= 0) {
 		xpwrite(img_fd, t->vt, sizeof t->vt, off_vtd + t->idx * SZ_4K, "image.elf");
-		xpwrite(img_fd, t->amd, sizeof t->amd, off_amd + t->idx * SZ_4K, "image.elf");
+		if (!scale)
+			xpwrite(img_fd, t->amd, sizeof t->amd, off_amd + t->idx * SZ_4K, "image.elf");
 	}
 	tables_written++;
 	t->have = false;
@@ -550,14 +597,15 @@ static uint64_t parse_n(const char *s)
 
 static void usage(void)
 {
-	fputs("usage: gen-bench [-n N] [-v 4k|2m] [--pid PID] [--no-old] [--no-image] OUTDIR\n", stderr);
+	fputs("usage: gen-bench [-n N] [-v 4k|2m|mix] [--pid PID] [--no-old] [--no-image] [--scale] OUTDIR\n",
+	      stderr);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t n = 1 << 20;
-	bool v2m = false, old = true, image = true;
+	bool v2m = false, old = true, image = true, mix = false;
 	int pid = 4242;
 	const char *outdir = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -567,6 +615,8 @@ int main(int argc, char **argv)
 			i++;
 			if (!strcmp(argv[i], "2m"))
 				v2m = true;
+			else if (!strcmp(argv[i], "mix"))
+				mix = true;
 			else if (strcmp(argv[i], "4k"))
 				usage();
 		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc)
@@ -575,6 +625,8 @@ int main(int argc, char **argv)
 			old = false;
 		else if (!strcmp(argv[i], "--no-image"))
 			image = false;
+		else if (!strcmp(argv[i], "--scale"))
+			scale = true, old = false;
 		else if (argv[i][0] != '-' && !outdir)
 			outdir = argv[i];
 		else
@@ -582,14 +634,17 @@ int main(int argc, char **argv)
 	}
 	if (!outdir)
 		usage();
-	layout(n, v2m);
+	layout(n, v2m, mix);
 
 	char p[4096], q[4096];
 	const char *dbg = "root/sys/kernel/debug/iommu/intel";
 	struct out d67, d518;
 	struct sparse pm, kf, kc;
 	snprintf(p, sizeof p, "%s/%s/%s/domain_translation_struct", outdir, dbg, DEV);
-	out_open(&d67, p);
+	if (!scale)
+		out_open(&d67, p);
+	else
+		memset(&d67, 0, sizeof d67);
 	if (old) {
 		snprintf(p, sizeof p, "%s/debugfs-5.18/iommu/intel/domain_translation_struct", outdir);
 		out_open(&d518, p);
@@ -603,6 +658,8 @@ int main(int argc, char **argv)
 
 	/* table pages: 4K leaves / 512 + one per region start + upper levels */
 	uint64_t cap = (v2m ? 64 : n / 512) + 4096;
+	if (VTD_BASE + cap * SZ_4K > amd_devtab)   /* more than 1 GiB of tables (a TiB guest) */
+		amd_devtab = align_up(VTD_BASE + cap * SZ_4K, 1ULL << 30);
 	if (image) {
 		snprintf(p, sizeof p, "%s/image.elf", outdir);
 		image_begin(p, cap);
@@ -614,7 +671,8 @@ int main(int argc, char **argv)
 	/* debugfs headers; the 5.18 file also lists two other devices */
 	snprintf(p, sizeof p, "Device %s @0x%" PRIx64 "\n%-17s\t%-18s\t%-18s\t%-18s\t%-18s\t%-s\n", DEV,
 		 vtd_pa(0), "IOVA_PFN", "PML5E", "PML4E", "PDPE", "PDE", "PTE");
-	out_str(&d67, p);
+	if (!scale)
+		out_str(&d67, p);
 	static const char old_hdr[] = "IOVA_PFN\t\tPML5E\t\t\tPML4E\t\t\tPDPE\t\t\tPDE\t\t\tPTE\n";
 	if (old) {
 		out_str(&d518, "Device 0000:00:01.0 @0x30000000\n");
@@ -652,7 +710,8 @@ int main(int argc, char **argv)
 			}
 			uint64_t ipfn = zero ? ZERO_PFN : base, e[5];
 			leaf(iova, ipfn << 12, rg->big, rg->perm, e);
-			row(&d67, iova >> 12, e, rg->big ? 4 : 5);
+			if (!scale)
+				row(&d67, iova >> 12, e, rg->big ? 4 : 5);
 			if (old)
 				row(&d518, iova >> 12, e, 5);
 			rows++;
@@ -685,6 +744,8 @@ int main(int argc, char **argv)
 				if (kind == P_STALE)
 					cp = pfn_new++;
 				sp_put(&pm, (sec->hva + (a - sec->gpa)) >> 12, PM_PRESENT | PM_EXCL | PM_SDIRTY | cp);
+				if (scale && kind < 0)
+					continue;    /* check reads no kpage entry for a page that agrees */
 				if (kind == P_ZERO) {
 					sp_put(&kf, ZERO_PFN, KPF_ZERO);
 					sp_put(&kc, ZERO_PFN, 0);
@@ -712,7 +773,8 @@ int main(int argc, char **argv)
 		out_close(&d518);
 	}
 	uint64_t size67 = d67.off + d67.n, size518 = old ? d518.off : 0;
-	out_close(&d67);
+	if (!scale)
+		out_close(&d67);
 	sp_close(&pm);
 	sp_close(&kf);
 	sp_close(&kc);
@@ -734,6 +796,7 @@ int main(int argc, char **argv)
 
 	/* /proc/PID/maps */
 	uint64_t ram_end = secs[nsecs - 1].hva + secs[nsecs - 1].size;
+	pm_ram_bytes = ram_end - HVA_RAM;
 	snprintf(q, sizeof q,
 		 "55d0c0a00000-55d0c0e00000 r-xp 00000000 fe:01 1048602                    /usr/bin/qemu-system-x86_64\n"
 		 "%llx-%llx rw-p 00000000 00:00 0 \n"
@@ -768,9 +831,12 @@ int main(int argc, char **argv)
 		 " \"vtd_root\": \"0x%llx\", \"amd_devtab\": \"0x%llx\", \"zero_pfn\": \"0x%llx\",\n"
 		 " \"rows\": %" PRIu64 ", \"pages\": %" PRIu64 ", \"extents\": %" PRIu64 ", \"mapped_bytes\": \"0x%" PRIx64
 		 "\",\n \"table_pages\": %" PRIu64 ", \"dump67_bytes\": %" PRIu64 ", \"dump518_bytes\": %" PRIu64 ",\n"
+		 " \"image_vtd_offset\": %" PRIu64 ", \"image_vtd_bytes\": %" PRIu64 ",\n"
+		 " \"pagemap_offset\": %" PRIu64 ", \"pagemap_bytes\": %" PRIu64 ",\n"
 		 " \"findings\": [\n",
-		 n, v2m ? "2m" : "4k", pid, DEV, RTADDR, AMD_DEVTAB, ZERO_PFN, rows, pages, ext_n, mapped,
-		 tables_written, size67, size518);
+		 n, v2m ? "2m" : mix ? "mix" : "4k", pid, DEV, RTADDR, (unsigned long long)AMD_DEVTAB, ZERO_PFN, rows, pages, ext_n, mapped,
+		 tables_written, size67, size518, off_vtd, (uint64_t)(tables_written * SZ_4K), (uint64_t)(HVA_BIOS >> 12) * 8,
+		 (uint64_t)((HVA_RAM + pm_ram_bytes) >> 12) * 8 - (uint64_t)(HVA_BIOS >> 12) * 8);
 	out_str(&j, q);
 	for (int i = 0; i < nplants; i++) {
 		snprintf(q, sizeof q, "  {\"kind\": \"%s\", \"iova\": \"0x%" PRIx64 "\", \"pages\": %" PRIu64 "}%s\n",

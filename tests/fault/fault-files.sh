@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Unreadable and vanishing input files: each must end in exit 3 (UNKNOWN), an
 # error naming the file and the reason, valid JSON with that error, and no
 # device reported as checked.

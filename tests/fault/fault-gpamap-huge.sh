@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regression (fixed in 8560d05): a --gpa-map file with 10^6 sections (85 MB,
 # streamed from a generator) was accepted and parsed into a json-c tree first:
 # peak RSS ~1.3 GiB (src/gpamap.c iv_gpamap_from_file). Memory must stay

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fault/fault-lib.sh - helpers for the fault-injection tests (sourced
 # after tests/lib.sh and tests/check-lib.sh).
 SHIM="$top_builddir/tests/fault/faultinj.so"

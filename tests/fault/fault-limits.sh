@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bounded memory and clean errors on hostile sizes:
 #  - a debugfs table of IV_BIG bytes (default 1G; IV_BIG=10G for the full
 #    test) generated on the fly through a pipe: the right answer with a peak RSS

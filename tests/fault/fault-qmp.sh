@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A misbehaving QMP server (tests/fake-qmp.py --bad MODE): a connection closed
 # mid-reply, garbage, no answer at all (--timeout), a QEMU error, a reply
 # without end (bounded: an error, not unbounded memory); split replies and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Things that change while the check runs:
 #  - the PID is reused by another process between discovery and the end (a
 #    different /proc/PID/stat start time on the second read): nothing may be

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Inputs that once crashed, hung or were misreported (found by the fuzzers in
 # tests/fuzz or by review), run through the real binary: each must end with
 # the documented exit status and a message, never a crash (exit >= 124) or a

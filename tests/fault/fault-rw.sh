@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Short reads and EINTR on every reader (debugfs text, sysfs, /proc files,
 # pagemap, kpageflags, kpagecount, the --gpa-map file, the ELF image): the
 # answer must be exactly the one without faults - not an error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* faultinj.c - LD_PRELOAD fault-injection shim for the fault tests
  * (the tests/fault/fault-*.sh scripts). Built as tests/fault/faultinj.so by tests/fault/fault.am.
  *

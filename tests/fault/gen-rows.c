@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gen-rows.c - write a large, valid 6.7+ per-device domain_translation_struct
  * (device 0000:00:02.0, 4-level table, 4 KiB leaves at consecutive IOVAs and
  * PFNs) to stdout, for the bounded-memory test (tests/fault/fault-limits.sh).

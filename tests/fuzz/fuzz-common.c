@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-common.c - see fuzz-common.h. */
 #include "config.h"
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-common.h - shared by the libFuzzer harnesses (tests/fuzz/fuzz-*.c).
  *
  * Each harness writes the fuzz input into a private --root tree

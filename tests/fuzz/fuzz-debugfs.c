@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-debugfs.c - Intel debugfs domain_translation_struct, every era, through
  * iv_source_debugfs (open: header scan, block search, depth; walk: rows).
  *

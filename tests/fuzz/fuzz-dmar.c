@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-dmar.c - Intel debugfs dmar_translation_struct (v4.20-v5.2 and v5.3+
  * layouts) through iv_intel_units, iv_intel_devices, iv_intel_device,
  * iv_intel_unit_of, and then iv_source_debugfs open + walk of a fixed global

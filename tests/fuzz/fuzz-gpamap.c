@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-gpamap.c - the --gpa-map JSON file through iv_gpamap_from_file, then
  * lookups. Input: the file. A map that is accepted has at least one section,
  * each 4 KiB-aligned, with an HVA (or ramd) whose range does not wrap. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-maps.c - /proc/PID/maps through iv_maps_each. Input: the file. */
 #include "config.h"
 #include <stdlib.h>

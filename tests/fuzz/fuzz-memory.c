@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-memory.c - the ELF physical-memory reader (src/physmem.c) with the VT-d
  * (legacy, scalable, first level) and AMD-Vi (v1, v2) walkers, through
  * iv_source_memory open + walk, as `--source memory --memory IMAGE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-mtree.c - the QMP reply text of `info mtree -f` through iv_mtree_parse,
  * then iv_gpamap_find over the result (sorted, non-overlapping).
  * Input: the text (NUL-terminated copy; an embedded NUL ends it, as in a JSON string). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-qmp.c - the QMP client (src/host/qmp.c: greeting, qmp_capabilities,
  * events, errors, `info mtree -f`, `info ramblock`, gpa2hva) against a server
  * thread on a Unix socket in the fuzz root that plays the fuzz input as QEMU's

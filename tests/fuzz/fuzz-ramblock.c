@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-ramblock.c - the QMP reply text of `info ramblock` (with and without the
  * 8.0+ HVA columns) through iv_ramblock_parse.
  * Input: the text (NUL-terminated copy).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-regset.c - Intel debugfs iommu_regset through iv_intel_units (with a
  * fixed dmar_translation_struct and sysfs units merged in).
  * Input: the file. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mkseeds.py - (re)build the seed corpora tests/fuzz/corpus/HARNESS/ from the
 test fixtures and generators. Run from a build tree after `make check`
 (needs tests/gen-elf and the iommu-verify binary for the QMP recording):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intel.h - Intel VT-d metadata from debugfs: units (iommu_regset,
  * dmar_translation_struct headers, /sys/class/iommu) and per-device context /
  * PASID entries (dmar_translation_struct rows). Implemented in src/intel_meta.c. */
@@ -56,5 +57,16 @@ int iv_intel_devices(struct iv_intel_dev **out, size_t *n);
 /* Find the unit of a device: /sys/bus/pci/devices/BDF/iommu -> dmarN, else the
  * unit whose dmar_translation_struct lists it. Returns 0 found, 1 not found. */
 int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len);
+
+/* The same, as hints for choosing a start point (src/tables/start.c): a file
+ * that cannot be opened or parsed is not reported; the first problem is put in
+ * why instead. units/devices: 0 read (n may be 0; units: why set when
+ * iommu_regset was unusable and only dmar_translation_struct was read),
+ * 1 unusable (why).
+ * device: 0 found, 1 not present, 2 unusable (why). */
+int iv_intel_units_hint(struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen);
+int iv_intel_device_hint(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
+			 size_t whylen);
+int iv_intel_devices_hint(struct iv_intel_dev **out, size_t *n, char *why, size_t whylen);
 
 #endif

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intel_meta.c - VT-d units and context / PASID entries from debugfs
  * (iommu_regset, dmar_translation_struct; formats.md §1.2, §1.3, §2.3) with
  * /sys/class/iommu/dmarN/intel-iommu as a fallback for the units. */
 #include "config.h"
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +17,40 @@
 #include "sysfs.h"
 
 #define PAGE_ADDR(v) ((v) & ~0xfffULL)
+
+/* Hint mode (the *_hint entry points): a metadata file that cannot be opened
+ * or parsed is not an error of the run; its first problem becomes the reason. */
+static struct {
+	bool on;
+	char *why;
+	size_t len;
+} quiet;
+
+static int meta_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int meta_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!quiet.on)
+		return iv_error("%s", msg);
+	size_t used = quiet.len ? strlen(quiet.why) : 0;
+	if (used + 1 < quiet.len)     /* every file's first problem, in order */
+		snprintf(quiet.why + used, quiet.len - used, "%s%s", used ? "; " : "", msg);
+	return -1;
+}
+
+/* iv_lines_open, reporting through meta_error. */
+static int meta_open(struct iv_lines *l, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return meta_error("%s: %s", path, strerror(errno));
+	iv_lines_from_fd(l, fd, path);
+	return 0;
+}
 
 const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...)
 {
@@ -125,7 +161,7 @@ struct dmar_state {
 
 static int dmar_bad(struct dmar_state *s, const char *what)
 {
-	return iv_error("%s:%llu: %s", s->l.name, (unsigned long long)s->l.lineno, what);
+	return meta_error("%s:%llu: %s", s->l.name, (unsigned long long)s->l.lineno, what);
 }
 
 static int set_unit(struct dmar_state *s, const char *name, size_t n)
@@ -253,7 +289,7 @@ static int dmar_scan(dmar_fn fn, void *arg)
 	if (access(p, F_OK) != 0)
 		return 1;
 	memset(&s, 0, sizeof s);
-	if (iv_lines_open(&s.l, p))
+	if (meta_open(&s.l, p))
 		return -1;
 	s.fn = fn;
 	s.arg = arg;
@@ -335,7 +371,7 @@ static int regset_line(struct unit_set *u, struct iv_dmar_unit **cur, struct iv_
 		uint64_t a;
 		if (!b || b == line + strlen(hdr) || (size_t)(b - line - strlen(hdr)) >= 16 ||
 		    iv_parse_hex(b + strlen(base), &a))
-			return iv_error("%s:%llu: malformed unit header", l->name, (unsigned long long)l->lineno);
+			return meta_error("%s:%llu: malformed unit header", l->name, (unsigned long long)l->lineno);
 		*b = 0;
 		*cur = unit_get(u, line + strlen(hdr));
 		(*cur)->have_reg_base = true;
@@ -345,9 +381,9 @@ static int regset_line(struct unit_set *u, struct iv_dmar_unit **cur, struct iv_
 	char name[64];
 	uint64_t v;
 	if (regset_row(line, name, sizeof name, &v))
-		return iv_error("%s:%llu: unknown line in iommu_regset", l->name, (unsigned long long)l->lineno);
+		return meta_error("%s:%llu: unknown line in iommu_regset", l->name, (unsigned long long)l->lineno);
 	if (!*cur)
-		return iv_error("%s:%llu: register row before any 'IOMMU: ...' header", l->name,
+		return meta_error("%s:%llu: register row before any 'IOMMU: ...' header", l->name,
 				(unsigned long long)l->lineno);
 	regset_value(*cur, name, v);
 	return 0;
@@ -360,7 +396,7 @@ static int read_regset(struct unit_set *u)
 	iv_intel_path(p, sizeof p, "iommu_regset");
 	if (access(p, F_OK) != 0)
 		return 0;
-	if (iv_lines_open(&l, p))
+	if (meta_open(&l, p))
 		return -1;
 	struct iv_dmar_unit *cur = NULL;
 	char *line;
@@ -457,7 +493,14 @@ static int cmp_unit(const void *a, const void *b)
 int iv_intel_units(struct iv_dmar_unit **units, size_t *n)
 {
 	struct unit_set u = { NULL, 0 };
-	if (read_regset(&u) < 0 || dmar_scan(units_dmar_ev, &u) < 0) {
+	if (read_regset(&u) < 0) {
+		free(u.v);
+		if (!quiet.on)
+			return -1;
+		u.v = NULL;           /* a hint: go on with dmar_translation_struct alone */
+		u.n = 0;
+	}
+	if (dmar_scan(units_dmar_ev, &u) < 0) {
 		free(u.v);
 		return -1;
 	}
@@ -560,5 +603,47 @@ int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len)
 	if (*unit)
 		return 0;
 	struct unit_find f = { bdf, unit, len };
-	return dmar_scan(find_unit_ev, &f) == 1 && *unit ? 0 : 1;
+	bool was = quiet.on;
+	quiet.on = true;              /* a hint: a malformed file only means "not found" */
+	if (!was)
+		quiet.len = 0;
+	int r = dmar_scan(find_unit_ev, &f);
+	quiet.on = was;
+	return r == 1 && *unit ? 0 : 1;
+}
+
+/* ---- hint mode ---- */
+
+static void quiet_begin(char *why, size_t whylen)
+{
+	quiet.on = true;
+	quiet.why = why;
+	quiet.len = whylen;
+	if (whylen)
+		why[0] = 0;
+}
+
+int iv_intel_units_hint(struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen)
+{
+	quiet_begin(why, whylen);
+	int r = iv_intel_units(units, n);
+	quiet.on = false;
+	return r < 0 ? 1 : 0;
+}
+
+int iv_intel_device_hint(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
+			 size_t whylen)
+{
+	quiet_begin(why, whylen);
+	int r = iv_intel_device(bdf, pasid, out);
+	quiet.on = false;
+	return r < 0 ? 2 : r;
+}
+
+int iv_intel_devices_hint(struct iv_intel_dev **out, size_t *n, char *why, size_t whylen)
+{
+	quiet_begin(why, whylen);
+	int r = iv_intel_devices(out, n);
+	quiet.on = false;
+	return r < 0 ? 1 : 0;
 }

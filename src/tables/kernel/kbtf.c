@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kbtf.c - struct member offsets by name from the kernel's BTF, with libbpf's
  * BTF API (btf__parse: raw /sys/kernel/btf/vmlinux or a vmlinux ELF). */
 #include "config.h"

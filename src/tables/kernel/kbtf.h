@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kbtf.h - struct member offsets by name from the kernel's BTF
  * (/sys/kernel/btf/vmlinux, or a vmlinux ELF with .BTF) via libbpf.
  * Nothing is hard-coded: one binary works across kernel versions. src/kbtf.c */

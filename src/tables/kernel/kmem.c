@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kmem.c - kernel virtual memory through an ELF core image (/proc/kcore):
  * virtual -> physical by the PT_LOAD segment holding the address
  * (iv_physmem_v2p), then physical reads (iv_physmem_read). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kmem.h - kernel virtual memory read through an ELF core image's PT_LOAD
  * segments by p_vaddr (/proc/kcore: the kernel image and the direct map, with
  * KASLR already applied). src/kmem.c, over include/physmem.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ksym.c - symbol addresses from /proc/kallsyms ("ADDR TYPE NAME[\t[MODULE]]").
  * Addresses are only shown to root (CAP_SYSLOG) and kernel.kptr_restrict < 2;
  * otherwise every address reads as zero, which is reported as such. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ksym_units.c - IOMMU starting points from the kernel's own data structures,
  * for kernels without IOMMU debugfs (every distribution kernel):
  *
@@ -26,12 +27,6 @@
 #define MAX_STRUCT    65536       /* struct copies */
 #define ECAP_SMTS     (1ULL << 43)
 
-struct kunit {
-	struct iv_dmar_unit u;
-	bool include_all;
-	size_t nscope;
-	uint16_t *scope;              /* bus << 8 | devfn of the active scope entries */
-};
 
 struct kseg {
 	uint16_t id;
@@ -44,7 +39,7 @@ static struct {
 	bool done;
 	int r;                        /* 0 usable, 1 unavailable (why), -1 error */
 	char why[768];
-	struct kunit *units;
+	struct iv_ksym_unit *units;
 	size_t nunits;
 	struct kseg segs[MAX_UNITS];
 	size_t nsegs;
@@ -163,8 +158,8 @@ struct dmar_walk {
 	bool sm;                      /* intel_iommu_sm */
 };
 
-static int read_scope(struct ctx *c, struct dmar_walk *w, struct kunit *k, uint64_t devices, uint64_t cnt,
-		      uint64_t unit_va)
+static int read_scope(struct ctx *c, struct dmar_walk *w, struct iv_ksym_unit *k, uint64_t devices,
+		      uint64_t cnt, uint64_t unit_va)
 {
 	if (cnt == 0 || devices == 0)
 		return 0;
@@ -197,7 +192,7 @@ static int read_scope(struct ctx *c, struct dmar_walk *w, struct kunit *k, uint6
 	return 0;
 }
 
-static int read_iommu(struct ctx *c, struct dmar_walk *w, struct kunit *k, uint64_t va)
+static int read_iommu(struct ctx *c, struct dmar_walk *w, struct iv_ksym_unit *k, uint64_t va)
 {
 	void *o;
 	uint32_t size;
@@ -262,7 +257,7 @@ static int drhd_entry(struct ctx *c, uint64_t va, void *arg)
 		return 0;
 	}
 	K.units = iv_xrealloc(K.units, (K.nunits + 1) * sizeof *K.units);
-	struct kunit *k = &K.units[K.nunits];
+	struct iv_ksym_unit *k = &K.units[K.nunits];
 	memset(k, 0, sizeof *k);
 	k->u.segment = (uint16_t)v[D_SEGMENT];
 	k->u.have_reg_base = true;
@@ -466,33 +461,16 @@ static int ensure(char *why, size_t whylen)
 	return K.r;
 }
 
-static int rank(const struct kunit *k, const struct iv_bdf *bdf)
-{
-	uint16_t id = (uint16_t)(bdf->bus << 8 | iv_bdf_devfn(bdf));
-	if (k->u.segment == bdf->seg)
-		for (size_t i = 0; i < k->nscope; i++)
-			if (k->scope[i] == id)
-				return 0;
-	return k->include_all && k->u.segment == bdf->seg ? 1 : 2;
-}
-
-int iv_ksym_intel_units(const struct iv_bdf *bdf, struct iv_dmar_unit **units, size_t *n, char *why,
-			size_t whylen)
+int iv_ksym_units(const struct iv_ksym_unit **units, size_t *n, char *why, size_t whylen)
 {
 	*units = NULL;
 	*n = 0;
 	int r = ensure(why, whylen);
 	if (r)
 		return r;
-	struct iv_dmar_unit *v = iv_xcalloc(K.nunits + 1, sizeof *v);
-	size_t k = 0;
-	for (int want = 0; want <= 2; want++)
-		for (size_t i = 0; i < K.nunits; i++)
-			if (rank(&K.units[i], bdf) == want)
-				v[k++] = K.units[i].u;
-	*units = v;
-	*n = k;
-	if (k == 0)
+	*units = K.units;
+	*n = K.nunits;
+	if (K.nunits == 0)
 		snprintf(why, whylen, "dmar_drhd_units has no VT-d unit in use");
 	return 0;
 }

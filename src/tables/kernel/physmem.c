@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* physmem.c - physical memory from an ELF core image (/proc/kcore, kdump
  * vmcore, QEMU dump-guest-memory) via libelf (formats.md §5), with a bounded
  * cache of 4 KiB table pages.

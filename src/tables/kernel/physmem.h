@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* physmem.h - physical memory from an ELF image (/proc/kcore, kdump vmcore,
  * QEMU dump-guest-memory) via libelf, with a cache of 4 KiB table pages.
  * src/physmem.c */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amd.c - AMD-Vi in physical memory (formats.md §3.2-3.4): the device
  * table entry, v1 I/O page-table entries (NextLevel, encoded-size pages) and
  * the GCR3 table in front of v2 (x86-format) tables. */

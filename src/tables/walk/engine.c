@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine.c - the generic page-table walk shared by every table format
  * (walk.h): iterative depth-first over copies of the table pages, entries
  * decoded by the format's function, memory read through the walk context's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pte.h - one decoded page-table entry, the common currency of the entry
  * decoders (x86.h, vtd_decode.h, amd.c) and the walk engine (walk.h). */
 #ifndef IV_PTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vtd.c - Intel VT-d start points in physical memory (formats.md §2.3-2.4):
  * root and context entries (legacy and scalable mode, PASID directory and
  * table). The entries are decoded by vtd_decode.c, the tables walked by

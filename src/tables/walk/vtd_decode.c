@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vtd_decode.c - VT-d context and PASID table entries, and the second-level
  * entry for the walker (rules in vtd_decode.h). */
 #include "config.h"

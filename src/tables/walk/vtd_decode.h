@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vtd_decode.h - the one Intel VT-d decoder (formats.md §2.1-2.3): page-table
  * entries (second level; first level is x86.h), legacy context entries and
  * scalable-mode PASID table entries. Used by the memory walker (vtd.c), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* walk.h - hardware page-table walkers (after libkdumpfile's addrxlat): a
  * generic iterative radix walk (engine.c) driven by one entry decoder per
  * format (x86.c: x86-64, also VT-d first level and AMD-Vi v2; vtd_decode.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* x86.c - the x86-64 entry format for the walker (VT-d first level, AMD-Vi v2)
  * and the words for the radix-format entry problems (x86.h). */
 #include "config.h"

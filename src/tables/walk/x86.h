@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* x86.h - the radix entry rule shared by VT-d second-level and x86-64 tables
  * (a leaf at level 1, or with PS at levels 2-3), and the x86-64 paging entry
  * format used by VT-d first-level and AMD-Vi v2 tables (formats.md §2.2, §3.5).

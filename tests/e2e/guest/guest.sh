@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest.sh MODE TAG - runs inside the test guest; all results go to /out/TAG (9p share), the
 # host (tests/e2e/run + lib/checks.py) asserts on them.
 #   MODE=lab     vfio-lab mappings (zero page, stale, THP) + iommu-verify check/lookup/dump/tables,
@@ -180,13 +181,18 @@ if [ "$MODE" = nested ]; then
     sleep 3     # SeaBIOS runs (and leaves the vIOMMU's translation off)
     $P qmp $SOCK2 '{"execute":"stop"}' > "$OUT/viommu/stop.txt" 2>&1
     $P hmp $SOCK2 "$OUT/viommu" mtree-f='info mtree -f' ramblock='info ramblock' gsts='xp /1wx 0xfed9001c' \
-      ram0='gpa2hva 0' bios='gpa2hva 0xfffc0000' > /dev/null 2>&1
+      ram0='gpa2hva 0' rom='gpa2hva 0xc0000' isa='gpa2hva 0xe0000' ram1='gpa2hva 0x100000' \
+      bios='gpa2hva 0xfffc0000' > /dev/null 2>&1
     cat /proc/$NQ2PID/maps > "$OUT/viommu/maps.txt"
-    # a GPA map of the two sections the checks care about, from gpa2hva (HVA of GPA 0 / pc.bios)
-    h0=$(sed -n 's/.* is \(0x[0-9a-f]*\).*/\1/p' "$OUT/viommu/ram0.txt" | head -1)
-    hb=$(sed -n 's/.* is \(0x[0-9a-f]*\).*/\1/p' "$OUT/viommu/bios.txt" | head -1)
-    printf '[{"gpa":"0x0","size":"0xa0000","hva":"%s","name":"pc.ram","readonly":false},{"gpa":"0xfffc0000","size":"0x40000","hva":"%s","name":"pc.bios","readonly":true}]\n' \
-      "$h0" "$hb" > "$OUT/viommu/gpa-map.json"
+    # the VM's whole memory map (-m 64, q35: RAM below 1 MiB and from 1 MiB to 64 MiB, pc.rom,
+    # the isa-bios alias, pc.bios), HVAs from gpa2hva, as a user would write it for --gpa-map
+    hva() { sed -n 's/.* is \(0x[0-9a-f]*\).*/\1/p' "$OUT/viommu/$1.txt" | head -1; }
+    printf '[{"gpa":"0x0","size":"0xa0000","hva":"%s","name":"pc.ram","readonly":false},
+ {"gpa":"0xc0000","size":"0x20000","hva":"%s","name":"pc.rom","readonly":true},
+ {"gpa":"0xe0000","size":"0x20000","hva":"%s","name":"isa-bios","readonly":true},
+ {"gpa":"0x100000","size":"0x3f00000","hva":"%s","name":"pc.ram","readonly":false},
+ {"gpa":"0xfffc0000","size":"0x40000","hva":"%s","name":"pc.bios","readonly":true}]\n' \
+      "$(hva ram0)" "$(hva rom)" "$(hva isa)" "$(hva ram1)" "$(hva bios)" > "$OUT/viommu/gpa-map.json"
     run_iv viommu-qmp -j $SRC check --pid $NQ2PID --qmp $SOCK2
     run_iv viommu-gpa-map -j $SRC check --pid $NQ2PID --gpa-map "$OUT/viommu/gpa-map.json"
     $P qmp $SOCK2 '{"execute":"quit"}' > /dev/null 2>&1

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/lib/apt-suite.sh - apt-get against another Debian suite through a
 # private apt state (sources list, lists, cache under a directory of its own):
 # the machine's /etc/apt sources and /var/lib/apt/lists are never touched.

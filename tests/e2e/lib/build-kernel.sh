@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Build (or fetch from cache) a small x86_64 guest kernel from Debian's linux-source-$KV.
 # Usage: build-kernel.sh KV CACHE_DIR      (KV = 6.1 | 6.12)
 # Prints the path of the cached bzImage on the last line of stdout.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Host-side assertions for one e2e guest boot.
 
 usage: checks.py MODE DIR KV IOMMU
@@ -275,6 +276,18 @@ class Checker:
         # ---- dump
         r = self.run("dump")
         self.check_dump("dump", r, t)
+        if vendor == "intel" and r.doc is not None and r.rc == 0:
+            # issue 14.1: auto walks memory whenever it can (kcore readable, a start point known)
+            # and then never reads the debugfs page-table dump
+            dbg = os.path.exists(os.path.join(self.d, "has-debugfs"))
+            rm = self.run("dump-memory") if dbg else None
+            want = "memory" if rm is None or rm.rc == 0 else "debugfs"
+            if r.doc.get("source") == want:
+                self.report("PASS", "auto picks the memory walk", runs=[r])
+            else:
+                self.report("FAIL", "auto picks the memory walk", "dump in auto read %r, expected %r%s"
+                            % (r.doc.get("source"), want, "" if rm is None else " (dump --source memory exit %s)" % rm.rc),
+                            [r])
         if vendor == "intel" and not os.path.exists(os.path.join(self.d, "has-debugfs")):
             self.report("SKIP", "memory walk == debugfs", "the guest kernel has no IOMMU debugfs")
         elif vendor == "intel":

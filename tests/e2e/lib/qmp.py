@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Minimal QMP client: qmp.py SOCKET CMD...
    A CMD starting with '{' is sent as raw QMP JSON; anything else as a human-monitor-command.
    HMP replies are printed verbatim (CR stripped), other replies as one JSON line.

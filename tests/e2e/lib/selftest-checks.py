@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Self-test of lib/checks.py: synthesize correct (and some wrong) iommu-verify outputs next to a
 real vfio-lab truth.json and make sure the checks pass (and fail) as they should.
 usage: selftest-checks.py SHARE_DIR_OF_A_LAB_BOOT KV   (e.g. $E2E_WORK/share/lab-6.1-intel 6.1)"""
@@ -55,9 +56,9 @@ def synth(d, t, wrong=None):
     if wrong == "thp-split":
         e = [x for x in ext if x["iova"] == "0x600000"][0]
         e["page_size"] = PG
-    dump = {"device": t["bdf"], "extents": ext, "errors": []}
     for n in ("dump", "dump-debugfs", "dump-memory"):
-        put(d, n, dump, 0)
+        put(d, n, {"device": t["bdf"], "source": "debugfs" if n == "dump-debugfs" else "memory", "extents": ext,
+                   "errors": []}, 0)
     put(d, "tables", {"identical": True}, 0)
     put(d, "devices", {"devices": [{"bdf": t["bdf"], "driver": "vfio-pci"}], "errors": []}, 0)
     open(os.path.join(d, "bdf"), "w").write(t["bdf"] + "\n")

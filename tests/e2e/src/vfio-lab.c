@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vfio-lab.c - create known VFIO type1 IOMMU mappings for the iommu-verify
  * end-to-end tests (derived from the IOMMU lab's vfio-lab.c).
