@@ -4,7 +4,11 @@
 #  - 6.0+: amd_iommu_pci_seg_list -> struct amd_iommu_pci_seg (Debian 6.1
 #    layout) -> dev_table (direct map) and dev_table_size; two PCI segments;
 #    dmar_drhd_units exists but is empty (both drivers built in, as Debian does);
-#  - before 6.0: the global amd_iommu_dev_table, sized by amd_iommu_last_bdf.
+#  - before 6.0: the global amd_iommu_dev_table, sized by amd_iommu_last_bdf;
+#  - Debian's 5.10.2xx: amd_iommu_pci_seg_list exists (a stable backport) but its
+#    struct amd_iommu_pci_seg has only list and id (offsets from the BTF of
+#    linux-image-5.10.0-46-amd64 5.10.262-1): the table is amd_iommu_dev_table;
+#    without that symbol the missing member is named.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/memory-lib.sh"
 . "$top_srcdir/tests/ksym-lib.sh"
@@ -94,4 +98,44 @@ expect_jq "$RESULTS" "0x5123 0x33333123 rw 4096 1,0x234567 0x2e434567 rw 2097152
 run $M lookup 0000:01:00.0 0x5000
 expect_rc 3 "old kernel: device ID beyond the table"
 expect_err "device ID 0x0100 is beyond the device table \(0x2000 bytes\)" "old kernel: size from amd_iommu_last_bdf"
+# ---- Debian 5.10.262: segment list without dev_table ----
+mkroot deb510
+printf 'struct list_head 16\nm next ptr 0\nm prev ptr 8\nstruct amd_iommu_pci_seg 24\nm list struct:list_head 0\nm id u16 16\n' | btf deb510
+kallsyms deb510 <<'SYMS'
+ffffffff81000100 D dmar_drhd_units
+ffffffff81000300 D amd_iommu_pci_seg_list
+ffffffff81000400 D amd_iommu_dev_table
+ffffffff81000408 D amd_iommu_last_bdf
+SYMS
+{
+cat <<'DESC'
+layout kcore
+ram 0x100000 0x100000
+q 0x100100 0xffffffff81000100  # dmar_drhd_units: empty
+q 0x100108 0xffffffff81000100
+q 0x100300 0xffff888000101000  # amd_iommu_pci_seg_list -> seg 0 (list, id only) -> head
+q 0x100308 0xffff888000101000
+q 0x101000 0xffffffff81000300
+q 0x101008 0xffffffff81000300
+q 0x101010 0                   # id 0
+q 0x100400 0xffff888000110000  # amd_iommu_dev_table
+q 0x100408 0x00ff              # amd_iommu_last_bdf: 0xff -> 8 KiB table
+DESC
+echo "$TABLES"
+} | kcore deb510
+M="--root $TMP/deb510 --source memory"
+run $M -j lookup 0000:00:02.0 0x5123 0x6000 0x234567 0x7000
+expect_rc 0 "5.10: lookup with no --amd-devtab"
+expect_jq "$RESULTS" "0x5123 0x33333123 rw 4096 1,0x6000 0x57dad000 r- 4096 1,0x234567 0x2e434567 rw 2097152 2,0x7000 unmapped" "5.10: lookups through amd_iommu_dev_table"
+run $M lookup 0000:01:00.0 0x5000
+expect_rc 3 "5.10: device ID beyond the table"
+expect_err "device ID 0x0100 is beyond the device table \(0x2000 bytes\)" "5.10: size from amd_iommu_last_bdf"
+run $M lookup 0001:00:02.0 0x5000
+expect_rc 3 "5.10: segment 1 has no table"
+expect_err "no AMD-Vi device table for PCI segment 0001" "5.10: only segment 0"
+# the same layout without amd_iommu_dev_table: neither place is known, and that is said
+grep -v amd_iommu_dev_table "$TMP/deb510/proc/kallsyms" > "$TMP/deb510.ks" && mv "$TMP/deb510.ks" "$TMP/deb510/proc/kallsyms"
+run $M lookup 0000:00:02.0 0x5000
+expect_rc 3 "5.10 layout without amd_iommu_dev_table: UNKNOWN"
+expect_err "struct amd_iommu_pci_seg has no member 'dev_table' in the kernel's BTF" "the missing member is named"
 finish

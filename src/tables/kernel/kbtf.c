@@ -105,6 +105,16 @@ static int find_member(struct iv_kbtf *b, const struct btf_type *t, const char *
 	return 0;
 }
 
+bool iv_kbtf_has_member(struct iv_kbtf *b, const char *sname, const char *mname)
+{
+	int id = btf__find_by_name_kind(b->btf, sname, BTF_KIND_STRUCT);
+	if (id < 0)
+		return false;
+	struct iv_kmember m;
+	unsigned budget = 1u << 16;
+	return find_member(b, btf__type_by_id(b->btf, (__u32)id), mname, 0, 0, &budget, &m) == 1;
+}
+
 int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out)
 {
 	int id;

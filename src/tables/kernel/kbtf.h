@@ -26,6 +26,9 @@ int iv_kbtf_struct_size(struct iv_kbtf *b, const char *sname, uint32_t *size);
 /* Member mname of struct sname (members of anonymous structs/unions are
  * found too). Returns 0, or -1 after an error naming the struct and member. */
 int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out);
+/* Whether struct sname exists and has member mname; reports nothing (a probe
+ * for layouts that differ between kernel versions). */
+bool iv_kbtf_has_member(struct iv_kbtf *b, const char *sname, const char *mname);
 const char *iv_kbtf_name(const struct iv_kbtf *b);
 
 #endif

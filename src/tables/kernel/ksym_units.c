@@ -5,7 +5,8 @@
  *   VT-d:   dmar_drhd_units (list_head) -> struct dmar_drhd_unit .list
  *           -> .iommu (struct intel_iommu) -> .root_entry (direct-map pointer)
  *   AMD-Vi: amd_iommu_pci_seg_list (6.0+) -> struct amd_iommu_pci_seg .list
- *           -> .dev_table; before 6.0 the global amd_iommu_dev_table.
+ *           -> .dev_table; before 6.0 (and where struct amd_iommu_pci_seg has
+ *           no dev_table, e.g. Debian's 5.10) the global amd_iommu_dev_table.
  *
  * Symbol addresses from /proc/kallsyms (src/ksym.c), member offsets by name
  * from /sys/kernel/btf/vmlinux (src/kbtf.c), memory from /proc/kcore or
@@ -340,7 +341,14 @@ static int seg_entry(struct ctx *c, uint64_t va, void *arg)
 
 static int find_amd(struct ctx *c)
 {
-	if (c->sym[S_AMD_SEGS].found) {          /* 6.0+ */
+	/* 6.0+ keeps the device tables in the segments. Some stable kernels
+	 * (Debian's 5.10.2xx) backported the segment list and a struct
+	 * amd_iommu_pci_seg with only list and id: their table is still the
+	 * global amd_iommu_dev_table. Decided by member name, never by version. */
+	bool per_seg = c->sym[S_AMD_SEGS].found &&
+		       (iv_kbtf_has_member(c->btf, "amd_iommu_pci_seg", "dev_table") ||
+			!c->sym[S_AMD_DEVTAB].found);
+	if (per_seg) {
 		struct iv_kmember m[A_N];
 		bool empty;
 		if (list_empty(c, "amd_iommu_pci_seg_list", c->sym[S_AMD_SEGS].addr, &empty))
