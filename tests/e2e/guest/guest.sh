@@ -181,18 +181,20 @@ if [ "$MODE" = nested ]; then
     sleep 3     # SeaBIOS runs (and leaves the vIOMMU's translation off)
     $P qmp $SOCK2 '{"execute":"stop"}' > "$OUT/viommu/stop.txt" 2>&1
     $P hmp $SOCK2 "$OUT/viommu" mtree-f='info mtree -f' ramblock='info ramblock' gsts='xp /1wx 0xfed9001c' \
-      ram0='gpa2hva 0' rom='gpa2hva 0xc0000' isa='gpa2hva 0xe0000' ram1='gpa2hva 0x100000' \
-      bios='gpa2hva 0xfffc0000' > /dev/null 2>&1
+      ram0='gpa2hva 0' bios='gpa2hva 0xfffc0000' > /dev/null 2>&1
     cat /proc/$NQ2PID/maps > "$OUT/viommu/maps.txt"
-    # the VM's whole memory map (-m 64, q35: RAM below 1 MiB and from 1 MiB to 64 MiB, pc.rom,
-    # the isa-bios alias, pc.bios), HVAs from gpa2hva, as a user would write it for --gpa-map
+    # the VM's memory map as its info mtree -f shows it once SeaBIOS has run (-m 64, q35: pc.ram
+    # 0-64 MiB, the device BAR mapped for P2P, pc.bios), HVAs from gpa2hva, as a user would write
+    # it for --gpa-map
     hva() { sed -n 's/.* is \(0x[0-9a-f]*\).*/\1/p' "$OUT/viommu/$1.txt" | head -1; }
-    printf '[{"gpa":"0x0","size":"0xa0000","hva":"%s","name":"pc.ram","readonly":false},
- {"gpa":"0xc0000","size":"0x20000","hva":"%s","name":"pc.rom","readonly":true},
- {"gpa":"0xe0000","size":"0x20000","hva":"%s","name":"isa-bios","readonly":true},
- {"gpa":"0x100000","size":"0x3f00000","hva":"%s","name":"pc.ram","readonly":false},
- {"gpa":"0xfffc0000","size":"0x40000","hva":"%s","name":"pc.bios","readonly":true}]\n' \
-      "$(hva ram0)" "$(hva rom)" "$(hva isa)" "$(hva ram1)" "$(hva bios)" > "$OUT/viommu/gpa-map.json"
+    bar=$(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) (prio [0-9]*, ramd): .* BAR 0 mmaps\[0\].*/\1 \2/p' "$OUT/viommu/mtree-f.txt" | head -1)
+    barsec=
+    if [ -n "$bar" ]; then
+      set -- $bar
+      barsec=$(printf ',\n {"gpa":"0x%s","size":"0x%x","type":"ramd","name":"BAR 0"}' "$1" $((0x$2 - 0x$1 + 1)))
+    fi
+    printf '[{"gpa":"0x0","size":"0x4000000","hva":"%s","name":"pc.ram","readonly":false}%s,\n {"gpa":"0xfffc0000","size":"0x40000","hva":"%s","name":"pc.bios","readonly":true}]\n' \
+      "$(hva ram0)" "$barsec" "$(hva bios)" > "$OUT/viommu/gpa-map.json"
     run_iv viommu-qmp -j $SRC check --pid $NQ2PID --qmp $SOCK2
     run_iv viommu-gpa-map -j $SRC check --pid $NQ2PID --gpa-map "$OUT/viommu/gpa-map.json"
     $P qmp $SOCK2 '{"execute":"quit"}' > /dev/null 2>&1
