@@ -76,6 +76,8 @@ int iv_parse_hex(const char *s, uint64_t *out);        /* hex, optional 0x */
 /* Read a whole small file (sysfs attribute etc.) into buf, strip trailing newline.
  * Returns length, or -1 with errno set. Does not report errors itself. */
 ssize_t iv_read_small(const char *path, char *buf, size_t len);
+/* The same, path relative to the directory fd dirfd (AT_FDCWD: as iv_read_small). */
+ssize_t iv_read_small_at(int dirfd, const char *path, char *buf, size_t len);
 
 /* xmalloc family: abort with a message on out-of-memory. */
 void *iv_xmalloc(size_t n);

@@ -116,7 +116,12 @@ int iv_parse_u64(const char *s, uint64_t *out)
 
 ssize_t iv_read_small(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return iv_read_small_at(AT_FDCWD, path, buf, len);
+}
+
+ssize_t iv_read_small_at(int dirfd, const char *path, char *buf, size_t len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	size_t n = 0;

@@ -251,33 +251,6 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 	return p->ndevs || p->reason[0] ? P_VFIO : P_NONE;
 }
 
-/* iv_read_small relative to the process directory. */
-static ssize_t read_at(int dfd, const char *name, char *buf, size_t len)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t n = 0;
-	while (n + 1 < len) {
-		ssize_t r = read(fd, buf + n, len - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = 0;
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = 0;
-	return (ssize_t)n;
-}
 
 /* The value of QEMU's -name: "guest=NAME,..." or "NAME[,...]". */
 static void name_from_arg(const char *v, char *buf, size_t len)
@@ -293,7 +266,7 @@ static bool name_from_cmdline(int dfd, char *buf, size_t len)
 {
 	char cl[8192];
 	bool want = false;
-	ssize_t n = read_at(dfd, "cmdline", cl, sizeof cl);
+	ssize_t n = iv_read_small_at(dfd, "cmdline", cl, sizeof cl);
 	if (n <= 0)
 		return false;
 	/* read_at stops at NUL for strlen; walk the raw buffer by length */
@@ -317,7 +290,7 @@ static void proc_name(struct iv_proc *p, int dfd)
 {
 	if (name_from_cmdline(dfd, p->name, sizeof p->name))
 		return;
-	if (read_at(dfd, "comm", p->name, sizeof p->name) < 0)
+	if (iv_read_small_at(dfd, "comm", p->name, sizeof p->name) < 0)
 		snprintf(p->name, sizeof p->name, "pid%d", (int)p->pid);
 }
 
