@@ -14,6 +14,8 @@ set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 own=no
 if [ $# -ge 1 ]; then b=$1; mkdir -p "$b"; else b=$(mktemp -d "${TMPDIR:-/tmp}/iv-sanitize.XXXXXX"); own=yes; fi
+# tests that drop privileges (setpriv nobody) must reach their files in the build tree: mktemp -d is 0700
+chmod 755 "$b"
 b=$(cd "$b" && pwd)
 
 src=$srcdir
