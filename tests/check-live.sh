@@ -76,6 +76,8 @@ kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null
 # /proc/devices names major 1 (mem: /dev/zero is 1:5) "vfio": an fd on /dev/zero then is a VFIO
 # group device, and its name from /sys/dev/char/1:5 ("zero") is no group number.
 SHIM="$top_builddir/tests/fault/faultinj.so"
+# an ASan build must accept a preloaded library before its runtime (as tests/fault/fault-lib.sh)
+ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"; export ASAN_OPTIONS
 if [ -f "$SHIM" ] && [ -e /sys/dev/char/1:5 ]; then
 	printf 'Character devices:\n  1 vfio\n  4 tty\n\nBlock devices:\n  7 loop\n' >"$TMP/devices"
 	sh -c 'exec 5</dev/zero; exec sleep 30' </dev/zero &
