@@ -29,6 +29,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_gpamap(int argc, char **argv);
 
 /* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V';
  * commands must not use these) and the commands' (for main's whole-line pass). */
@@ -37,6 +38,7 @@ enum { IV_OPT_ROOT = 0x1000, IV_OPT_DEBUGFS, IV_OPT_SOURCE, IV_OPT_MEMORY, IV_OP
 #define IV_GLOBAL_SHORTOPTS "jphV"
 extern const struct option iv_opts_global[];
 extern const struct option iv_opts_check[];
+extern const struct option iv_opts_gpamap[];
 extern const struct option iv_opts_device[];   /* dump, lookup, tables: --pasid */
 
 /* The command's next option (getopt_long over the command's table plus the

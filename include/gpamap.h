@@ -57,6 +57,23 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
  * checks (tests only). Reads the greeting, negotiates. NULL on error (reported). */
 struct iv_qmp;
 struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid);
+/* The same, with IV_QMP_PEER_IS_PID: the socket's peer must be pid itself (QEMU
+ * serves it: Proxmox's VMID.qmp), not merely a process of the VM's user. */
+#define IV_QMP_PEER_IS_PID 1u
+struct iv_qmp *iv_qmp_open_flags(const char *socket_path, pid_t pid, unsigned flags);
+/* A session whose HMP commands go through something other than a QMP socket
+ * (libvirt's API, src/host/libvirt.c). start (may be NULL) connects; hmp runs
+ * one command line before deadline (iv_now() seconds) and returns its text
+ * (malloc'd); close ends it and frees ctx (also when start fails). 0 ok, -1
+ * error (reported). The replies are parsed and checked exactly as QMP's. */
+struct iv_monitor_ops {
+	int (*start)(void *ctx, double deadline);
+	int (*hmp)(void *ctx, const char *line, double deadline, char **text);
+	void (*close)(void *ctx);
+};
+/* label names the session in messages ("libvirt domain vm1"). NULL on error. */
+struct iv_qmp *iv_qmp_open_ops(const struct iv_monitor_ops *ops, void *ctx, const char *label, pid_t pid);
+double iv_qmp_deadline(const struct iv_qmp *q);
 /* One HMP command in the session, e.g. "xp /1gx 0xfed90000". Only read-only
  * commands are sent ("info ...", "gpa2hva ...", "xp ..."; gpa2hpa never): others
  * are refused with an error. *text malloc'd. 0 ok, -1 error (reported). */
@@ -68,6 +85,35 @@ int iv_qmp_hmp(struct iv_qmp *q, const char *command_line, char **text);
 int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m);
 /* Closes (NULL ok); under --stats prints how long the socket was held. */
 void iv_qmp_close(struct iv_qmp *q);
+/* ---- VMs named by their management stack (src/host/vm.c, libvirt.c) ---- */
+enum iv_vm_kind { IV_VM_DOMAIN = 1, IV_VM_VMID };
+struct iv_vm {
+	enum iv_vm_kind kind;
+	char name[256];            /* the libvirt domain name, or the Proxmox VMID (digits) */
+	const char *uri;           /* libvirt: --connect URI (NULL: qemu:///system) */
+	/* set by iv_vm_resolve */
+	pid_t pid;                 /* 0: not resolved */
+	char uuid[64];             /* libvirt: QEMU's -uuid ("" none) */
+	char qmp[108];             /* Proxmox: VMID.qmp below --root */
+	char label[280];           /* "--domain NAME", "--vmid N" */
+};
+/* The VM's PID from its pid file, validated against /proc/PID/cmdline (see
+ * vm.c). 0 ok, -1 with the reason in why (nothing reported). */
+int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len);
+/* A monitor session for a resolved VM: Proxmox's VMID.qmp (its peer must be
+ * the VM's PID) or libvirt's API. NULL on error (reported). The session's
+ * map is iv_qmp_gpamap's, its "how" "libvirt" or "qmp". */
+struct iv_qmp *iv_vm_open(const struct iv_vm *vm);
+/* QEMU's -name (guest=NAME or NAME) of pid, "" when none. 0 ok, -1 not QEMU (name ""). */
+int iv_vm_qemu_name(pid_t pid, char *name, size_t len);
+/* libvirt: virDomainQemuMonitorCommand(HMP) in a helper process (a hard
+ * deadline). The domain must be active and its libvirt UUID, QEMU's answer
+ * to `info uuid` and the process's -uuid must agree. Without libvirt support
+ * compiled in: an error saying so. */
+struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm);
+/* Whether libvirt support is compiled in (configure --with-libvirt). */
+bool iv_libvirt_built(void);
+
 /* --qmp SOCKET: open, iv_qmp_gpamap, close. 0 ok, -1 error. */
 int iv_gpamap_from_qmp(const char *socket_path, pid_t pid, struct iv_gpa_map *m);
 

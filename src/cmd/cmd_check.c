@@ -17,6 +17,9 @@ const struct option iv_opts_check[] = {
 	{ "all", no_argument, NULL, 'A' },
 	{ "device", required_argument, NULL, 'D' },
 	{ "qmp", required_argument, NULL, 'Q' },
+	{ "domain", required_argument, NULL, 'L' },
+	{ "vmid", required_argument, NULL, 'X' },
+	{ "connect", required_argument, NULL, 'C' },
 	{ "gpa-map", required_argument, NULL, 'G' },
 	{ "min-devices", required_argument, NULL, 'm' },
 	{ "nagios", no_argument, NULL, 'N' },
@@ -42,7 +45,9 @@ int cmd_check(int argc, char **argv)
 {
 	pid_t pids[MAX_ARGS];
 	struct iv_bdf devs[MAX_ARGS];
-	struct iv_check_opts opts = { .pids = pids, .devs = devs };
+	static struct iv_vm vms[MAX_ARGS];
+	struct iv_check_opts opts = { .pids = pids, .devs = devs, .vms = vms };
+	const char *uri = NULL;
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
@@ -72,6 +77,33 @@ int cmd_check(int argc, char **argv)
 				return iv_usage_error("check", "--device: '%s' is not a PCI address", optarg);
 			break;
 		case 'Q': opts.qmp = optarg; break;
+		case 'L':
+		case 'X': {
+			enum iv_vm_kind kind = c == 'L' ? IV_VM_DOMAIN : IV_VM_VMID;
+			uint64_t v;
+			bool dup = false;
+			if (c == 'L' && (!optarg[0] || strlen(optarg) >= sizeof vms[0].name || strchr(optarg, '/')))
+				return iv_usage_error("check", "--domain: '%s' is not a libvirt domain name", optarg);
+			if (c == 'X' && (strspn(optarg, "0123456789") != strlen(optarg) || iv_parse_u64(optarg, &v) ||
+					 v == 0 || v > 999999999))
+				return iv_usage_error("check", "--vmid: '%s' is not a Proxmox VM ID", optarg);
+			for (size_t i = 0; i < opts.nvms; i++)
+				dup |= vms[i].kind == kind && !strcmp(vms[i].name, optarg);
+			if (dup)
+				break;              /* counts once */
+			if (opts.nvms == MAX_ARGS)
+				return iv_usage_error("check", "too many --domain and --vmid options");
+			memset(&vms[opts.nvms], 0, sizeof vms[0]);
+			vms[opts.nvms].kind = kind;
+			snprintf(vms[opts.nvms].name, sizeof vms[0].name, "%s", optarg);
+			opts.nvms++;
+			break;
+		}
+		case 'C':
+			if (!optarg[0])
+				return iv_usage_error("check", "--connect: the URI is empty");
+			uri = optarg;
+			break;
 		case 'G':
 			if (input_file("--gpa-map", optarg))
 				return IV_UNKNOWN;
@@ -98,6 +130,19 @@ int cmd_check(int argc, char **argv)
 		return iv_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	if (all && opts.npids)
 		return iv_usage_error("check", "--all and --pid exclude each other");
+	if (all && opts.nvms)
+		return iv_usage_error("check", "--all and --domain/--vmid exclude each other (--all names each VM by "
+				      "its -name already)");
+	if (opts.nvms && (opts.qmp || opts.gpa_map_file))
+		return iv_usage_error("check", "--domain and --vmid read the map through their stack: not with --qmp "
+				      "or --gpa-map");
+	bool any_domain = false;
+	for (size_t i = 0; i < opts.nvms; i++) {
+		vms[i].uri = uri;
+		any_domain |= vms[i].kind == IV_VM_DOMAIN;
+	}
+	if (uri && !any_domain)
+		return iv_usage_error("check", "--connect names libvirt's URI: give --domain");
 	if (opts.qmp && opts.gpa_map_file)
 		return iv_usage_error("check", "--qmp and --gpa-map exclude each other");
 	if ((opts.qmp || opts.gpa_map_file) && opts.npids != 1)

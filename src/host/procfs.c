@@ -343,7 +343,7 @@ static int proc_load(pid_t pid, struct iv_proc *p)
 		if (parse_starttime(path, buf, &p->starttime) && !p->reason[0])
 			snprintf(p->reason, sizeof p->reason, "%.160s: cannot read the start time", path);
 	}
-	if (r == P_VFIO)
+	if (r == P_VFIO || r == P_NONE)   /* named by -name also when it holds no VFIO device (--domain) */
 		proc_name(p, dfd);
 	close(dfd);
 	if (r != P_VFIO) {

@@ -466,16 +466,35 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 	return rc < 0 ? -1 : (int)n;
 }
 
+/* The VM given by --domain/--vmid whose PID this is, or NULL. */
+static const struct iv_vm *vm_of(const struct iv_check_opts *o, pid_t pid)
+{
+	for (size_t i = 0; i < o->nvms; i++)
+		if (o->vms[i].pid == pid)
+			return &o->vms[i];
+	return NULL;
+}
+
+/* A monitor for this process: --qmp, or its --domain/--vmid stack; NULL
+ * without one (*have false) or on error (reported). */
+static struct iv_qmp *monitor_open(const struct iv_check_opts *o, pid_t pid, bool *have)
+{
+	const struct iv_vm *vm = vm_of(o, pid);
+	*have = vm || o->qmp;
+	return vm ? iv_vm_open(vm) : o->qmp ? iv_qmp_open(o->qmp, pid) : NULL;
+}
+
 static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
 		   struct iv_gpa_map *map, struct iv_viommu *vi)
 {
 	memset(map, 0, sizeof *map);
 	int r;
-	if (vi->model[0] && !o->qmp)
+	bool mon = vm_of(o, pr->pid) || o->qmp;
+	if (vi->model[0] && !mon)
 		snprintf(vi->how + strlen(vi->how), sizeof vi->how - strlen(vi->how),
 			 "; translation state unknown without --qmp");
-	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
-		struct iv_qmp *q = iv_qmp_open(o->qmp, pr->pid);
+	if (mon) {   /* one session: the map, and the vIOMMU's state when there is one */
+		struct iv_qmp *q = monitor_open(o, pr->pid, &mon);
 		r = q ? iv_qmp_gpamap(q, map) : -1;
 		if (r == 0 && !vi->model[0])
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
@@ -498,7 +517,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	snprintf(pr->gpa_map, sizeof pr->gpa_map, "%s", map->how);
 	pr->samples = map->samples;
 	pr->agreed = map->agreed;
-	w->map_authoritative = o->qmp || o->gpa_map_file;
+	w->map_authoritative = mon || o->gpa_map_file;
 	return 0;
 }
 
@@ -509,7 +528,8 @@ static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const str
 	struct iv_viommu now = *before;
 	now.how[0] = 0;
 	now.translation = -1;
-	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
+	bool have;
+	struct iv_qmp *q = monitor_open(o, pid, &have);
 	if (q)
 		iv_viommu_gsts(q, &now);
 	iv_qmp_close(q);
@@ -587,9 +607,14 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	char nogpa[sizeof pr->devs[0].reason];
 	iv_viommu_cmdline(p->pid, &vi);
 	w.pm = iv_pagemap_open(p->pid);
+	size_t nerr = iv_g->nerrors;
 	if (!w.pm || get_map(o, pr, &w, &map, &vi)) {
-		snprintf(pr->reason, sizeof pr->reason, "%s",
-			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
+		if (w.pm && iv_g->nerrors > nerr)   /* the reason the map failed, in the notes too (Nagios) */
+			snprintf(pr->reason, sizeof pr->reason, "no guest physical address map: %.450s",
+				 iv_g->errors[iv_g->nerrors - 1]);
+		else
+			snprintf(pr->reason, sizeof pr->reason, "%s",
+				 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
 		for (size_t i = 0; i < pr->ndevs; i++)
 			unchecked(&pr->devs[i], res, "%s", pr->reason);
 		if (w.pm)
@@ -742,7 +767,21 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 
 	struct iv_proc *procs = NULL;
 	struct iv_procs_scan scan;
-	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
+	/* --domain/--vmid: their PIDs join --pid's; one that cannot be resolved
+	 * is UNKNOWN (noted) and the others are still checked */
+	pid_t *pids = iv_xcalloc(o->npids + o->nvms + 1, sizeof *pids);
+	size_t npids = o->npids;
+	memcpy(pids, o->pids, o->npids * sizeof *pids);
+	for (size_t i = 0; i < o->nvms; i++) {
+		char why[512];
+		if (iv_vm_resolve(&o->vms[i], why, sizeof why))
+			note(res, "%s: %s", o->vms[i].label, why);
+		else
+			pids[npids++] = o->vms[i].pid;
+	}
+	memset(&scan, 0, sizeof scan);
+	int n = npids || !(o->npids || o->nvms) ? iv_procs_find(pids, npids, &procs, &scan) : 0;
+	free(pids);
 	if (n < 0) {
 		note(res, "the processes cannot be listed (see errors)");
 		finalize(o, res, NULL);
