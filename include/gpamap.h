@@ -95,6 +95,7 @@ struct iv_vm {
 	pid_t pid;                 /* 0: not resolved */
 	char uuid[64];             /* libvirt: QEMU's -uuid ("" none) */
 	char qmp[108];             /* Proxmox: VMID.qmp below --root */
+	char id[32], pidfile[256]; /* QEMU's -id and -pidfile (re-read when the monitor is opened) */
 	char label[280];           /* "--domain NAME", "--vmid N" */
 };
 /* The VM's PID from its pid file, validated against /proc/PID/cmdline (see

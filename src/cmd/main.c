@@ -49,7 +49,7 @@ static void usage(FILE *f)
 		"  --amd-devtab ADDR       AMD-Vi device table base\n"
 		"  --debugfs-max-mib N     auto: skip a debugfs dump whose kernel buffer would exceed N MiB (64)\n"
 		"  --stats                 print counters of what was read (stderr)\n"
-		"  --timeout SECONDS       QMP timeout (default 5, at most 3600)\n"
+		"  --timeout SECONDS       QMP (or libvirt) session timeout (default 5, at most 3600)\n"
 		"  -h, --help; -V, --version\n"
 		"\n"
 		"Commands:\n");

@@ -202,12 +202,31 @@ int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len)
 			return -1;
 		}
 	}
+	snprintf(vm->id, sizeof vm->id, "%s", a.id);
+	snprintf(vm->pidfile, sizeof vm->pidfile, "%s", a.pidfile);
 	vm->pid = pid;
+	return 0;
+}
+
+/* The process still is the VM resolved (its PID not reused since): the
+ * same identity in /proc/PID/cmdline. 0 ok, -1 reported. */
+static int same_vm(const struct iv_vm *vm)
+{
+	struct qemu_args a;
+	char why[512];
+	if (read_cmdline(vm->pid, &a, why, sizeof why))
+		return iv_error("%s: %s", vm->label, why);
+	if (vm->kind == IV_VM_DOMAIN ? strcmp(a.name, vm->name) || strcmp(a.uuid, vm->uuid)
+				     : strcmp(a.id, vm->id) || strcmp(a.pidfile, vm->pidfile))
+		return iv_error("%s: PID %d is no longer the process resolved from its pid file", vm->label,
+				(int)vm->pid);
 	return 0;
 }
 
 struct iv_qmp *iv_vm_open(const struct iv_vm *vm)
 {
+	if (same_vm(vm))
+		return NULL;
 	if (vm->kind == IV_VM_VMID)
 		return iv_qmp_open_flags(vm->qmp, vm->pid, IV_QMP_PEER_IS_PID);
 	return iv_libvirt_open(vm);
