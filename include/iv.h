@@ -19,6 +19,8 @@ enum iv_status { IV_OK = 0, IV_WARNING = 1, IV_CRITICAL = 2, IV_UNKNOWN = 3 };
 /* Where page tables come from. */
 enum iv_source_kind { IV_SRC_AUTO = 0, IV_SRC_DEBUGFS, IV_SRC_MEMORY };
 
+/* Counters of one run (--stats), incremented through the run or the handle
+ * that carries it. */
 struct iv_stats {
 	uint64_t table_pages_read;  /* memory walker: distinct table pages read */
 	uint64_t bytes_read;        /* all sources: bytes read from input files */
@@ -28,8 +30,8 @@ struct iv_stats {
 	uint64_t kpage_reads;       /* pread calls on kpageflags/kpagecount */
 };
 
-/* One run of the tool: global options and collected errors. */
-struct iv_ctx {
+/* The options of one run: set by the command line (src/cmd), read-only below. */
+struct iv_opts {
 	const char *root;        /* "" for the live system, else a directory prefix */
 	char debugfs[4096];      /* resolved debugfs mount point (real path) */
 	bool json, pretty;
@@ -45,13 +47,29 @@ struct iv_ctx {
 	bool debugfs_unsized_skip;  /* auto: skip a dump whose size cannot be estimated (check) */
 	bool stats;
 	double timeout;          /* seconds, for QMP */
-	struct iv_stats st;
-	/* errors, kept for the JSON "errors" array (bounded) */
-	char **errors;
-	size_t nerrors, nerrors_dropped;
 };
 
-extern struct iv_ctx *iv_g;  /* the current run (set by main) */
+/* The errors of one run, kept for the JSON "errors" array and the Nagios
+ * line (the first IV_MAX_ERRORS; the rest are counted). */
+#define IV_MAX_ERRORS 100
+struct iv_errs {
+	char **v;
+	size_t n, dropped;
+};
+
+/* One run of the tool: owned by main (on its stack), passed down to every
+ * entry point; handles keep the pointer they were opened with. */
+struct iv_run {
+	struct iv_opts opt;
+	struct iv_stats st;
+	struct iv_errs errs;
+};
+/* Defaults: root "" (the live system), timeout 5 s, no errors. */
+void iv_run_init(struct iv_run *run);
+/* Frees the error list. */
+void iv_run_free(struct iv_run *run);
+
+extern struct iv_run *iv_g;  /* the current run (set by main) */
 
 /* Report an error: prints "iommu-verify: MSG" on stderr and keeps MSG for
  * JSON output. Always returns -1 so callers can `return iv_error(...)`.

@@ -176,5 +176,5 @@ int cmd_devices(int argc, char **argv)
 	close_json_array();
 	free(devs);
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : rc;
+	return iv_g->errs.n ? IV_UNKNOWN : rc;
 }

@@ -69,7 +69,7 @@ int iv_usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	iv_error("%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
-	if (iv_g && iv_g->nagios) {
+	if (iv_g && iv_g->opt.nagios) {
 		char esc[2048];
 		printf("IOMMU UNKNOWN - %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
 		       iv_escape(esc, sizeof esc, msg, "|"));

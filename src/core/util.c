@@ -10,9 +10,23 @@
 #include <unistd.h>
 #include "iv.h"
 
-#define IV_MAX_ERRORS 100
+struct iv_run *iv_g;
 
-struct iv_ctx *iv_g;
+void iv_run_init(struct iv_run *run)
+{
+	memset(run, 0, sizeof *run);
+	run->opt.root = "";
+	run->opt.timeout = 5.0;
+}
+
+void iv_run_free(struct iv_run *run)
+{
+	for (size_t i = 0; i < run->errs.n; i++)
+		free(run->errs.v[i]);
+	free(run->errs.v);
+	run->errs.v = NULL;
+	run->errs.n = run->errs.dropped = 0;
+}
 
 char *iv_escape(char *dst, size_t len, const char *src, const char *also)
 {
@@ -48,12 +62,12 @@ int iv_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "iommu-verify: %s\n", iv_escape(esc, sizeof esc, msg, NULL));
 	if (iv_g) {
-		if (iv_g->nerrors < IV_MAX_ERRORS) {
-			iv_g->errors = iv_xrealloc(iv_g->errors, (iv_g->nerrors + 1) * sizeof *iv_g->errors);
+		if (iv_g->errs.n < IV_MAX_ERRORS) {
+			iv_g->errs.v = iv_xrealloc(iv_g->errs.v, (iv_g->errs.n + 1) * sizeof *iv_g->errs.v);
 			/* kept for the JSON "errors" array until exit (gcc -fanalyzer reports a leak: false) */
-			iv_g->errors[iv_g->nerrors++] = iv_xstrdup(msg);
+			iv_g->errs.v[iv_g->errs.n++] = iv_xstrdup(msg);
 		} else {
-			iv_g->nerrors_dropped++;
+			iv_g->errs.dropped++;
 		}
 	}
 	return -1;
@@ -76,7 +90,7 @@ const char *iv_path(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof rel, fmt, ap);
 	va_end(ap);
-	snprintf(buf, len, "%s%s", (iv_g && iv_g->root) ? iv_g->root : "", rel);
+	snprintf(buf, len, "%s%s", (iv_g && iv_g->opt.root) ? iv_g->opt.root : "", rel);
 	return buf;
 }
 

@@ -216,7 +216,7 @@ static int self_pfn(const void *va, uint64_t *pfn)
 
 int iv_zero_pfn_probe(uint64_t *pfn)
 {
-	if (iv_g && iv_g->root && iv_g->root[0])
+	if (iv_g && iv_g->opt.root && iv_g->opt.root[0])
 		return 1;
 	void *p = mmap(NULL, IV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

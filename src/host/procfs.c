@@ -220,7 +220,7 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(e));
 		return P_UNREADABLE;
 	}
-	bool live = !iv_g->root[0];
+	bool live = !iv_g->opt.root[0];
 	if (live && vfio_majors()) {
 		closedir(d);
 		snprintf(p->reason, sizeof p->reason, "cannot read /proc/devices: VFIO devices cannot be recognized");

@@ -43,7 +43,7 @@ struct iv_qmp {
 
 static double qmp_timeout(void)
 {
-	return iv_g && iv_g->timeout > 0 ? iv_g->timeout : 5.0;
+	return iv_g && iv_g->opt.timeout > 0 ? iv_g->opt.timeout : 5.0;
 }
 
 /* poll() milliseconds until the deadline, clamped (a huge --timeout must not overflow int). */
@@ -354,7 +354,7 @@ void iv_qmp_close(struct iv_qmp *q)
 		return;
 	if (q->fd >= 0) {
 		close(q->fd);
-		if (iv_g && iv_g->stats)
+		if (iv_g && iv_g->opt.stats)
 			fprintf(stderr, "stats: qmp_socket_held=%.3fs qmp_commands=%u (%s)\n", iv_now() - q->opened,
 				q->commands, q->path);
 	}

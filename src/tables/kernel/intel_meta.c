@@ -59,7 +59,7 @@ const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof rel, fmt, ap);
 	va_end(ap);
-	snprintf(buf, len, "%s/iommu/intel%s%s", iv_g->debugfs, *rel ? "/" : "", rel);
+	snprintf(buf, len, "%s/iommu/intel%s%s", iv_g->opt.debugfs, *rel ? "/" : "", rel);
 	return buf;
 }
 

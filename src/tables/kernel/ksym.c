@@ -15,7 +15,7 @@ static void hidden_reason(const char *path, char *why, size_t whylen)
 		snprintf(v, sizeof v, "?");
 	snprintf(why, whylen, "%s: kernel addresses are hidden (all zeros; kernel.kptr_restrict=%s%s): "
 		 "run as root with kptr_restrict 0 or 1", path, v,
-		 geteuid() != 0 && !iv_g->root[0] ? ", not running as root" : "");
+		 geteuid() != 0 && !iv_g->opt.root[0] ? ", not running as root" : "");
 }
 
 int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *why, size_t whylen)

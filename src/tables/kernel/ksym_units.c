@@ -416,7 +416,7 @@ static int discover(void)
 		[S_AMD_DEVTAB] = { "amd_iommu_dev_table", 0, false },
 		[S_AMD_LAST_BDF] = { "amd_iommu_last_bdf", 0, false },
 	};
-	const char *kcore = iv_g->memory ? iv_g->memory : iv_path(kc, sizeof kc, "/proc/kcore");
+	const char *kcore = iv_g->opt.memory ? iv_g->opt.memory : iv_path(kc, sizeof kc, "/proc/kcore");
 	int r = iv_ksym_lookup(iv_path(ks, sizeof ks, "/proc/kallsyms"), sym, S_N, K.why, sizeof K.why);
 	if (r)
 		return r;
