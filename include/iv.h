@@ -71,10 +71,11 @@ void iv_run_free(struct iv_run *run);
 
 extern struct iv_run *iv_g;  /* the current run (set by main) */
 
-/* Report an error: prints "iommu-verify: MSG" on stderr and keeps MSG for
- * JSON output. Always returns -1 so callers can `return iv_error(...)`.
+/* Report an error of the run: prints "iommu-verify: MSG" on stderr and keeps
+ * MSG in run->errs (for JSON output and the Nagios line; run NULL: stderr
+ * only). Always returns -1 so callers can `return iv_error(run, ...)`.
  * Input errors must name the file and line: "FILE:LINE: what is wrong". */
-int iv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int iv_error(struct iv_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A warning on stderr only (not an error; does not change the exit status). */
 void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -84,8 +85,9 @@ void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cannot forge lines or terminal escapes. Returns dst. */
 char *iv_escape(char *dst, size_t len, const char *src, const char *also);
 
-/* Path of a live-system file below --root: iv_path(buf, sizeof buf, "/sys/..."). */
-const char *iv_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Path of a live-system file below the run's --root: iv_path(run, buf, sizeof buf, "/sys/..."). */
+const char *iv_path(const struct iv_run *run, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Parse a hex (0x optional) or decimal-with-0x-only number. Returns 0 on success. */
 int iv_parse_u64(const char *s, uint64_t *out);        /* accepts 0x.. hex or decimal */
@@ -110,6 +112,7 @@ double iv_now(void);
  * bounded buffer. Lines longer than the buffer are an error (reported with the
  * file name and line number). */
 struct iv_lines {
+	struct iv_run *run;  /* errors and bytes_read go to this run (may be NULL) */
 	int fd;
 	const char *name;    /* file name for messages */
 	char *buf;
@@ -118,8 +121,8 @@ struct iv_lines {
 	bool eof;
 	bool crlf_strip;     /* strip a trailing \r */
 };
-int iv_lines_open(struct iv_lines *l, const char *path);   /* -1 and iv_error on failure */
-void iv_lines_from_fd(struct iv_lines *l, int fd, const char *name);
+int iv_lines_open(struct iv_run *run, struct iv_lines *l, const char *path);   /* -1 and iv_error on failure */
+void iv_lines_from_fd(struct iv_run *run, struct iv_lines *l, int fd, const char *name);
 /* Next line, NUL-terminated, without the newline. Returns 1 line, 0 EOF, -1 error. */
 int iv_lines_next(struct iv_lines *l, char **line, size_t *len);
 void iv_lines_close(struct iv_lines *l);

@@ -52,7 +52,7 @@ static const uint64_t *read_page(void *arg, uint64_t pa)
 	reads++;
 	const uint64_t *p = page_at(pa, false);
 	if (!p)
-		iv_error("test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
+		iv_error(iv_g, "test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
 	return p;
 }
 

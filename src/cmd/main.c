@@ -276,7 +276,7 @@ static bool unit_listed(const char *debugfs, const char *unit)
 {
 	char p[4200], line[512];
 	struct stat st;
-	if (stat(iv_path(p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
+	if (stat(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
 		return true;
 	static const char *files[] = { "iommu_regset", "dmar_translation_struct" };
 	for (size_t i = 0; i < 2; i++) {

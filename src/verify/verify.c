@@ -176,7 +176,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (need == IV_NEED_NONE)
 			break;
 		if (step > 8)
-			return iv_error("internal error: the classifier keeps asking for facts");
+			return iv_error(iv_g, "internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
 			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
