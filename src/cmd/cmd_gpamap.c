@@ -101,7 +101,7 @@ int cmd_gpamap(int argc, char **argv)
 	char why[512];
 	struct iv_qmp *q = NULL;
 	if (vm.kind && iv_vm_resolve(&vm, why, sizeof why))
-		iv_error("%s: %s", vm.label, why);
+		iv_error(iv_g, "%s: %s", vm.label, why);
 	else
 		q = vm.kind ? iv_vm_open(&vm) : iv_qmp_open(qmp, (pid_t)pid);
 	struct iv_gpa_map m;
@@ -115,5 +115,5 @@ int cmd_gpamap(int argc, char **argv)
 	iv_qmp_close(q);
 	iv_gpamap_free(&m);
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : IV_OK;
+	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
 }

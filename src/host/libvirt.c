@@ -53,7 +53,7 @@ bool iv_libvirt_built(void)
 #ifndef HAVE_LIBVIRT
 struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
 {
-	iv_error("%s: this iommu-verify was built without libvirt support (configure --with-libvirt, Debian "
+	iv_error(iv_g, "%s: this iommu-verify was built without libvirt support (configure --with-libvirt, Debian "
 		 "package libvirt-dev): the guest memory map cannot be read through libvirt (use --pid for an "
 		 "inferred map, or --qmp with virt-qemu-qmp-proxy)", vm->label);
 	return NULL;
@@ -172,21 +172,21 @@ static int lv_read(struct lv *l, void *buf, size_t n, double deadline, const cha
 		double left = deadline - iv_now();
 		if (left <= 0) {
 			lv_kill(l);
-			return iv_error("%s: %s: no answer from libvirt within the session's %g s (libvirtd busy or "
+			return iv_error(iv_g, "%s: %s: no answer from libvirt within the session's %g s (libvirtd busy or "
 					"hung; the helper was killed)", l->label, what,
-					iv_g && iv_g->timeout > 0 ? iv_g->timeout : 5.0);
+					iv_g && iv_g->opt.timeout > 0 ? iv_g->opt.timeout : 5.0);
 		}
 		struct pollfd p = { .fd = l->fd, .events = POLLIN };
 		int r = poll(&p, 1, left >= 1e6 ? 1000000000 : (int)(left * 1000) + 1);
 		if (r < 0 && errno != EINTR)
-			return iv_error("%s: %s: poll: %s", l->label, what, strerror(errno));
+			return iv_error(iv_g, "%s: %s: poll: %s", l->label, what, strerror(errno));
 		if (r <= 0)
 			continue;
 		ssize_t got = read(l->fd, (char *)buf + off, n - off);
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (got <= 0)
-			return iv_error("%s: %s: the libvirt helper ended without an answer", l->label, what);
+			return iv_error(iv_g, "%s: %s: the libvirt helper ended without an answer", l->label, what);
 		off += (size_t)got;
 	}
 	return 0;
@@ -200,7 +200,7 @@ static int lv_answer(struct lv *l, double deadline, const char *what, char **tex
 		return -1;
 	size_t n = h[1] | (size_t)h[2] << 8 | (size_t)h[3] << 16 | (size_t)h[4] << 24;
 	if (n > LV_MAX_REPLY)
-		return iv_error("%s: %s: reply larger than %u MiB", l->label, what, LV_MAX_REPLY >> 20);
+		return iv_error(iv_g, "%s: %s: reply larger than %u MiB", l->label, what, LV_MAX_REPLY >> 20);
 	char *t = iv_xmalloc(n + 1);
 	if (lv_read(l, t, n, deadline, what)) {
 		free(t);
@@ -208,13 +208,13 @@ static int lv_answer(struct lv *l, double deadline, const char *what, char **tex
 	}
 	t[n] = 0;
 	if (h[0] != 0) {
-		iv_error("%s: %s: %.900s", l->label, what, t);
+		iv_error(iv_g, "%s: %s: %.900s", l->label, what, t);
 		free(t);
 		return -1;
 	}
 	if (strlen(t) != n) {
 		free(t);
-		return iv_error("%s: %s: reply holds a NUL byte", l->label, what);
+		return iv_error(iv_g, "%s: %s: reply holds a NUL byte", l->label, what);
 	}
 	*text = t;
 	return 0;
@@ -226,9 +226,9 @@ static int lv_hmp(void *ctx, const char *line, double deadline, char **text)
 	size_t n = strlen(line);
 	char msg[520];
 	if (l->child <= 0)
-		return iv_error("%s: %s: the libvirt helper is gone", l->label, line);
+		return iv_error(iv_g, "%s: %s: the libvirt helper is gone", l->label, line);
 	if (n + 2 > sizeof msg || strchr(line, '\n'))
-		return iv_error("%s: HMP command '%.60s' refused (too long)", l->label, line);
+		return iv_error(iv_g, "%s: HMP command '%.60s' refused (too long)", l->label, line);
 	memcpy(msg, line, n);
 	msg[n++] = '\n';
 	for (size_t off = 0; off < n;) {
@@ -236,7 +236,7 @@ static int lv_hmp(void *ctx, const char *line, double deadline, char **text)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return iv_error("%s: %s: the libvirt helper is gone: %s", l->label, line, strerror(errno));
+			return iv_error(iv_g, "%s: %s: the libvirt helper is gone: %s", l->label, line, strerror(errno));
 		off += (size_t)w;
 	}
 	return lv_answer(l, deadline, line, text);
@@ -247,7 +247,7 @@ static int lv_start(void *ctx, double deadline)
 	struct lv *l = ctx;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		return iv_error("%s: socketpair: %s", l->label, strerror(errno));
+		return iv_error(iv_g, "%s: socketpair: %s", l->label, strerror(errno));
 	fflush(NULL);
 	l->child = fork();
 	if (l->child < 0) {
@@ -255,7 +255,7 @@ static int lv_start(void *ctx, double deadline)
 		close(sv[0]);
 		close(sv[1]);
 		l->child = 0;
-		return iv_error("%s: fork: %s", l->label, strerror(e));
+		return iv_error(iv_g, "%s: fork: %s", l->label, strerror(e));
 	}
 	if (l->child == 0) {
 		close(sv[0]);
@@ -268,10 +268,10 @@ static int lv_start(void *ctx, double deadline)
 		return -1;
 	int rc = 0;
 	if (!l->uuid[0])
-		rc = iv_error("%s: the QEMU process has no -uuid on its command line: it cannot be told to be "
+		rc = iv_error(iv_g, "%s: the QEMU process has no -uuid on its command line: it cannot be told to be "
 			      "libvirt's domain (libvirt UUID %s)", l->label, uuid);
 	else if (strcasecmp(uuid, l->uuid))
-		rc = iv_error("%s: libvirt's domain has UUID %s but the process from the pid file runs -uuid %s",
+		rc = iv_error(iv_g, "%s: libvirt's domain has UUID %s but the process from the pid file runs -uuid %s",
 			      l->label, uuid, l->uuid);
 	free(uuid);
 	return rc;
@@ -319,7 +319,7 @@ struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
 	size_t n = strcspn(t, "\r\n");
 	t[n] = 0;
 	if (strcasecmp(t, vm->uuid)) {
-		iv_error("%s: QEMU's monitor answers 'info uuid' with '%.80s', not the process's -uuid %s", label, t,
+		iv_error(iv_g, "%s: QEMU's monitor answers 'info uuid' with '%.80s', not the process's -uuid %s", label, t,
 			 vm->uuid);
 		free(t);
 		iv_qmp_close(q);

@@ -105,7 +105,7 @@ static int read_cmdline(pid_t pid, struct qemu_args *a, char *why, size_t len)
 	char path[PATH_MAX];
 	char *cl = iv_xmalloc(CMDLINE_MAX);
 	memset(a, 0, sizeof *a);
-	ssize_t n = iv_read_small(iv_path(path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, CMDLINE_MAX);
+	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, CMDLINE_MAX);
 	if (n <= 0) {
 		snprintf(why, len, "PID %d: %s", (int)pid, n < 0 && errno == ENOENT ? "no such process (stale pid file)"
 			 : n < 0 ? strerror(errno) : "empty command line (a kernel thread or a zombie)");
@@ -176,11 +176,11 @@ int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len)
 			snprintf(why, len, "not a libvirt domain name");
 			return -1;
 		}
-		iv_path(path, sizeof path, "/run/libvirt/qemu/%s.pid", vm->name);
+		iv_path(iv_g, path, sizeof path, "/run/libvirt/qemu/%s.pid", vm->name);
 	} else {
 		snprintf(vm->label, sizeof vm->label, "--vmid %s", vm->name);
-		iv_path(path, sizeof path, "/var/run/qemu-server/%s.pid", vm->name);
-		iv_path(vm->qmp, sizeof vm->qmp, "/var/run/qemu-server/%s.qmp", vm->name);
+		iv_path(iv_g, path, sizeof path, "/var/run/qemu-server/%s.pid", vm->name);
+		iv_path(iv_g, vm->qmp, sizeof vm->qmp, "/var/run/qemu-server/%s.qmp", vm->name);
 	}
 	pid_t pid;
 	if (read_pidfile(path, &pid, why, len) || read_cmdline(pid, &a, why, len))
@@ -215,10 +215,10 @@ static int same_vm(const struct iv_vm *vm)
 	struct qemu_args a;
 	char why[512];
 	if (read_cmdline(vm->pid, &a, why, sizeof why))
-		return iv_error("%s: %s", vm->label, why);
+		return iv_error(iv_g, "%s: %s", vm->label, why);
 	if (vm->kind == IV_VM_DOMAIN ? strcmp(a.name, vm->name) || strcmp(a.uuid, vm->uuid)
 				     : strcmp(a.id, vm->id) || strcmp(a.pidfile, vm->pidfile))
-		return iv_error("%s: PID %d is no longer the process resolved from its pid file", vm->label,
+		return iv_error(iv_g, "%s: PID %d is no longer the process resolved from its pid file", vm->label,
 				(int)vm->pid);
 	return 0;
 }

@@ -176,7 +176,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (need == IV_NEED_NONE)
 			break;
 		if (step > 8)
-			return iv_error("internal error: the classifier keeps asking for facts");
+			return iv_error(iv_g, "internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
 			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
@@ -607,11 +607,11 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	char nogpa[sizeof pr->devs[0].reason];
 	iv_viommu_cmdline(p->pid, &vi);
 	w.pm = iv_pagemap_open(p->pid);
-	size_t nerr = iv_g->nerrors;
+	size_t nerr = iv_g->errs.n;
 	if (!w.pm || get_map(o, pr, &w, &map, &vi)) {
-		if (w.pm && iv_g->nerrors > nerr)   /* the reason the map failed, in the notes too (Nagios) */
+		if (w.pm && iv_g->errs.n > nerr)   /* the reason the map failed, in the notes too (Nagios) */
 			snprintf(pr->reason, sizeof pr->reason, "no guest physical address map: %.450s",
-				 iv_g->errors[iv_g->nerrors - 1]);
+				 iv_g->errs.v[iv_g->errs.n - 1]);
 		else
 			snprintf(pr->reason, sizeof pr->reason, "%s",
 				 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
@@ -750,7 +750,7 @@ static void finalize(const struct iv_check_opts *o, struct iv_check *res, const 
 	}
 	if (crit)
 		st = IV_CRITICAL;
-	else if (res->incomplete || iv_g->nerrors)
+	else if (res->incomplete || iv_g->errs.n)
 		st = IV_UNKNOWN;
 	else if (warn)
 		st = IV_WARNING;
@@ -793,7 +793,7 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
-	if (!iv_g->root[0] && iv_zero_pfn_probe(&zpfn) == 0)
+	if (!iv_g->opt.root[0] && iv_zero_pfn_probe(&zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;
