@@ -51,6 +51,10 @@ int iv_getopt(int argc, char **argv, const struct option *cmdopts);
 /* Usage error: message on stderr, in JSON errors with -j, as the one
  * "IOMMU UNKNOWN - ..." line under --nagios. Returns 3. */
 int iv_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --domain NAME (c 'L') or --vmid N (c 'X') into *vm (cleared first): a libvirt
+ * name (not empty, no '/'), a VMID 1..999999999. 0, or 3 (usage error reported). */
+struct iv_vm;
+int iv_cmd_vm_arg(const char *cmd, int c, const char *arg, struct iv_vm *vm);
 
 /* Shared by dump, lookup, tables (src/cmd/common.c): parse DEVICE and --pasid N;
  * positional arguments after DEVICE are argv[*first_pos .. +*npos]. 0 or 3.

@@ -79,24 +79,17 @@ int cmd_check(int argc, char **argv)
 		case 'Q': opts.qmp = optarg; break;
 		case 'L':
 		case 'X': {
-			enum iv_vm_kind kind = c == 'L' ? IV_VM_DOMAIN : IV_VM_VMID;
-			uint64_t v;
+			struct iv_vm vm;
 			bool dup = false;
-			if (c == 'L' && (!optarg[0] || strlen(optarg) >= sizeof vms[0].name || strchr(optarg, '/')))
-				return iv_usage_error("check", "--domain: '%s' is not a libvirt domain name", optarg);
-			if (c == 'X' && (strspn(optarg, "0123456789") != strlen(optarg) || iv_parse_u64(optarg, &v) ||
-					 v == 0 || v > 999999999))
-				return iv_usage_error("check", "--vmid: '%s' is not a Proxmox VM ID", optarg);
+			if (iv_cmd_vm_arg("check", c, optarg, &vm))
+				return IV_UNKNOWN;
 			for (size_t i = 0; i < opts.nvms; i++)
-				dup |= vms[i].kind == kind && !strcmp(vms[i].name, optarg);
+				dup |= vms[i].kind == vm.kind && !strcmp(vms[i].name, vm.name);
 			if (dup)
 				break;              /* counts once */
 			if (opts.nvms == MAX_ARGS)
 				return iv_usage_error("check", "too many --domain and --vmid options");
-			memset(&vms[opts.nvms], 0, sizeof vms[0]);
-			vms[opts.nvms].kind = kind;
-			snprintf(vms[opts.nvms].name, sizeof vms[0].name, "%s", optarg);
-			opts.nvms++;
+			vms[opts.nvms++] = vm;
 			break;
 		}
 		case 'C':

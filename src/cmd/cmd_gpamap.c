@@ -64,18 +64,11 @@ int cmd_gpamap(int argc, char **argv)
 			break;
 		case 'Q': qmp = optarg; given++; break;
 		case 'L':
-		case 'X': {
-			uint64_t v;
-			if (c == 'L' && (!optarg[0] || strlen(optarg) >= sizeof vm.name || strchr(optarg, '/')))
-				return iv_usage_error("gpa-map", "--domain: '%s' is not a libvirt domain name", optarg);
-			if (c == 'X' && (strspn(optarg, "0123456789") != strlen(optarg) || iv_parse_u64(optarg, &v) ||
-					 v == 0 || v > 999999999))
-				return iv_usage_error("gpa-map", "--vmid: '%s' is not a Proxmox VM ID", optarg);
-			vm.kind = c == 'L' ? IV_VM_DOMAIN : IV_VM_VMID;
-			snprintf(vm.name, sizeof vm.name, "%s", optarg);
+		case 'X':
+			if (iv_cmd_vm_arg("gpa-map", c, optarg, &vm))
+				return IV_UNKNOWN;
 			given++;
 			break;
-		}
 		case 'C':
 			if (!optarg[0])
 				return iv_usage_error("gpa-map", "--connect: the URI is empty");
