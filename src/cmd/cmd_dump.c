@@ -85,5 +85,5 @@ int cmd_dump(int argc, char **argv)
 		print_null(PRINT_JSON, "mapped_bytes", NULL);
 	}
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : rc;
+	return iv_g->errs.n ? IV_UNKNOWN : rc;
 }

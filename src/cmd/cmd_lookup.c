@@ -87,5 +87,5 @@ int cmd_lookup(int argc, char **argv)
 	} else
 		print_null(PRINT_JSON, "results", NULL);
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : IV_OK;
+	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
 }
