@@ -44,7 +44,8 @@ struct iv_ctx {
 	uint64_t debugfs_max_mib;   /* --debugfs-max-mib: bound on a dump's kernel buffer in auto (0: default) */
 	bool debugfs_unsized_skip;  /* auto: skip a dump whose size cannot be estimated (check) */
 	bool stats;
-	double timeout;          /* seconds, for QMP */
+	double timeout;          /* -t/--timeout: the run's time limit in seconds (0: none; QMP 5 s) */
+	double deadline;         /* iv_now() by which the run ends (0: none); waits stop there */
 	struct iv_stats st;
 	/* errors, kept for the JSON "errors" array (bounded) */
 	char **errors;

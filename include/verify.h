@@ -47,11 +47,13 @@ struct iv_dev_result {
 	uint64_t mmio_pages;       /* ramd (P2P BAR) pages, not compared as RAM */
 	uint64_t reserved_pages;   /* in the group's reserved regions */
 	uint64_t unverified_pages; /* could not be compared (no GPA map entry) */
+	uint64_t dropped_pages[IV_NKINDS]; /* pages of findings beyond the kept maximum, per kind */
 };
 
 struct iv_proc_result {
 	pid_t pid;
 	char name[128];
+	char vm[128];              /* QEMU's -name guest name, "" when none (Prometheus vm label) */
 	bool checked;
 	char reason[512];
 	char gpa_map[16];          /* "qmp", "file", "inferred", "none" (guest vIOMMU), "" */

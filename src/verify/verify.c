@@ -228,6 +228,7 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	}
 	if (r->nf == MAX_FINDINGS) {
 		r->nf_dropped++;
+		w->dr->dropped_pages[v->kind]++;
 		r->count[v->kind]++;
 		r->pages[v->kind]++;
 		return;
@@ -552,6 +553,7 @@ static void proc_result_init(const struct iv_check_opts *o, struct iv_check *res
 {
 	pr->pid = p->pid;
 	snprintf(pr->name, sizeof pr->name, "%s", p->name);
+	snprintf(pr->vm, sizeof pr->vm, "%s", p->vm);
 	pr->devs = iv_xcalloc(p->ndevs, sizeof *pr->devs);
 	for (size_t i = 0; i < p->ndevs; i++) {
 		if (!wanted(o, &p->devs[i].bdf))
