@@ -59,6 +59,10 @@ int iv_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(
 #define IV_TIMEOUT_GRACE 0.5
 void iv_timeout_arm(double secs, bool nagios, bool json);
 void iv_timeout_disarm(void);
+/* The check being run: a critical finding it confirmed before the timer fires
+ * makes the timeout CRITICAL (2), naming it, not UNKNOWN. */
+struct iv_check;
+void iv_timeout_watch(const struct iv_check *c);
 
 /* Shared by dump, lookup, tables (src/cmd/common.c): parse DEVICE and --pasid N;
  * positional arguments after DEVICE are argv[*first_pos .. +*npos]. 0 or 3.

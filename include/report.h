@@ -19,6 +19,6 @@ int iv_report_prometheus(const struct iv_check *c, const char *path);
  * status 3); iv_report_prometheus_timed_out writes it (async-signal-safe;
  * nothing when none was prepared). */
 void iv_report_prometheus_on_timeout(const char *path, double secs);
-void iv_report_prometheus_timed_out(void);
+void iv_report_prometheus_timed_out(enum iv_status st);
 
 #endif

@@ -3,6 +3,7 @@
  * src/verify.c; results are printed by src/report*.c. */
 #ifndef IV_VERIFY_H
 #define IV_VERIFY_H
+#include <signal.h>
 #include "iv.h"
 #include "bdf.h"
 #include "source.h"
@@ -92,6 +93,11 @@ struct iv_check {
 	bool incomplete;                       /* something could not be checked */
 	enum iv_status status;
 	double started, duration;              /* seconds (wall clock start, run time) */
+	/* Set while the check runs, once a process is fully checked (re-read
+	 * done) with a critical finding: the -t timer (src/cmd/timeout.c) reads
+	 * it, so that a hang after it does not hide it behind an UNKNOWN. */
+	volatile sig_atomic_t critical_seen;
+	char critical_note[160];               /* "pid 4242 0000:00:02.0: stale at iova 0x150000" */
 };
 
 /* Run the check. Fills *res (free with iv_check_free). Returns 0, or -1 when

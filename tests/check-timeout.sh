@@ -65,6 +65,25 @@ if command -v promtool >/dev/null 2>&1; then
 		{ fail "timed out: promtool"; cat "$TMP/promtool" >&2; }
 fi
 
+# a critical finding confirmed before the hang is not hidden: pid 4242 (stale) is checked,
+# then pid 5151 blocks on its maps FIFO
+gen stale
+rm -rf "$TMP/two"; cp -a "$TMP/stale" "$TMP/two"
+P=$TMP/two/root/proc
+cp -a "$P/4242" "$P/5151"; rm "$P/5151/maps"; mkfifo "$P/5151/maps"
+rm -f "$TMP/prom/iv.prom"
+timed 2 --root "$TMP/two/root" -t 1 check --all --nagios --prometheus "$TMP/prom/iv.prom"
+expect_rc 2 "stale VM, then a hang: CRITICAL"
+expect_stdout "IOMMU CRITICAL - pid 4242 0000:00:02.0: stale at iova 0x150000; then $MSG" "stale, then a hang: the finding named"
+expect_err "^iommu-verify: a critical finding before the timeout: pid 4242 0000:00:02.0: stale at iova 0x150000$" \
+	"stale, then a hang: on stderr too"
+grep -qx 'iommu_verify_status 2' "$TMP/prom/iv.prom" && grep -qx 'iommu_verify_up 0' "$TMP/prom/iv.prom" &&
+	ok "stale, then a hang: the textfile says status 2, up 0" || { fail "stale, then a hang: textfile"; cat "$TMP/prom/iv.prom" >&2; }
+timed 2 --root "$TMP/two/root" -t 1 -j check --all
+expect_rc 2 "stale, then a hang, -j: CRITICAL"
+expect_jq '[.status, (.exit_code|tostring), .critical, .errors[0]] | join(" / ")' \
+	"critical / 2 / pid 4242 0000:00:02.0: stale at iova 0x150000 / $MSG" "stale, then a hang, -j: the document"
+
 # a QMP peer that never answers: the session stops at the run's deadline, the step named
 "$PYTHON" "$top_srcdir/tests/fake-qmp.py" "$TMP/qmp.sock" "$TMP/clean/qmp" --bad silent --bad-cmd "info mtree" --timeout 20 &
 QPID=$!

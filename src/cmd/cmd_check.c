@@ -106,8 +106,10 @@ int cmd_check(int argc, char **argv)
 	struct iv_check res;
 	if (prom && iv_g->deadline > 0)
 		iv_report_prometheus_on_timeout(prom, iv_g->deadline - iv_now());
+	iv_timeout_watch(&res);
 	iv_check_run(&opts, &res);
-	iv_timeout_disarm();   /* the work is done: the report is written whole */
+	iv_timeout_disarm();
+	iv_timeout_watch(NULL);   /* the work is done: the report is written whole */
 	if (prom && iv_report_prometheus(&res, prom))
 		res.status = res.status == IV_CRITICAL ? IV_CRITICAL : IV_UNKNOWN;
 	int out;

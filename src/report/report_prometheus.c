@@ -198,6 +198,7 @@ int iv_report_prometheus(const struct iv_check *c, const char *path)
  * call async-signal-safe functions). */
 static char to_path[PATH_MAX], to_tmp[PATH_MAX + 16], to_body[2048];
 static size_t to_len;
+static char *to_status;     /* the status digit in to_body */
 
 void iv_report_prometheus_on_timeout(const char *path, double secs)
 {
@@ -232,12 +233,17 @@ void iv_report_prometheus_on_timeout(const char *path, double secs)
 		"iommu_verify_duration_seconds %.6f\n",
 		PACKAGE_VERSION, (double)tv.tv_sec + tv.tv_usec / 1e6, secs + IV_PROM_TIMEOUT_GRACE);
 	to_len = n > 0 && (size_t)n < sizeof to_body ? (size_t)n : 0;
+	to_status = strstr(to_body, "\niommu_verify_status 3\n");
+	if (to_status)
+		to_status += sizeof "\niommu_verify_status " - 1;
 }
 
-void iv_report_prometheus_timed_out(void)
+void iv_report_prometheus_timed_out(enum iv_status st)
 {
 	if (!to_len)
 		return;
+	if (to_status)
+		*to_status = (char)('0' + (st & 3));   /* "iommu_verify_status 3" as rendered */
 	int fd = open(to_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
