@@ -46,7 +46,7 @@ int cmd_check(int argc, char **argv)
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
-	iv_g->debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
+	iv_g->opt.debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
 	optind = 0;
 	while ((c = iv_getopt(argc, argv, iv_opts_check)) != -1) {
 		switch (c) {
@@ -104,8 +104,8 @@ int cmd_check(int argc, char **argv)
 		return iv_usage_error("check", "--qmp and --gpa-map describe one VM: give exactly one --pid");
 
 	struct iv_check res;
-	if (prom && iv_g->deadline > 0)
-		iv_report_prometheus_on_timeout(prom, iv_g->deadline - iv_now());
+	if (prom && iv_g->opt.deadline > 0)
+		iv_report_prometheus_on_timeout(prom, iv_g->opt.deadline - iv_now());
 	iv_timeout_watch(&res);
 	iv_check_run(&opts, &res);
 	iv_timeout_disarm();
