@@ -127,6 +127,18 @@ if [ "$MODE" = lab ]; then
   fi
 fi
 
+# memory walk == debugfs for the other translated devices too (their DMA-API domains: e1000e
+# rings etc.), each with its own table; not the virtio devices (the 9p share maps and unmaps
+# while it runs, so two reads of its table may differ)
+if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
+  mkdir -p "$OUT/tables-all"
+  while read -r b vd drv grp; do
+    case "$vd" in 0x1af4:*) continue ;; esac
+    [ "$b" = "$BDF" ] || [ "$grp" = "group=" ] && continue
+    run_iv "tables-all/$b" -j tables "$b"
+  done < "$OUT/pci-devices.txt"
+fi
+
 # A device in an identity (pass-through) domain: the e1000e's group is switched to "identity"
 # (driver unbound, group type written, driver rebound). 6.18+ (also 6.12.53+) writes an EMPTY
 # per-device domain_translation_struct for it (no page table), 6.1 a header over garbage; the

@@ -193,6 +193,7 @@ class Checker:
         else:
             self.lab_checks(t, vendor)
         if vendor == "intel" and os.path.exists(os.path.join(self.d, "has-debugfs")):
+            self.tables_all()
             self.passthrough()
         tc = self.truth("clean")
         for name, case in (("clean-gpa-map", "clean check --gpa-map"), ("clean-inferred", "clean check (inferred map)")):
@@ -234,6 +235,34 @@ class Checker:
             self.report("SKIP", case, "the guest kernel has no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF "
                         "is off to keep the build short), which iommu-verify needs for the struct layouts")
         self.lab_rest(t, vendor, guest_lookup)
+
+    def tables_all(self):
+        """`tables` (debugfs vs memory walk) for every other translated device but virtio: each
+        identical, exit 0, and at least one of them with leaves (so the comparison is not vacuous)."""
+        case = "memory walk == debugfs, every other device"
+        d = os.path.join(self.d, "tables-all")
+        names = sorted(f[:-3] for f in os.listdir(d) if f.endswith(".rc")) if os.path.isdir(d) else []
+        if not names:
+            return self.report("FAIL", case, "no tables-all/*.rc (the guest did not run the case)")
+        runs = [self.run(os.path.join("tables-all", n)) for n in names]
+        probs, leaves = [], 0
+        for n, r in zip(names, runs):
+            if r.doc is None:
+                probs.append("%s: %s" % (n, r.why_no_doc()))
+                continue
+            if r.rc != 0 or r.doc.get("identical") is not True or r.doc.get("errors"):
+                probs.append("%s: exit %s, identical %r, differences %s" % (n, r.rc, r.doc.get("identical"),
+                                                                          json.dumps(r.doc.get("differences"))[:300]))
+            dl, ml = num(r.doc.get("debugfs_leaves")), num(r.doc.get("memory_leaves"))
+            if dl != ml:
+                probs.append("%s: %s debugfs leaves, %s in memory" % (n, dl, ml))
+            leaves += dl or 0
+        if not probs and leaves == 0:
+            probs.append("no device has any leaf: nothing was compared")
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs[:6]), [r for r in runs if r.rc != 0])
+        self.report("PASS", case, runs=runs, details=["%s: %s leaves" % (n, r.doc.get("debugfs_leaves"))
+                                                      for n, r in zip(names, runs)])
 
     def passthrough(self):
         """guest.sh switched the e1000e's group to an identity domain: the kernel has no page
