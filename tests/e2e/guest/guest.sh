@@ -140,10 +140,11 @@ if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
 fi
 
 # A device in an identity (pass-through) domain: the e1000e's group is switched to "identity"
-# (driver unbound, group type written, driver rebound). 6.18+ (also 6.12.53+) writes an EMPTY
-# per-device domain_translation_struct for it (no page table), 6.1 a header over garbage; the
-# tool must call it pass-through, never a parse error. (Intel only: AMD-Vi has no page-table debugfs.)
-if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
+# (driver unbound, group type written, driver rebound). Intel: 6.18+ (also 6.12.53+) writes an
+# EMPTY per-device domain_translation_struct for it (no page table), 6.1 a header over garbage; the
+# tool must call it pass-through, never a parse error. AMD-Vi (no page-table debugfs): the memory
+# walk from the device table (DTE Mode 0) must say pass-through.
+if [ "$MODE" = lab ] && { [ -e "$OUT/has-debugfs" ] || [ "$VENDOR" = amd -a "$STOCK" = 0 ]; }; then
   PT=$(grep ' 0x8086:0x10d3 ' "$OUT/pci-devices.txt" | cut -d' ' -f1 | head -1)
   mkdir -p "$OUT/pt"
   if [ -n "$PT" ]; then
@@ -153,20 +154,22 @@ if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
     echo identity > $pd/iommu_group/type 2> "$OUT/pt/type.err"
     cat $pd/iommu_group/type > "$OUT/pt/type" 2>&1
     echo "$PT" > /sys/bus/pci/drivers_probe
-    f=/sys/kernel/debug/iommu/intel/$PT/domain_translation_struct
-    [ -e "$f" ] || f=/sys/kernel/debug/iommu/intel/domain_translation_struct
-    echo "$f" > "$OUT/pt/file"
-    wc -c < "$f" > "$OUT/pt/size" 2>&1    # 6.1: megabytes of garbage; keep the size and the start
-    head -c 4096 "$f" > "$OUT/pt/domain_translation_struct" 2>&1
-    log "pass-through device $PT: group type $(cat $OUT/pt/type), $f: $(cat $OUT/pt/size) bytes"
-    run_iv pt-devices -j devices
-    run_iv pt-dump-debugfs -j --source debugfs dump "$PT"
-    run_iv pt-dump-memory -j --source memory dump "$PT"
-    run_iv pt-lookup -j lookup "$PT" 0x100000
-    # the file alone (a debugfs copy without the context dump): the tool reads the empty file itself
-    mkdir -p /tmp/pt-dbg/iommu/intel/$PT
-    cat "$f" > /tmp/pt-dbg/iommu/intel/$PT/domain_translation_struct 2>/dev/null
-    run_iv pt-dump-file -j --debugfs /tmp/pt-dbg --source debugfs dump "$PT"
+    run_iv pt-devices -j $SRC devices
+    run_iv pt-dump-memory -j ${SRC:---source memory} dump "$PT"
+    run_iv pt-lookup -j $SRC lookup "$PT" 0x100000
+    if [ "$VENDOR" = intel ]; then
+      f=/sys/kernel/debug/iommu/intel/$PT/domain_translation_struct
+      [ -e "$f" ] || f=/sys/kernel/debug/iommu/intel/domain_translation_struct
+      echo "$f" > "$OUT/pt/file"
+      wc -c < "$f" > "$OUT/pt/size" 2>&1    # 6.1: megabytes of garbage; keep the size and the start
+      head -c 4096 "$f" > "$OUT/pt/domain_translation_struct" 2>&1
+      log "pass-through device $PT: group type $(cat $OUT/pt/type), $f: $(cat $OUT/pt/size) bytes"
+      run_iv pt-dump-debugfs -j --source debugfs dump "$PT"
+      # the file alone (a debugfs copy without the context dump): the tool reads the empty file itself
+      mkdir -p /tmp/pt-dbg/iommu/intel/$PT
+      cat "$f" > /tmp/pt-dbg/iommu/intel/$PT/domain_translation_struct 2>/dev/null
+      run_iv pt-dump-file -j --debugfs /tmp/pt-dbg --source debugfs dump "$PT"
+    fi
   else
     log "no e1000e for the pass-through case"
   fi
