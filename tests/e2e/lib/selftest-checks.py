@@ -125,4 +125,27 @@ for wrong, expect_fail in ((None, set()), ("extra-finding", {"check --gpa-map", 
         print("selftest %s: %d lines, ok so far (%d unexpected)" % (wrong, len(lines), fails))
     finally:
         shutil.rmtree(d)
+# E2E_MATRIX: Checker.full_only reports SKIP for a guest step that left NAME.skip, and for a
+# host-side case unless E2E_MATRIX=full; otherwise it returns False (the case is checked)
+sys.path.insert(0, here)
+import checks  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+d = tempfile.mkdtemp()
+try:
+    open(os.path.join(d, "slow.skip"), "w").write("full matrix only (E2E_MATRIX=full)\n")
+    c = checks.Checker("lab", d, kv, "intel")
+    for env, name, want, line in (("default", "slow", True, "SKIP: %s/intel: slow case: full matrix only" % kv),
+                                  ("default", "fast", False, ""), ("default", None, True, "SKIP: %s/intel: host case: full" % kv),
+                                  ("full", None, False, "")):
+        os.environ["E2E_MATRIX"] = env
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            got = c.full_only("slow case" if name == "slow" else "host case" if name is None else "fast case", name)
+        if got != want or not buf.getvalue().startswith(line):
+            fails += 1
+            print("selftest full_only(%s, %s): got %s %r" % (env, name, got, buf.getvalue()))
+    print("selftest full_only: ok so far (%d unexpected)" % fails)
+finally:
+    shutil.rmtree(d)
 sys.exit(1 if fails else 0)
