@@ -156,6 +156,33 @@ for bad in "" "--pid 1" "--qmp $SOCK" "--vmid 100 --domain x" "--vmid 100 --pid 
 	eval "run --root \"\$V\" gpa-map $bad"
 	expect_rc 3 "gpa-map $bad: usage error"
 done
+# the JSON documents validate against the shipped schema (strictly: every member named)
+DOCS="$TMP/docs"; mkdir -p "$DOCS"
+run --root "$V" -j gpa-map --vmid 100; cp "$TMP/out" "$DOCS/gpa-map.json"
+run --root "$V" -j gpa-map --vmid 101; cp "$TMP/out" "$DOCS/gpa-map-unresolved.json"
+expect_jq '[.schema_version, .command, .pid, .name, .gpa_map, .sections] | map(tostring) | join(" ")' \
+	"2 gpa-map null null null null" "gpa-map --vmid 101 -j: every member present, null"
+mv "$SOCK" "$SOCK.aside"
+run --root "$V" -j gpa-map --vmid 100; cp "$TMP/out" "$DOCS/gpa-map-nosocket.json"
+expect_jq '[.pid, .sections] | map(tostring) | join(" ")' "$VM null" "gpa-map, socket absent: the pid, no sections"
+mv "$SOCK.aside" "$SOCK"
+run --root "$V" -j check --vmid 100; cp "$TMP/out" "$DOCS/check-vmid.json"
+run --root "$V" -j check --vmid 101; cp "$TMP/out" "$DOCS/check-vmid-unresolved.json"
+run --root "$V" -j gpa-map --vmid x; cp "$TMP/out" "$DOCS/gpa-map-usage.json"
+expect_jq '"\(.schema_version) \(.command)"' "2 gpa-map" "gpa-map usage error: schema_version and command"
+PYJS=
+for p in /usr/bin/python3 "$PYTHON"; do
+	"$p" -c 'import jsonschema; jsonschema.Draft202012Validator.FORMAT_CHECKER' >/dev/null 2>&1 && { PYJS=$p; break; }
+done
+if [ -n "$PYJS" ]; then
+	if "$PYJS" "$top_srcdir/tests/json-validate.py" --strict "$top_srcdir/schema/iommu-verify.schema.json" "$DOCS"/*.json >"$TMP/js.out" 2>&1; then
+		ok "$(ls "$DOCS" | wc -l) documents (gpa-map, check --vmid) validate against the schema"
+	else fail "schema: $(cat "$TMP/js.out")"; fi
+	# and the check can fail: a section's size as a number
+	jq '.sections[0].size = 4096' "$DOCS/gpa-map.json" >"$TMP/bad.json"
+	"$PYJS" "$top_srcdir/tests/json-validate.py" --strict "$top_srcdir/schema/iommu-verify.schema.json" "$TMP/bad.json" >/dev/null 2>&1 \
+		&& fail "schema accepts a section size that is a number" || ok "schema refuses a section size that is a number"
+else echo "note: no python3 jsonschema (scripts/install-deps check): the documents are not validated"; fi
 kill "$VM" 2>/dev/null; wait "$VM" 2>/dev/null
 
 # ---- libvirt: the pid file and the process ----

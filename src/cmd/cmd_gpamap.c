@@ -25,6 +25,16 @@ static const char *const sec_type[] = { "ram", "rom", "ramd" };
 
 static void print_map(pid_t pid, const char *name, const struct iv_gpa_map *m)
 {
+	if (!m) {   /* no map: every member present, null (JSON; the errors say why) */
+		if (pid > 0)
+			print_int(PRINT_JSON, "pid", NULL, pid);
+		else
+			print_null(PRINT_JSON, "pid", NULL);
+		print_null(PRINT_JSON, "name", NULL);
+		print_null(PRINT_JSON, "gpa_map", NULL);
+		print_null(PRINT_JSON, "sections", NULL);
+		return;
+	}
 	print_int(PRINT_ANY, "pid", "pid %lld", pid);
 	print_string(PRINT_ANY, "name", " (%s)", name);
 	print_string(PRINT_ANY, "gpa_map", ": guest memory map from %s", m->how);
@@ -90,7 +100,7 @@ int cmd_gpamap(int argc, char **argv)
 		return iv_usage_error("gpa-map", "--connect names libvirt's URI: give --domain");
 	vm.uri = uri;
 
-	print_begin();
+	iv_report_begin("gpa-map");
 	char why[512];
 	struct iv_qmp *q = NULL;
 	if (vm.kind && iv_vm_resolve(&vm, why, sizeof why))
@@ -104,7 +114,8 @@ int cmd_gpamap(int argc, char **argv)
 		char name[256];
 		iv_vm_qemu_name(p, name, sizeof name);   /* its -name, as check names it */
 		print_map(p, name, &m);
-	}
+	} else
+		print_map(vm.kind ? vm.pid : (pid_t)pid, NULL, NULL);
 	iv_qmp_close(q);
 	iv_gpamap_free(&m);
 	iv_report_end();

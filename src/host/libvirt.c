@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -259,6 +260,9 @@ static int lv_start(void *ctx, double deadline)
 	}
 	if (l->child == 0) {
 		close(sv[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* the run ended (-t timer, a signal): the helper too */
+		if (getppid() == 1)
+			_exit(1);
 		child_main(sv[1], l->uri, l->name);
 	}
 	close(sv[1]);

@@ -395,6 +395,8 @@ struct iv_qmp *iv_qmp_open_ops(const struct iv_monitor_ops *ops, void *ctx, cons
 	q->pid = pid;
 	q->opened = iv_now();
 	q->deadline = q->opened + qmp_timeout();
+	if (iv_g && iv_g->opt.deadline > 0 && iv_g->opt.deadline < q->deadline)
+		q->deadline = iv_g->opt.deadline;   /* -t: the whole run's limit, not per session */
 	snprintf(q->path, sizeof q->path, "%s", label);
 	if (ops->start && ops->start(ctx, q->deadline)) {
 		ops->close(ctx);
@@ -424,6 +426,8 @@ struct iv_qmp *iv_qmp_open_flags(const char *socket_path, pid_t pid, unsigned fl
 	q->flags = flags;
 	q->opened = iv_now();
 	q->deadline = q->opened + qmp_timeout();
+	if (iv_g && iv_g->opt.deadline > 0 && iv_g->opt.deadline < q->deadline)
+		q->deadline = iv_g->opt.deadline;   /* -t: the whole run's limit, not per session */
 	if (qmp_connect(q, socket_path) || qmp_start(q)) {
 		iv_qmp_close(q);
 		return NULL;
