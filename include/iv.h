@@ -69,7 +69,6 @@ void iv_run_init(struct iv_run *run);
 /* Frees the error list. */
 void iv_run_free(struct iv_run *run);
 
-extern struct iv_run *iv_g;  /* the current run (set by main) */
 
 /* Report an error of the run: prints "iommu-verify: MSG" on stderr and keeps
  * MSG in run->errs (for JSON output and the Nagios line; run NULL: stderr
