@@ -43,8 +43,8 @@ struct iv_dma_estimate {
 /* Estimate the mappings of the domain of bdf, or of every device (bdf NULL:
  * 6.1's global file). Returns 0 (e filled), 1 unknown (why). */
 typedef int (*iv_dma_estimator)(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
-/* Installed by the command layer (the estimate needs the host layer). */
-void iv_dump_set_estimator(iv_dma_estimator fn);
+/* The run's estimator is run->dma_estimate (include/iv.h), set by the command
+ * layer (the estimate needs the host layer); NULL: no estimate. */
 #define IV_DEBUGFS_MAX_MIB_DEFAULT 64
 /* Kernel buffer (bytes) of a dump of e's mappings: rows of ~112 bytes, in a
  * power-of-two buffer from one page up. */

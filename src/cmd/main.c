@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 	struct iv_run *run = &the_run;
 	iv_run_init(run);
 	struct cmdline L = { .ctx = &run->opt };
-	iv_dump_set_estimator(iv_host_dma_estimate);   /* the debugfs size gate (src/tables/dumpgate.c) */
+	run->dma_estimate = iv_host_dma_estimate;   /* the debugfs size gate (src/tables/dumpgate.c) */
 
 	/* Global options before the command name. */
 	int c;

@@ -18,13 +18,6 @@
 #define SEQ_MAX    (1ULL << 30)          /* seq_buf_alloc refuses more than MAX_RW_COUNT */
 #define HUGE_PAGE  (2ULL << 20)
 
-static iv_dma_estimator estimator;
-
-void iv_dump_set_estimator(iv_dma_estimator fn)
-{
-	estimator = fn;
-}
-
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e)
 {
 	uint64_t huge = e->huge_bytes < e->bytes ? e->huge_bytes : e->bytes;
@@ -51,6 +44,7 @@ int iv_dump_gate(struct iv_run *run, const struct iv_bdf *bdf, bool per_device, 
 	struct iv_dma_estimate e;
 	char w[512] = "", a[32], b[32];
 	memset(&e, 0, sizeof e);
+	iv_dma_estimator estimator = run->dma_estimate;
 	int r = estimator ? estimator(run, per_device ? bdf : NULL, &e, w, sizeof w) : 1;
 	if (r) {
 		if (!run->opt.debugfs_unsized_skip)
