@@ -376,6 +376,8 @@ struct iv_qmp *iv_qmp_open(struct iv_run *run, const char *socket_path, pid_t pi
 	q->pid = pid;
 	q->opened = iv_now();
 	q->deadline = q->opened + qmp_timeout(run);
+	if (run && run->opt.deadline > 0 && run->opt.deadline < q->deadline)
+		q->deadline = run->opt.deadline;   /* -t: the whole run's limit, not per session */
 	if (qmp_connect(q, socket_path) || qmp_start(q)) {
 		iv_qmp_close(q);
 		return NULL;
