@@ -45,6 +45,7 @@ has - ./lib/systemd/system/iommu-verify-boot.service
 has - ./lib/systemd/system/iommu-verify.timer
 has - ./usr/share/doc/iommu-verify/copyright
 has - ./usr/share/doc/iommu-verify/README.md.gz
+has - ./usr/share/iommu-verify/iommu-verify.schema.json
 has - ./usr/share/doc/iommu-verify/contrib/prometheus/iommu-verify.rules.yml
 has - ./usr/share/doc/iommu-verify/contrib/libvirt/qemu
 grep -q ' ./usr/bin/' "$TMP/contents" && fail "deb installs into /usr/bin: $(grep ' ./usr/bin/' "$TMP/contents")"

@@ -377,6 +377,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return fflush(stdout) || ferror(stdout) ? IV_UNKNOWN : 0;
 	}
+	if (L.version && print_is_json()) {   /* what a consumer asks first: the version and schema */
+		iv_report_begin(NULL);
+		print_string(PRINT_JSON, "version", NULL, PACKAGE_VERSION);
+		return iv_report_end() ? IV_UNKNOWN : 0;
+	}
 	if (L.version) {
 		printf("iommu-verify %s\n", PACKAGE_VERSION);
 		return fflush(stdout) || ferror(stdout) ? IV_UNKNOWN : 0;
