@@ -55,10 +55,11 @@ int iv_usage_error(struct iv_run *run, const char *cmd, const char *fmt, ...) __
 /* -t/--timeout SECONDS, the whole run's time limit (src/cmd/timeout.c): the
  * layers stop waiting at the run's deadline (run->opt.deadline); IV_TIMEOUT_GRACE s later SIGALRM ends
  * the run (a one-line "IOMMU UNKNOWN - timed out after N s" under --nagios, a
- * JSON document with -j, an error on stderr always; exit 3). Disarm once the
+ * JSON error document {schema_version, command, errors} with -j, an error on
+ * stderr always; exit 3). Disarm once the
  * work is done, before the report is written. */
 #define IV_TIMEOUT_GRACE 0.5
-void iv_timeout_arm(double secs, bool nagios, bool json);
+void iv_timeout_arm(double secs, bool nagios, bool json, const char *cmd);
 void iv_timeout_disarm(void);
 /* The check being run: a critical finding it confirmed before the timer fires
  * makes the timeout CRITICAL (2), naming it, not UNKNOWN. */

@@ -405,7 +405,7 @@ int main(int argc, char **argv)
 	double limit = run->opt.timeout > 0 ? run->opt.timeout : L.nagios ? IV_NAGIOS_TIMEOUT : 0;
 	if (limit > 0) {
 		run->opt.deadline = iv_now() + limit;
-		iv_timeout_arm(limit, L.nagios, run->opt.json);
+		iv_timeout_arm(limit, L.nagios, run->opt.json, cmd->name);
 	}
 	int rc = cmd->run(run, argc - ci, argv + ci);
 	iv_timeout_disarm();
