@@ -58,7 +58,7 @@ static void print_map(pid_t pid, const char *name, const struct iv_gpa_map *m)
 	close_json_array();
 }
 
-int cmd_gpamap(int argc, char **argv)
+int cmd_gpamap(struct iv_run *run, int argc, char **argv)
 {
 	struct iv_vm vm;
 	const char *qmp = NULL, *uri = NULL;
@@ -70,54 +70,54 @@ int cmd_gpamap(int argc, char **argv)
 		switch (c) {
 		case 'P':
 			if (iv_parse_u64(optarg, &pid) || pid == 0 || pid > 0x7fffffff)
-				return iv_usage_error("gpa-map", "--pid: '%s' is not a process ID", optarg);
+				return iv_usage_error(run, "gpa-map", "--pid: '%s' is not a process ID", optarg);
 			break;
 		case 'Q': qmp = optarg; given++; break;
 		case 'L':
 		case 'X':
-			if (iv_cmd_vm_arg("gpa-map", c, optarg, &vm))
+			if (iv_cmd_vm_arg(run, "gpa-map", c, optarg, &vm))
 				return IV_UNKNOWN;
 			given++;
 			break;
 		case 'C':
 			if (!optarg[0])
-				return iv_usage_error("gpa-map", "--connect: the URI is empty");
+				return iv_usage_error(run, "gpa-map", "--connect: the URI is empty");
 			uri = optarg;
 			break;
 		default:
-			return iv_usage_error("gpa-map", "bad option '%s'", argv[optind - 1]);
+			return iv_usage_error(run, "gpa-map", "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return iv_usage_error("gpa-map", "unexpected argument '%s'", argv[optind]);
+		return iv_usage_error(run, "gpa-map", "unexpected argument '%s'", argv[optind]);
 	if (given != 1)
-		return iv_usage_error("gpa-map", "give one VM: --pid PID --qmp SOCKET, --domain NAME or --vmid N");
+		return iv_usage_error(run, "gpa-map", "give one VM: --pid PID --qmp SOCKET, --domain NAME or --vmid N");
 	if (qmp && !pid)
-		return iv_usage_error("gpa-map", "--qmp needs the VM's --pid (the socket's peer and the maps are checked)");
+		return iv_usage_error(run, "gpa-map", "--qmp needs the VM's --pid (the socket's peer and the maps are checked)");
 	if (pid && !qmp)
-		return iv_usage_error("gpa-map", "--pid needs --qmp (--domain and --vmid find the PID themselves)");
+		return iv_usage_error(run, "gpa-map", "--pid needs --qmp (--domain and --vmid find the PID themselves)");
 	if (uri && vm.kind != IV_VM_DOMAIN)
-		return iv_usage_error("gpa-map", "--connect names libvirt's URI: give --domain");
+		return iv_usage_error(run, "gpa-map", "--connect names libvirt's URI: give --domain");
 	vm.uri = uri;
 
 	iv_report_begin("gpa-map");
 	char why[512];
 	struct iv_qmp *q = NULL;
-	if (vm.kind && iv_vm_resolve(&vm, why, sizeof why))
-		iv_error(iv_g, "%s: %s", vm.label, why);
+	if (vm.kind && iv_vm_resolve(run, &vm, why, sizeof why))
+		iv_error(run, "%s: %s", vm.label, why);
 	else
-		q = vm.kind ? iv_vm_open(&vm) : iv_qmp_open(qmp, (pid_t)pid);
+		q = vm.kind ? iv_vm_open(run, &vm) : iv_qmp_open(run, qmp, (pid_t)pid);
 	struct iv_gpa_map m;
 	memset(&m, 0, sizeof m);
 	if (q && iv_qmp_gpamap(q, &m) == 0) {
 		pid_t p = vm.kind ? vm.pid : (pid_t)pid;
 		char name[256];
-		iv_vm_qemu_name(p, name, sizeof name);   /* its -name, as check names it */
+		iv_vm_qemu_name(run, p, name, sizeof name);   /* its -name, as check names it */
 		print_map(p, name, &m);
 	} else
 		print_map(vm.kind ? vm.pid : (pid_t)pid, NULL, NULL);
 	iv_qmp_close(q);
 	iv_gpamap_free(&m);
-	iv_report_end();
-	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
+	iv_report_end(run);
+	return run->errs.n ? IV_UNKNOWN : IV_OK;
 }

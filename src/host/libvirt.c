@@ -52,9 +52,9 @@ bool iv_libvirt_built(void)
 }
 
 #ifndef HAVE_LIBVIRT
-struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
+struct iv_qmp *iv_libvirt_open(struct iv_run *run, const struct iv_vm *vm)
 {
-	iv_error(iv_g, "%s: this iommu-verify was built without libvirt support (configure --with-libvirt, Debian "
+	iv_error(run, "%s: this iommu-verify was built without libvirt support (configure --with-libvirt, Debian "
 		 "package libvirt-dev): the guest memory map cannot be read through libvirt (use --pid for an "
 		 "inferred map, or --qmp with virt-qemu-qmp-proxy)", vm->label);
 	return NULL;
@@ -62,6 +62,7 @@ struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
 #else
 
 struct lv {
+	struct iv_run *run;
 	pid_t child;
 	int fd;
 	char label[280], name[256], uri[256], uuid[64];
@@ -173,21 +174,21 @@ static int lv_read(struct lv *l, void *buf, size_t n, double deadline, const cha
 		double left = deadline - iv_now();
 		if (left <= 0) {
 			lv_kill(l);
-			return iv_error(iv_g, "%s: %s: no answer from libvirt within the session's %g s (libvirtd busy or "
+			return iv_error(l->run, "%s: %s: no answer from libvirt within the session's %g s (libvirtd busy or "
 					"hung; the helper was killed)", l->label, what,
-					iv_g && iv_g->opt.timeout > 0 ? iv_g->opt.timeout : 5.0);
+					l->run && l->run->opt.timeout > 0 ? l->run->opt.timeout : 5.0);
 		}
 		struct pollfd p = { .fd = l->fd, .events = POLLIN };
 		int r = poll(&p, 1, left >= 1e6 ? 1000000000 : (int)(left * 1000) + 1);
 		if (r < 0 && errno != EINTR)
-			return iv_error(iv_g, "%s: %s: poll: %s", l->label, what, strerror(errno));
+			return iv_error(l->run, "%s: %s: poll: %s", l->label, what, strerror(errno));
 		if (r <= 0)
 			continue;
 		ssize_t got = read(l->fd, (char *)buf + off, n - off);
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (got <= 0)
-			return iv_error(iv_g, "%s: %s: the libvirt helper ended without an answer", l->label, what);
+			return iv_error(l->run, "%s: %s: the libvirt helper ended without an answer", l->label, what);
 		off += (size_t)got;
 	}
 	return 0;
@@ -201,7 +202,7 @@ static int lv_answer(struct lv *l, double deadline, const char *what, char **tex
 		return -1;
 	size_t n = h[1] | (size_t)h[2] << 8 | (size_t)h[3] << 16 | (size_t)h[4] << 24;
 	if (n > LV_MAX_REPLY)
-		return iv_error(iv_g, "%s: %s: reply larger than %u MiB", l->label, what, LV_MAX_REPLY >> 20);
+		return iv_error(l->run, "%s: %s: reply larger than %u MiB", l->label, what, LV_MAX_REPLY >> 20);
 	char *t = iv_xmalloc(n + 1);
 	if (lv_read(l, t, n, deadline, what)) {
 		free(t);
@@ -209,13 +210,13 @@ static int lv_answer(struct lv *l, double deadline, const char *what, char **tex
 	}
 	t[n] = 0;
 	if (h[0] != 0) {
-		iv_error(iv_g, "%s: %s: %.900s", l->label, what, t);
+		iv_error(l->run, "%s: %s: %.900s", l->label, what, t);
 		free(t);
 		return -1;
 	}
 	if (strlen(t) != n) {
 		free(t);
-		return iv_error(iv_g, "%s: %s: reply holds a NUL byte", l->label, what);
+		return iv_error(l->run, "%s: %s: reply holds a NUL byte", l->label, what);
 	}
 	*text = t;
 	return 0;
@@ -227,9 +228,9 @@ static int lv_hmp(void *ctx, const char *line, double deadline, char **text)
 	size_t n = strlen(line);
 	char msg[520];
 	if (l->child <= 0)
-		return iv_error(iv_g, "%s: %s: the libvirt helper is gone", l->label, line);
+		return iv_error(l->run, "%s: %s: the libvirt helper is gone", l->label, line);
 	if (n + 2 > sizeof msg || strchr(line, '\n'))
-		return iv_error(iv_g, "%s: HMP command '%.60s' refused (too long)", l->label, line);
+		return iv_error(l->run, "%s: HMP command '%.60s' refused (too long)", l->label, line);
 	memcpy(msg, line, n);
 	msg[n++] = '\n';
 	for (size_t off = 0; off < n;) {
@@ -237,7 +238,7 @@ static int lv_hmp(void *ctx, const char *line, double deadline, char **text)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return iv_error(iv_g, "%s: %s: the libvirt helper is gone: %s", l->label, line, strerror(errno));
+			return iv_error(l->run, "%s: %s: the libvirt helper is gone: %s", l->label, line, strerror(errno));
 		off += (size_t)w;
 	}
 	return lv_answer(l, deadline, line, text);
@@ -248,7 +249,7 @@ static int lv_start(void *ctx, double deadline)
 	struct lv *l = ctx;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		return iv_error(iv_g, "%s: socketpair: %s", l->label, strerror(errno));
+		return iv_error(l->run, "%s: socketpair: %s", l->label, strerror(errno));
 	fflush(NULL);
 	l->child = fork();
 	if (l->child < 0) {
@@ -256,7 +257,7 @@ static int lv_start(void *ctx, double deadline)
 		close(sv[0]);
 		close(sv[1]);
 		l->child = 0;
-		return iv_error(iv_g, "%s: fork: %s", l->label, strerror(e));
+		return iv_error(l->run, "%s: fork: %s", l->label, strerror(e));
 	}
 	if (l->child == 0) {
 		close(sv[0]);
@@ -272,10 +273,10 @@ static int lv_start(void *ctx, double deadline)
 		return -1;
 	int rc = 0;
 	if (!l->uuid[0])
-		rc = iv_error(iv_g, "%s: the QEMU process has no -uuid on its command line: it cannot be told to be "
+		rc = iv_error(l->run, "%s: the QEMU process has no -uuid on its command line: it cannot be told to be "
 			      "libvirt's domain (libvirt UUID %s)", l->label, uuid);
 	else if (strcasecmp(uuid, l->uuid))
-		rc = iv_error(iv_g, "%s: libvirt's domain has UUID %s but the process from the pid file runs -uuid %s",
+		rc = iv_error(l->run, "%s: libvirt's domain has UUID %s but the process from the pid file runs -uuid %s",
 			      l->label, uuid, l->uuid);
 	free(uuid);
 	return rc;
@@ -302,16 +303,17 @@ static void lv_close(void *ctx)
 
 static const struct iv_monitor_ops lv_ops = { lv_start, lv_hmp, lv_close };
 
-struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
+struct iv_qmp *iv_libvirt_open(struct iv_run *run, const struct iv_vm *vm)
 {
 	struct lv *l = iv_xcalloc(1, sizeof *l);
+	l->run = run;
 	l->fd = -1;
 	snprintf(l->name, sizeof l->name, "%s", vm->name);
 	snprintf(l->uri, sizeof l->uri, "%s", vm->uri && vm->uri[0] ? vm->uri : LV_DEFAULT_URI);
 	snprintf(l->uuid, sizeof l->uuid, "%s", vm->uuid);
 	snprintf(l->label, sizeof l->label, "%.100s (libvirt %.150s)", vm->label, l->uri);
 	const char *label = l->label;
-	struct iv_qmp *q = iv_qmp_open_ops(&lv_ops, l, label, vm->pid);
+	struct iv_qmp *q = iv_qmp_open_ops(run, &lv_ops, l, label, vm->pid);
 	if (!q)
 		return NULL;
 	/* the monitor libvirt reached is that process's QEMU */
@@ -323,7 +325,7 @@ struct iv_qmp *iv_libvirt_open(const struct iv_vm *vm)
 	size_t n = strcspn(t, "\r\n");
 	t[n] = 0;
 	if (strcasecmp(t, vm->uuid)) {
-		iv_error(iv_g, "%s: QEMU's monitor answers 'info uuid' with '%.80s', not the process's -uuid %s", label, t,
+		iv_error(run, "%s: QEMU's monitor answers 'info uuid' with '%.80s', not the process's -uuid %s", label, t,
 			 vm->uuid);
 		free(t);
 		iv_qmp_close(q);

@@ -100,12 +100,12 @@ struct qemu_args {
 };
 
 /* Parse /proc/PID/cmdline. 0 ok, -1 (why). */
-static int read_cmdline(pid_t pid, struct qemu_args *a, char *why, size_t len)
+static int read_cmdline(struct iv_run *run, pid_t pid, struct qemu_args *a, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	char *cl = iv_xmalloc(CMDLINE_MAX);
 	memset(a, 0, sizeof *a);
-	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, CMDLINE_MAX);
+	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, CMDLINE_MAX);
 	if (n <= 0) {
 		snprintf(why, len, "PID %d: %s", (int)pid, n < 0 && errno == ENOENT ? "no such process (stale pid file)"
 			 : n < 0 ? strerror(errno) : "empty command line (a kernel thread or a zombie)");
@@ -145,11 +145,11 @@ static int read_cmdline(pid_t pid, struct qemu_args *a, char *why, size_t len)
 	return 0;
 }
 
-int iv_vm_qemu_name(pid_t pid, char *name, size_t len)
+int iv_vm_qemu_name(struct iv_run *run, pid_t pid, char *name, size_t len)
 {
 	struct qemu_args a;
 	char why[200];
-	int rc = read_cmdline(pid, &a, why, sizeof why);
+	int rc = read_cmdline(run, pid, &a, why, sizeof why);
 	snprintf(name, len, "%s", rc == 0 ? a.name : "");
 	return rc;
 }
@@ -160,7 +160,7 @@ static bool domain_name_ok(const char *name)
 	return n && n < 200 && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
-int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len)
+int iv_vm_resolve(struct iv_run *run, struct iv_vm *vm, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	struct qemu_args a;
@@ -176,14 +176,14 @@ int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len)
 			snprintf(why, len, "not a libvirt domain name");
 			return -1;
 		}
-		iv_path(iv_g, path, sizeof path, "/run/libvirt/qemu/%s.pid", vm->name);
+		iv_path(run, path, sizeof path, "/run/libvirt/qemu/%s.pid", vm->name);
 	} else {
 		snprintf(vm->label, sizeof vm->label, "--vmid %s", vm->name);
-		iv_path(iv_g, path, sizeof path, "/var/run/qemu-server/%s.pid", vm->name);
-		iv_path(iv_g, vm->qmp, sizeof vm->qmp, "/var/run/qemu-server/%s.qmp", vm->name);
+		iv_path(run, path, sizeof path, "/var/run/qemu-server/%s.pid", vm->name);
+		iv_path(run, vm->qmp, sizeof vm->qmp, "/var/run/qemu-server/%s.qmp", vm->name);
 	}
 	pid_t pid;
-	if (read_pidfile(path, &pid, why, len) || read_cmdline(pid, &a, why, len))
+	if (read_pidfile(path, &pid, why, len) || read_cmdline(run, pid, &a, why, len))
 		return -1;
 	if (vm->kind == IV_VM_DOMAIN) {
 		if (strcmp(a.name, vm->name)) {
@@ -210,24 +210,24 @@ int iv_vm_resolve(struct iv_vm *vm, char *why, size_t len)
 
 /* The process still is the VM resolved (its PID not reused since): the
  * same identity in /proc/PID/cmdline. 0 ok, -1 reported. */
-static int same_vm(const struct iv_vm *vm)
+static int same_vm(struct iv_run *run, const struct iv_vm *vm)
 {
 	struct qemu_args a;
 	char why[512];
-	if (read_cmdline(vm->pid, &a, why, sizeof why))
-		return iv_error(iv_g, "%s: %s", vm->label, why);
+	if (read_cmdline(run, vm->pid, &a, why, sizeof why))
+		return iv_error(run, "%s: %s", vm->label, why);
 	if (vm->kind == IV_VM_DOMAIN ? strcmp(a.name, vm->name) || strcmp(a.uuid, vm->uuid)
 				     : strcmp(a.id, vm->id) || strcmp(a.pidfile, vm->pidfile))
-		return iv_error(iv_g, "%s: PID %d is no longer the process resolved from its pid file", vm->label,
+		return iv_error(run, "%s: PID %d is no longer the process resolved from its pid file", vm->label,
 				(int)vm->pid);
 	return 0;
 }
 
-struct iv_qmp *iv_vm_open(const struct iv_vm *vm)
+struct iv_qmp *iv_vm_open(struct iv_run *run, const struct iv_vm *vm)
 {
-	if (same_vm(vm))
+	if (same_vm(run, vm))
 		return NULL;
 	if (vm->kind == IV_VM_VMID)
-		return iv_qmp_open_flags(vm->qmp, vm->pid, IV_QMP_PEER_IS_PID);
-	return iv_libvirt_open(vm);
+		return iv_qmp_open_flags(run, vm->qmp, vm->pid, IV_QMP_PEER_IS_PID);
+	return iv_libvirt_open(run, vm);
 }
