@@ -120,6 +120,15 @@ run --root "$V" -j check --vmid 100 --vmid 101
 expect_rc 2 "--vmid 100 (stale) and 101 (absent): CRITICAL"
 expect_note "^--vmid 101: " "--vmid 100 and 101: 101 noted"
 expect_jq '[.findings[] | select(.kind == "stale")] | length' 1 "--vmid 100 and 101: 100's stale page reported"
+# an unresolved VM in the monitoring outputs: the Nagios line names it, the textfile says 3
+run --root "$V" check --nagios --vmid 101
+expect_rc 3 "--vmid 101 --nagios: UNKNOWN"
+if grep -q "^IOMMU UNKNOWN - not checked: --vmid 101: .*/101\.pid: No such file or directory (is the VM running?)" "$TMP/out"; then
+	ok "--vmid 101 --nagios: the reason on the status line"; else fail "--vmid 101 --nagios: $(head -1 "$TMP/out")"; fi
+run --root "$V" check --vmid 101 --prometheus "$TMP/vm.prom"
+expect_rc 3 "--vmid 101 --prometheus: UNKNOWN"
+grep -qx "iommu_verify_status 3" "$TMP/vm.prom" && ok "--vmid 101 --prometheus: iommu_verify_status 3" \
+	|| fail "--vmid 101 --prometheus: $(grep status "$TMP/vm.prom")"
 # and --pid beside --vmid: both checked
 run --root "$V" -j check --vmid 100 --pid 1
 expect_rc 2 "--vmid 100 --pid 1: CRITICAL (pid 1 holds no VFIO device: noted)"
