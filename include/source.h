@@ -22,6 +22,15 @@ struct iv_source_ops {
 	/* Stream the leaves whose IOVA range intersects [lo, hi] in ascending order. */
 	int (*walk)(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 	void (*close)(void *handle);
+	/* Read the table anew: the walks after it see the table as it is now
+	 * (check's re-read of its findings). NULL when every walk reads the
+	 * current table anyway (the memory walk). 0, or -1 on error (reported).
+	 * The debugfs source reads its file once per open and once per refresh
+	 * (the kernel builds the whole dump again for every read). */
+	int (*refresh)(void *handle);
+	/* walk, with a run of 4 KiB leaves (consecutive addresses, same
+	 * permissions) as one leaf of n pages (iv_pt_walk_runs); NULL: walk. */
+	int (*walk_runs)(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 };
 
 extern const struct iv_source_ops iv_source_debugfs;   /* src/src_debugfs.c */

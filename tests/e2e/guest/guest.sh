@@ -136,16 +136,17 @@ if [ "$MODE" = big ]; then
       sleep 2   # let a stall warning reach the log
       dmesg > "$OUT/big/dmesg-after-cat.txt"
     fi
-    run_iv big-dump-memory -j --source memory dump "$BDF"
-    run_iv big-check-memory -j --stats --source memory check --pid $LABPID --gpa-map "$G"
-    run_iv big-check-auto -j --stats check --pid $LABPID --gpa-map "$G"
-    run_iv big-lookup -j --source memory lookup "$BDF" $(cat "$OUT/big/lookup-iovas")
+    M="--source memory"; [ "$VENDOR" = amd ] && [ -n "$SRC" ] && M=$SRC   # AMD-Vi: + --amd-devtab
+    run_iv big-dump-memory -j $M dump "$BDF"
+    run_iv big-check-memory -j --stats $M check --pid $LABPID --gpa-map "$G"
+    run_iv big-check-auto -j --stats $SRC check --pid $LABPID --gpa-map "$G"
+    run_iv big-lookup -j $M lookup "$BDF" $(cat "$OUT/big/lookup-iovas")
     if command -v strace > /dev/null; then
       # the same auto check under strace: which files it opens (no debugfs page-table dump)
       printf '#!/bin/sh\nexec strace -f -qq -e trace=open,openat -o %s /e2e/bin/iommu-verify "$@"\n' \
         "$OUT/big/check-auto.strace" > /tmp/iv-strace
       chmod +x /tmp/iv-strace
-      IV=/tmp/iv-strace; run_iv big-check-auto-strace -j check --pid $LABPID --gpa-map "$G"; IV=/e2e/bin/iommu-verify
+      IV=/tmp/iv-strace; run_iv big-check-auto-strace -j $SRC check --pid $LABPID --gpa-map "$G"; IV=/e2e/bin/iommu-verify
     fi
     if [ -e "$F" ]; then
       run_iv big-dump-debugfs -j --source debugfs dump "$BDF"
