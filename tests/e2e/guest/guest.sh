@@ -148,10 +148,13 @@ if [ "$MODE" = big ]; then
       chmod +x /tmp/iv-strace
       IV=/tmp/iv-strace; run_iv big-check-auto-strace -j $SRC check --pid $LABPID --gpa-map "$G"; IV=/e2e/bin/iommu-verify
     fi
+    dmesg > "$OUT/big/dmesg-after-memory.txt"
     if [ -e "$F" ]; then
       run_iv big-dump-debugfs -j --source debugfs dump "$BDF"
       run_iv big-check-debugfs -j --stats --source debugfs check --pid $LABPID --gpa-map "$G"
     fi
+    sleep 2
+    dmesg > "$OUT/big/dmesg-after-debugfs.txt"
     stop_lab big
   fi
 fi
