@@ -54,6 +54,12 @@ struct iv_dma_estimate {
 typedef int (*iv_dma_estimator)(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
 /* Installed by the command layer (the estimate needs the host layer). */
 void iv_dump_set_estimator(iv_dma_estimator fn);
+/* The second route (issue 14.2): the RAM of the guest memory map of the
+ * device's owner (--gpa-map, --qmp), set by check while it checks that
+ * process (0: none). Used only when the estimator has no estimate, only for a
+ * per-device file, and as if every byte were mapped with 4 KiB pages (the
+ * largest dump that RAM can give). how: "file", "qmp". */
+void iv_dump_set_map_hint(uint64_t ram_bytes, const char *how);
 #define IV_DEBUGFS_MAX_MIB_DEFAULT 64
 /* Kernel buffer (bytes) of a dump of e's mappings: rows of ~112 bytes, in a
  * power-of-two buffer from one page up. */

@@ -19,6 +19,14 @@
 #define HUGE_PAGE  (2ULL << 20)
 
 static iv_dma_estimator estimator;
+static uint64_t map_ram;
+static char map_how[16];
+
+void iv_dump_set_map_hint(uint64_t ram_bytes, const char *how)
+{
+	map_ram = ram_bytes;
+	snprintf(map_how, sizeof map_how, "%s", how ? how : "");
+}
 
 void iv_dump_set_estimator(iv_dma_estimator fn)
 {
@@ -52,6 +60,13 @@ int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t wh
 	char w[512] = "", a[32], b[32];
 	memset(&e, 0, sizeof e);
 	int r = estimator ? estimator(per_device ? bdf : NULL, &e, w, sizeof w) : 1;
+	if (r && per_device && map_ram) {   /* the guest's RAM, all of it in 4 KiB pages */
+		memset(&e, 0, sizeof e);
+		e.bytes = map_ram;
+		snprintf(e.basis, sizeof e.basis, "the RAM of the guest memory map (%s) in 4 KiB pages; %.160s",
+			 map_how, w);
+		r = 0;
+	}
 	if (r) {
 		if (!iv_g->opt.debugfs_unsized_skip)
 			return 0;

@@ -675,6 +675,13 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	}
 	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
 	w.map = no_gpa ? NULL : &map;
+	if (w.map_authoritative) {   /* the debugfs size gate's second route */
+		uint64_t ram = 0;
+		for (size_t i = 0; i < map.n; i++)
+			if (map.v[i].type != IV_SEC_RAMD)
+				ram += map.v[i].size;
+		iv_dump_set_map_hint(ram, map.how);
+	}
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
 		w.dr = &pr->devs[i];
@@ -692,6 +699,7 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	for (size_t i = 0; i < pr->ndevs; i++)
 		src_close(&w.src[i]);
 	free(w.src);
+	iv_dump_set_map_hint(0, NULL);
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
