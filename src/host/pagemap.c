@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "host.h"
 
-#define PM_WINDOW    32768u  /* pagemap entries per pread (256 KiB) */
+#define PM_WINDOW    4096u   /* pagemap entries per pread (32 KiB) */
 #define KPAGE_WINDOW 512u    /* kpageflags/kpagecount entries per pread (4 KiB) */
 
 /* A window of u64 entries over a file; entries past EOF do not exist. */

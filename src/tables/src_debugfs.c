@@ -34,7 +34,7 @@ struct dbg_cp { uint64_t iova; off_t off; uint64_t lineno; };
  * back): each walk replays them. A row is its IOVA PFN, the raw leaf entry
  * and the entries above it (shared by the rows of one last-level table). */
 struct dbg_row { uint64_t pfn, e; uint32_t up; uint8_t k; };
-#define CACHE_MAX (1u << 21)  /* rows (48 MiB); a larger block is read again by each walk */
+#define CACHE_MAX (1u << 20)  /* rows (24 MiB; the default size gate lets ~600 k through); a larger block is read again by each walk */
 
 struct dbg_cache {
 	bool on;              /* the rows are cached (else each walk streams the file) */
@@ -367,6 +367,11 @@ static const char *cache_row(struct dbg_handle *h, struct blockread *br, const c
 		return NULL;
 	if (c->n == CACHE_MAX) {     /* too large to keep: walks stream the file */
 		c->on = false;
+		free(c->rows);
+		free(c->up);
+		c->rows = NULL;
+		c->up = NULL;
+		c->n = c->cap = c->nup = c->upcap = 0;
 		br->done = true;
 		return NULL;
 	}
