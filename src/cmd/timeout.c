@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeout.c - -t/--timeout SECONDS: the whole run's time limit (the Nagios
  * plugin guidelines' -t). The layers that wait (the QMP session) stop at the
- * run's deadline (iv_g->opt.deadline) with an error naming the step, and the run
+ * run's deadline (run->opt.deadline) with an error naming the step, and the run
  * ends with its report; whatever still runs half a second later (a read that
  * blocks: a FIFO, a hung file system) is ended here by SIGALRM: "IOMMU UNKNOWN
  * - timed out after N s" under --nagios, an error otherwise, the Prometheus
