@@ -98,6 +98,7 @@ struct iv_vm {
 	char qmp[108];             /* Proxmox: VMID.qmp below --root */
 	char id[32], pidfile[256]; /* QEMU's -id and -pidfile (re-read when the monitor is opened) */
 	char label[280];           /* "--domain NAME", "--vmid N" */
+	char why[512];             /* iv_procs_find_vms: why it was not resolved (pid 0) */
 };
 /* The VM's PID from its pid file, validated against /proc/PID/cmdline (see
  * vm.c). 0 ok, -1 with the reason in why (nothing reported). */
@@ -106,6 +107,19 @@ int iv_vm_resolve(struct iv_run *run, struct iv_vm *vm, char *why, size_t len);
  * the VM's PID) or libvirt's API. NULL on error (reported). The session's
  * map is iv_qmp_gpamap's, its "how" "libvirt" or "qmp". */
 struct iv_qmp *iv_vm_open(struct iv_run *run, const struct iv_vm *vm);
+/* iv_procs_find for --pid's PIDs and those of the VMs, each resolved
+ * (iv_vm_resolve; the reason in vm->why when not). Nothing given at all:
+ * every VFIO process; VMs given but none resolved (and no PID): none (0, *scan
+ * cleared). */
+struct iv_proc;
+struct iv_procs_scan;
+int iv_procs_find_vms(struct iv_run *run, const pid_t *pids, size_t npids, struct iv_vm *vms, size_t nvms,
+		      struct iv_proc **out, struct iv_procs_scan *scan);
+/* The VM of vms[0..n) whose PID this is, or NULL. */
+const struct iv_vm *iv_vm_of(const struct iv_vm *vms, size_t n, pid_t pid);
+/* A monitor session for pid: its VM's (iv_vm_open), else --qmp SOCKET's, else
+ * NULL (also on error, reported). */
+struct iv_qmp *iv_monitor_open(struct iv_run *run, const char *qmp, const struct iv_vm *vms, size_t n, pid_t pid);
 /* QEMU's -name (guest=NAME or NAME) of pid, "" when none. 0 ok, -1 not QEMU (name ""). */
 int iv_vm_qemu_name(struct iv_run *run, pid_t pid, char *name, size_t len);
 /* libvirt: virDomainQemuMonitorCommand(HMP) in a helper process (a hard

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "gpamap.h"
+#include "host.h"
 
 #define CMDLINE_MAX 65536
 
@@ -230,4 +231,34 @@ struct iv_qmp *iv_vm_open(struct iv_run *run, const struct iv_vm *vm)
 	if (vm->kind == IV_VM_VMID)
 		return iv_qmp_open_flags(run, vm->qmp, vm->pid, IV_QMP_PEER_IS_PID);
 	return iv_libvirt_open(run, vm);
+}
+
+int iv_procs_find_vms(struct iv_run *run, const pid_t *pids, size_t npids, struct iv_vm *vms, size_t nvms,
+		      struct iv_proc **out, struct iv_procs_scan *scan)
+{
+	pid_t *all = iv_xcalloc(npids + nvms + 1, sizeof *all);
+	size_t n = npids;
+	memcpy(all, pids, npids * sizeof *all);
+	for (size_t i = 0; i < nvms; i++)
+		if (iv_vm_resolve(run, &vms[i], vms[i].why, sizeof vms[i].why) == 0)
+			all[n++] = vms[i].pid;
+	memset(scan, 0, sizeof *scan);
+	*out = NULL;
+	int r = n || !(npids || nvms) ? iv_procs_find(run, all, n, out, scan) : 0;
+	free(all);
+	return r;
+}
+
+const struct iv_vm *iv_vm_of(const struct iv_vm *vms, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vms[i].pid == pid)
+			return &vms[i];
+	return NULL;
+}
+
+struct iv_qmp *iv_monitor_open(struct iv_run *run, const char *qmp, const struct iv_vm *vms, size_t n, pid_t pid)
+{
+	const struct iv_vm *vm = iv_vm_of(vms, n, pid);
+	return vm ? iv_vm_open(run, vm) : qmp ? iv_qmp_open(run, qmp, pid) : NULL;
 }
