@@ -47,6 +47,9 @@ rm "$TMP/clean/root/sys/class/vfio-dev/vfio0/device"
 th procs "$TMP/clean/root" 4242
 expect_rc 0 "cdev without its class link"
 out_is "4242 vm1 1234567 $DEV(2)" "cdev without its class link: found through the device's vfio-dev/"
+run --root "$TMP/clean/root" -j check --pid 4242 --gpa-map "$TMP/clean/gpa-map.json"
+expect_rc 0 "cdev without its class link: check OK"
+expect_jq "$DEVJQ" "true debugfs 16448" "cdev without its class link: the size gate finds the holder too (dump read)"
 rm -r "$TMP/clean/root/sys/bus/pci/devices/$DEV/vfio-dev"
 th procs "$TMP/clean/root" 4242
 expect_rc 3 "cdev with no device in sysfs"

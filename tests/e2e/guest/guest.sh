@@ -117,6 +117,9 @@ if [ "$MODE" = lab ]; then
   # mappings through /dev/iommu + the device cdev; iommu-verify must find the holder by the cdev
   if [ -c /dev/iommu ] && ls -d /sys/bus/pci/devices/$BDF/vfio-dev/vfio* > /dev/null 2>&1; then
     : > "$OUT/has-iommufd"
+    # QEMU's amd-iommu gives 7.x no interrupt remapping: iommufd refuses the bind without this
+    [ "$VENDOR" = amd ] && [ -w /sys/module/iommufd/parameters/allow_unsafe_interrupts ] &&
+      echo 1 > /sys/module/iommufd/parameters/allow_unsafe_interrupts
     if start_lab iommufd --iommufd; then
       grep '^VmLck\|^VmPin' /proc/$LABPID/status > "$OUT/iommufd/status.txt"
       ls -l /proc/$LABPID/fd > "$OUT/iommufd/fds.txt" 2>&1

@@ -15,6 +15,9 @@ import os
 import sys
 
 PG = 4096
+# lab kernels built with CONFIG_IOMMUFD + CONFIG_VFIO_DEVICE_CDEV (kconfig/iommu-e2e-7.3.config):
+# their guests must have /dev/iommu and the device cdev
+IOMMUFD_KERNELS = {"7.3"}
 
 
 def num(v):
@@ -205,7 +208,7 @@ class Checker:
         CONFIG_VFIO_DEVICE_CDEV (the 7.3 lab kernel) have it; elsewhere nothing is reported."""
         has = os.path.exists(os.path.join(self.d, "has-iommufd"))
         if not has:
-            if self.kv not in ("6.1", "6.12") and not self.prefix.startswith("debian"):
+            if self.kv in IOMMUFD_KERNELS and not self.prefix.startswith("debian"):
                 self.report("FAIL", "iommufd lab", "no /dev/iommu or no vfio-dev cdev for the device in this guest")
             return
         t = self.truth("iommufd")
@@ -530,7 +533,7 @@ class Checker:
         """The nested QEMU with -object iommufd and vfio-pci,iommufd= (kernels with iommufd
         and the cdev only): found by its cdev, clean at prelaunch, after cont, inferred, --device."""
         if not os.path.exists(os.path.join(self.d, "has-iommufd")):
-            if self.kv not in ("6.1", "6.12") and not self.prefix.startswith("debian"):
+            if self.kv in IOMMUFD_KERNELS and not self.prefix.startswith("debian"):
                 self.report("FAIL", "iommufd nested QEMU", "no /dev/iommu or no vfio-dev cdev for the device in this guest")
             return
         skip = os.path.join(self.d, "iommufd-nested.skip")
