@@ -101,9 +101,9 @@ static void load_sizes(struct owner *w)
 	static const char *const sm[] = { "AnonHugePages", "Shared_Hugetlb", "Private_Hugetlb" };
 	uint64_t s[2], h[3];
 	char p[PATH_MAX];
-	w->have_status = kb_fields(iv_path(p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
+	w->have_status = kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
 	w->pinned = s[0] > s[1] ? s[0] : s[1];
-	if (w->have_status && kb_fields(iv_path(p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
+	if (w->have_status && kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
 		w->huge = h[0] + h[1] + h[2];
 }
 
@@ -111,7 +111,7 @@ static void scan(void)
 {
 	char p[PATH_MAX];
 	O.done = true;
-	DIR *d = opendir(iv_path(p, sizeof p, "/proc"));
+	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/proc"));
 	if (!d)
 		return;
 	struct dirent *e;
@@ -124,7 +124,7 @@ static void scan(void)
 		memset(&w, 0, sizeof w);
 		w.pid = (pid_t)pid;
 		char fdp[PATH_MAX];
-		DIR *f = opendir(iv_path(fdp, sizeof fdp, "/proc/%ld/fd", pid));
+		DIR *f = opendir(iv_path(iv_g, fdp, sizeof fdp, "/proc/%ld/fd", pid));
 		if (!f)
 			continue;
 		struct dirent *x;
@@ -144,7 +144,7 @@ static void scan(void)
 			continue;
 		load_sizes(&w);
 		char sp[PATH_MAX];
-		if (!w.have_status && access(iv_path(sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
+		if (!w.have_status && access(iv_path(iv_g, sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
 			continue;        /* gone since its fds were read: it holds nothing any more */
 		O.o = iv_xrealloc(O.o, (O.n + 1) * sizeof *O.o);
 		O.o[O.n++] = w;

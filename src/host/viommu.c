@@ -67,9 +67,9 @@ int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v)
 	char path[PATH_MAX], cl[65536], drv[64];
 	memset(v, 0, sizeof *v);
 	v->translation = -1;
-	ssize_t n = iv_read_small(iv_path(path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
 	if (n < 0)
-		return iv_error("%s: %s", path, strerror(errno));
+		return iv_error(iv_g, "%s: %s", path, strerror(errno));
 	bool next = false;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
 		const char *a = cl + i, *val = NULL;
