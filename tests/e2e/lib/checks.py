@@ -241,13 +241,15 @@ class Checker:
         for l in st.splitlines():
             k, _, v = l.partition(":")
             kb[k] = int(v.split()[0]) if v.split() else -1
-        if kb.get("VmPin", 0) <= 0 or kb.get("VmLck", -1) != 0:
-            probs.append("VmPin %r kB, VmLck %r kB: expected the pins in pinned_vm only" % (kb.get("VmPin"), kb.get("VmLck")))
+        want_kb = len(t["pages"]) * PG // 1024   # every mapped 4 KiB page, pinned once
+        if kb.get("VmPin") != want_kb or kb.get("VmLck", -1) != 0:
+            probs.append("VmPin %r kB, VmLck %r kB: expected the %d kB mapped in pinned_vm only"
+                         % (kb.get("VmPin"), kb.get("VmLck"), want_kb))
         if probs:
             self.report("FAIL", "iommufd lab process (fds, VmPin)", "; ".join(probs))
         else:
-            self.report("PASS", "iommufd lab process (fds, VmPin)", details=["/dev/iommu + /dev/vfio/devices/%s, VmPin %d kB, VmLck 0"
-                                                                          % (t.get("cdev"), kb["VmPin"])])
+            self.report("PASS", "iommufd lab process (fds, VmPin)", details=["/dev/iommu + /dev/vfio/devices/%s, VmPin %d kB "
+                                                                          "(= the mapped size), VmLck 0" % (t.get("cdev"), kb["VmPin"])])
         exp = self.lab_expect(t)
         self.check_findings("iommufd check --gpa-map", self.run("iommufd-check-gpa-map"), 2, exp)
         relaxed = {"stale buffer C": {"stale", "orphaned_pin"},
