@@ -5,8 +5,9 @@
  * The debugfs side is streamed once; the memory side is pulled on demand in
  * chunks of CHUNK leaves (each chunk a walk from the last IOVA seen, which the
  * memory walker prunes cheaply), so memory stays bounded for any table size.
- * JSON: {"device","differences":[...],"identical","debugfs_leaves",
- * "memory_leaves","errors"} (differences are streamed, so they come first). */
+ * JSON: {"schema_version","command","bdf","pasid","differences":[...],
+ * "difference_count","identical","debugfs_leaves","memory_leaves","errors"}
+ * (differences are streamed, so they come before the counts). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static void print_leaf(const char *key, const struct iv_leaf *l)
 	open_json_object(key);
 	print_hex(PRINT_JSON, "phys", NULL, l->phys);
 	print_string(PRINT_JSON, "perm", NULL, iv_perm_str(l->perm));
-	print_u64(PRINT_JSON, "size", NULL, l->size);
+	print_hex(PRINT_JSON, "size", NULL, l->size);   /* schema 2: a hex string */
 	print_int(PRINT_JSON, "level", NULL, l->level);
 	close_json_object();
 	print_text("  %s phys=0x%llx perm=%s size=0x%llx", key, (unsigned long long)l->phys,
@@ -140,15 +141,15 @@ static int compare(struct cmp *c)
 	return r;
 }
 
-static int open_side(struct side *s, const struct iv_source_ops *ops, const struct iv_bdf *bdf,
+static int open_side(struct iv_run *run, struct side *s, const struct iv_source_ops *ops, const struct iv_bdf *bdf,
 		     uint32_t pasid, const char *dev)
 {
 	char why[1024] = "";
 	s->ops = ops;
-	int r = ops->open(bdf, pasid, &s->t, &s->h, why, sizeof why);
+	int r = ops->open(run, bdf, pasid, &s->t, &s->h, why, sizeof why);
 	if (r > 0) {
 		char host[4300];
-		iv_error(iv_g, "%s: %s%s: %s", dev, iv_cmd_device_why(bdf, host, sizeof host), ops->name, why);
+		iv_error(run, "%s: %s%s: %s", dev, iv_cmd_device_why(run, bdf, host, sizeof host), ops->name, why);
 	}
 	return r ? -1 : 0;
 }
@@ -156,7 +157,11 @@ static int open_side(struct side *s, const struct iv_source_ops *ops, const stru
 static void summary(const struct cmp *c, const char *dev, int rc)
 {
 	bool ident = rc == 0 && c->ndiff == 0;
-	print_bool(PRINT_JSON, "identical", NULL, ident);
+	print_u64(PRINT_JSON, "difference_count", NULL, c->ndiff);
+	if (rc)
+		print_null(PRINT_JSON, "identical", NULL);   /* schema 2: unknown, not false */
+	else
+		print_bool(PRINT_JSON, "identical", NULL, ident);
 	print_u64(PRINT_JSON, "debugfs_leaves", NULL, c->d.count);
 	print_u64(PRINT_JSON, "memory_leaves", NULL, c->m.count);
 	if (rc)
@@ -172,32 +177,34 @@ static void summary(const struct cmp *c, const char *dev, int rc)
 		print_text("%llu difference(s)\n", (unsigned long long)c->ndiff);
 }
 
-int cmd_tables(int argc, char **argv)
+int cmd_tables(struct iv_run *run, int argc, char **argv)
 {
 	struct iv_bdf bdf;
 	uint32_t pasid = 0;
 	int pos, npos;
 	char dev[16];
-	if (iv_cmd_device_args("tables", argc, argv, &bdf, &pasid, &pos, &npos))
+	if (iv_cmd_device_args(run, "tables", argc, argv, &bdf, &pasid, &pos, &npos))
 		return IV_UNKNOWN;
 	if (npos)
-		return iv_usage_error("tables", "unexpected argument '%s'", argv[pos]);
+		return iv_usage_error(run, "tables", "unexpected argument '%s'", argv[pos]);
 	iv_bdf_str(&bdf, dev);
 	int rc;
 	struct cmp *c = iv_xcalloc(1, sizeof *c);
-	print_begin();
-	print_string(PRINT_JSON, "device", NULL, dev);
-	rc = open_side(&c->d, &iv_source_debugfs, &bdf, pasid, dev);
+	iv_report_begin("tables");
+	print_string(PRINT_JSON, "bdf", NULL, dev);
+	print_u64(PRINT_JSON, "pasid", NULL, pasid);
+	rc = open_side(run, &c->d, &iv_source_debugfs, &bdf, pasid, dev);
 	if (rc == 0)
-		rc = open_side(&c->m, &iv_source_memory, &bdf, pasid, dev);
+		rc = open_side(run, &c->m, &iv_source_memory, &bdf, pasid, dev);
 	if (rc == 0) {
 		c->m.buf = iv_xmalloc(CHUNK * sizeof *c->m.buf);
 		open_json_array("differences");
 		rc = compare(c);
 		close_json_array();
-	}
+	} else
+		print_null(PRINT_JSON, "differences", NULL);   /* not compared */
 	summary(c, dev, rc);
-	iv_report_end();
+	iv_report_end(run);
 	if (c->d.h)
 		c->d.ops->close(c->d.h);
 	if (c->m.h)

@@ -10,13 +10,12 @@
 #include <unistd.h>
 #include "iv.h"
 
-struct iv_run *iv_g;
 
 void iv_run_init(struct iv_run *run)
 {
 	memset(run, 0, sizeof *run);
 	run->opt.root = "";
-	run->opt.timeout = 5.0;
+	run->opt.timeout = 0;      /* no time limit; QMP sessions 5 s (src/host/qmp.c) */
 }
 
 void iv_run_free(struct iv_run *run)
