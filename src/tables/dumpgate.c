@@ -18,11 +18,10 @@
 #define SEQ_MAX    (1ULL << 30)          /* seq_buf_alloc refuses more than MAX_RW_COUNT */
 #define HUGE_PAGE  (2ULL << 20)
 
-static iv_dma_estimator estimator;
-
-void iv_dump_set_estimator(iv_dma_estimator fn)
+void iv_dump_set_map_hint(struct iv_run *run, uint64_t ram_bytes, const char *how)
 {
-	estimator = fn;
+	run->dump_map_ram = ram_bytes;
+	snprintf(run->dump_map_how, sizeof run->dump_map_how, "%s", how ? how : "");
 }
 
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e)
@@ -46,21 +45,29 @@ static const char *human(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
-int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen)
+int iv_dump_gate(struct iv_run *run, const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen)
 {
 	struct iv_dma_estimate e;
 	char w[512] = "", a[32], b[32];
 	memset(&e, 0, sizeof e);
-	int r = estimator ? estimator(per_device ? bdf : NULL, &e, w, sizeof w) : 1;
+	iv_dma_estimator estimator = run->dma_estimate;
+	int r = estimator ? estimator(run, per_device ? bdf : NULL, &e, w, sizeof w) : 1;
+	if (r && per_device && run->dump_map_ram) {   /* the guest's RAM, all of it in 4 KiB pages */
+		memset(&e, 0, sizeof e);
+		e.bytes = run->dump_map_ram;
+		snprintf(e.basis, sizeof e.basis, "the RAM of the guest memory map (%s) in 4 KiB pages; %.160s",
+			 run->dump_map_how, w);
+		r = 0;
+	}
 	if (r) {
-		if (!iv_g->opt.debugfs_unsized_skip)
+		if (!run->opt.debugfs_unsized_skip)
 			return 0;
 		snprintf(why, whylen, "the size of the debugfs dump cannot be estimated (%.300s): check does not "
 			 "make the kernel build it; use the memory walk or --source debugfs",
 			 estimator ? w : "no estimator");
 		return 1;
 	}
-	uint64_t max = (iv_g->opt.debugfs_max_mib ? iv_g->opt.debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
+	uint64_t max = (run->opt.debugfs_max_mib ? run->opt.debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
 	uint64_t kb = iv_dump_kernel_bytes(&e);
 	if (kb <= max)
 		return 0;

@@ -38,8 +38,21 @@ struct verdict {
 	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
 };
 
+/* A device's page-table source, opened once per run: the sample pass (an
+ * inferred map) and the check walk the same handle (a debugfs dump is read
+ * once per open). */
+struct dev_src {
+	bool tried;
+	int r;                    /* iv_source_open's result */
+	const struct iv_source_ops *ops;
+	void *h;
+	char why[512];
+};
+
 struct dev_walk {
+	struct iv_run *run;
 	struct iv_check *res;
+	struct dev_src *src;      /* one per device of pr */
 	struct iv_proc_result *pr;
 	struct iv_dev_result *dr;
 	const struct iv_gpa_map *map;
@@ -91,14 +104,14 @@ static int is_zero(struct dev_walk *w, uint64_t pfn, bool *zero)
 	return 0;
 }
 
-static void bars_load(struct bar_set *b)
+static void bars_load(struct iv_run *run, struct bar_set *b)
 {
 	struct iv_bdf *devs = NULL;
-	int n = iv_sysfs_pci_devices(&devs);
+	int n = iv_sysfs_pci_devices(run, &devs);
 	b->loaded = true;
 	for (int i = 0; i < n; i++) {
 		struct iv_bar bar[7];
-		int nb = iv_sysfs_bars(&devs[i], bar);
+		int nb = iv_sysfs_bars(run, &devs[i], bar);
 		for (int k = 0; k < nb; k++) {
 			/* memory BARs only (IORESOURCE_MEM); I/O ports are no physical address */
 			if (!(bar[k].flags & 0x200) || bar[k].end <= bar[k].start)
@@ -116,10 +129,10 @@ static void bars_free(struct bar_set *b)
 	memset(b, 0, sizeof *b);
 }
 
-static bool in_bar(struct bar_set *b, uint64_t pfn)
+static bool in_bar(struct iv_run *run, struct bar_set *b, uint64_t pfn)
 {
 	if (!b->loaded)
-		bars_load(b);
+		bars_load(run, b);
 	if (pfn > (UINT64_MAX >> IV_PAGE_SHIFT))
 		return false;
 	uint64_t pa = pfn << IV_PAGE_SHIFT;
@@ -151,7 +164,7 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 }
 
 /* Gather the facts the classifier (classify.c) asks for, then its verdict. */
-static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
+static int classify(struct iv_run *run, struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
 	struct iv_page_facts f;
 	struct iv_page_verdict *pv = &v->pv;
@@ -176,7 +189,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (need == IV_NEED_NONE)
 			break;
 		if (step > 8)
-			return iv_error(iv_g, "internal error: the classifier keeps asking for facts");
+			return iv_error(run, "internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
 			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
@@ -191,7 +204,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 			f.have_count = true;
 			break;
 		case IV_NEED_BAR:
-			f.in_bar = in_bar(&w->bars, pfn);
+			f.in_bar = in_bar(run, &w->bars, pfn);
 			f.have_bar = true;
 			break;
 		case IV_NEED_NONE:
@@ -251,14 +264,57 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	f->perm = perm;
 }
 
+/* The fast path of check: how many of the n pages from iova on (IOMMU PFNs
+ * pfn, pfn + 1, ...) are consistent by the classifier's first rule for a
+ * RAM/ROM section with a host address: the CPU page is present, exclusively
+ * mapped (so not the zero page) and the same PFN, and the IOMMU may not write
+ * a read-only section. The first page that is not goes through classify(). */
+static int64_t fast_ok(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, uint64_t n)
+{
+	const struct iv_gpa_section *s = find_section(w, iova);
+	if (!s || !s->have_hva || s->type == IV_SEC_RAMD || (s->readonly && (perm & IV_PERM_W)))
+		return 0;
+	uint64_t left = (s->size - (iova - s->gpa)) >> IV_PAGE_SHIFT;
+	const uint64_t *e;
+	int64_t k = iv_pagemap_span(w->pm, s->hva + (iova - s->gpa), n < left ? n : left, &e);
+	if (k <= 0)
+		return k;
+	const uint64_t want = IV_PM_PRESENT | IV_PM_EXCLUSIVE, mask = want | IV_PM_SWAP;
+	if ((e[0] & mask) != want || (e[0] & IV_PM_PFN_MASK) != pfn || !pfn || pfn + (uint64_t)k > IV_PM_PFN_MASK)
+		return 0;
+	/* the next entries: the same flags, the PFN one higher each */
+	const uint64_t *p = e + 1, *q = e + k;
+	uint64_t x = e[0] + 1;
+	while (q - p >= 4 && !((p[0] ^ x) | (p[1] ^ (x + 1)) | (p[2] ^ (x + 2)) | (p[3] ^ (x + 3)))) {
+		p += 4;
+		x += 4;
+	}
+	while (p < q && *p == x) {
+		p++;
+		x++;
+	}
+	int64_t j = p - e;
+	iv_pagemap_consumed(w->pm, (uint64_t)j);
+	return j;
+}
+
 static int check_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
+	struct iv_run *run = w->run;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	for (uint64_t off = 0; off < l->size; off += IV_PAGE_SIZE) {
 		uint64_t iova = l->iova + off, pfn = pfn0 + (off >> IV_PAGE_SHIFT);
+		int64_t ok = fast_ok(w, iova, pfn, l->perm, (l->size - off) >> IV_PAGE_SHIFT);
+		if (ok < 0)
+			return -1;
+		if (ok > 0) {
+			w->dr->pages_checked += (uint64_t)ok;
+			off += ((uint64_t)ok - 1) << IV_PAGE_SHIFT;
+			continue;
+		}
 		struct verdict v;
-		if (classify(w, iova, pfn, l->perm, &v))
+		if (classify(run, w, iova, pfn, l->perm, &v))
 			return -1;
 		w->dr->pages_checked++;
 		if (v.pv.cls == IV_PC_RESERVED)
@@ -290,6 +346,7 @@ static void reread_done(struct dev_walk *w, struct iv_finding *f)
 static int reread_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
+	struct iv_run *run = w->run;
 	struct iv_check *r = w->res;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	uint64_t llast = l->iova + (l->size - 1);   /* inclusive ends: no wrap at 2^64 */
@@ -309,7 +366,7 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 			struct verdict v;
 			uint64_t iova = a + k * IV_PAGE_SIZE;
 			uint64_t pfn = pfn0 + ((iova - l->iova) >> IV_PAGE_SHIFT);
-			if (classify(w, iova, pfn, l->perm, &v))
+			if (classify(run, w, iova, pfn, l->perm, &v))
 				return -1;
 			if (v.kind < 0)
 				continue;
@@ -362,35 +419,57 @@ static void unchecked(struct iv_dev_result *dr, struct iv_check *res, const char
 	res->incomplete = true;
 }
 
-static void check_device(struct dev_walk *w)
+/* The source of device i of the process, opened on first use. */
+static struct dev_src *src_get(struct dev_walk *w, size_t i)
+{
+	struct dev_src *s = &w->src[i];
+	if (!s->tried) {
+		s->tried = true;
+		s->r = iv_source_open(w->run, &w->pr->devs[i].bdf, 0, &w->pr->devs[i].table, &s->ops, &s->h, s->why,
+				      sizeof s->why);
+	}
+	return s;
+}
+
+static void src_close(struct dev_src *s)
+{
+	if (s->tried && s->r == 0 && s->h)
+		s->ops->close(s->h);
+	s->h = NULL;
+}
+
+static void check_device(struct dev_walk *w, size_t idx)
 {
 	struct iv_dev_result *dr = w->dr;
-	const struct iv_source_ops *ops;
-	void *h;
-	char why[512] = "", b[16];
-	int r = iv_source_open(&dr->bdf, 0, &dr->table, &ops, &h, why, sizeof why);
+	struct dev_src *s = src_get(w, idx);
+	char b[16];
+	int r = s->r;
 	if (r) {
 		unchecked(dr, w->res, r > 0 ? "no page table can be read: %s" : "%s",
-			  r > 0 ? why : "error reading the page table (see errors)");
+			  r > 0 ? s->why : "error reading the page table (see errors)");
 		return;
 	}
+	const struct iv_source_ops *ops = s->ops;
+	void *h = s->h;
 	w->first = w->res->nf;
 	w->sec = NULL;
 	uint64_t p0, z0, p1, z1;
 	iv_pagemap_counts(w->pm, &p0, &z0);
-	r = ops->walk(h, 0, UINT64_MAX, check_leaf, w);
+	r = (ops->walk_runs ? ops->walk_runs : ops->walk)(h, 0, UINT64_MAX, check_leaf, w);
 	iv_pagemap_counts(w->pm, &p1, &z1);
 	if (r >= 0 && z1 > z0) {
 		w->res->nf = w->first;   /* comparisons against PFN 0 mean nothing */
 		dr->pages_checked = 0;
 		bars_free(&w->bars);
 		unchecked(dr, w->res, "%s", "pagemap PFNs read as 0: run as root (CAP_SYS_ADMIN) to see page frame numbers");
-		ops->close(h);
+		src_close(s);
 		return;
 	}
 	if (r >= 0 && w->res->nf > w->first) {
 		iv_pagemap_invalidate(w->pm);
 		iv_kpage_invalidate(w->kp);
+		if (ops->refresh && ops->refresh(h))   /* the IOMMU side as it is now */
+			r = -1;
 		/* one walk per cluster of findings (gaps below 2 MiB) */
 		struct iv_finding *f = w->res->f;
 		size_t i = w->first, nf = w->res->nf;
@@ -416,7 +495,7 @@ static void check_device(struct dev_walk *w)
 			i = j + 1;
 		}
 	}
-	ops->close(h);
+	src_close(s);
 	bars_free(&w->bars);
 	if (r < 0) {
 		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
@@ -427,7 +506,7 @@ static void check_device(struct dev_walk *w)
 		w->res->incomplete = true;
 }
 
-static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct iv_sample *samples)
+static int collect_samples(struct iv_run *run, struct iv_proc_result *pr, struct dev_walk *w, struct iv_sample *samples)
 {
 	w->samples = samples;
 	w->nsamples = 0;
@@ -435,15 +514,11 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 	w->seen = 0;
 	w->rng = 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < pr->ndevs; i++) {
-		struct iv_table t;
-		const struct iv_source_ops *ops;
-		void *h;
-		char why[512];
-		if (iv_source_open(&pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
-			continue;
+		struct dev_src *s = src_get(w, i);
+		if (s->r)
+			continue;     /* check_device reports it */
 		w->have_prev = false;
-		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
-		ops->close(h);
+		s->ops->walk(s->h, 0, UINT64_MAX, sample_leaf, w);
 	}
 	memmove(samples + w->nsamples, samples + RESERVOIR, w->nfixed * sizeof *samples);
 	w->nsamples += w->nfixed;
@@ -459,7 +534,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 			rc = -1;
 			break;
 		}
-		if (z || rc == 1 || (flags >> IV_KPF_NOPAGE & 1) || in_bar(&w->bars, samples[i].pfn))
+		if (z || rc == 1 || (flags >> IV_KPF_NOPAGE & 1) || in_bar(run, &w->bars, samples[i].pfn))
 			continue;
 		samples[n++] = samples[i];
 	}
@@ -467,7 +542,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 	return rc < 0 ? -1 : (int)n;
 }
 
-static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
+static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
 		   struct iv_gpa_map *map, struct iv_viommu *vi)
 {
 	memset(map, 0, sizeof *map);
@@ -476,7 +551,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 		snprintf(vi->how + strlen(vi->how), sizeof vi->how - strlen(vi->how),
 			 "; translation state unknown without --qmp");
 	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
-		struct iv_qmp *q = iv_qmp_open(o->qmp, pr->pid);
+		struct iv_qmp *q = iv_qmp_open(run, o->qmp, pr->pid);
 		r = q ? iv_qmp_gpamap(q, map) : -1;
 		if (r == 0 && !vi->model[0])
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
@@ -484,14 +559,14 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
 		iv_qmp_close(q);
 	} else if (o->gpa_map_file)
-		r = iv_gpamap_from_file(o->gpa_map_file, map);
+		r = iv_gpamap_from_file(run, o->gpa_map_file, map);
 	else if (vi->model[0]) {   /* IOVA may not be GPA: samples cannot place guest memory */
 		snprintf(map->how, sizeof map->how, "none");
 		r = 0;
 	} else {
 		struct iv_sample *samples = iv_xcalloc(MAX_SAMPLES, sizeof *samples);
-		int n = collect_samples(pr, w, samples);
-		r = n < 0 ? -1 : iv_gpamap_infer(pr->pid, samples, (size_t)n, map);
+		int n = collect_samples(run, pr, w, samples);
+		r = n < 0 ? -1 : iv_gpamap_infer(run, pr->pid, samples, (size_t)n, map);
 		free(samples);
 	}
 	if (r)
@@ -505,12 +580,12 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 
 /* The devices were compared with translation off: read GSTS again (a second
  * short session) to know it stayed off. true when it is on now or unknown. */
-static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
+static bool viommu_turned_on(struct iv_run *run, const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
 {
 	struct iv_viommu now = *before;
 	now.how[0] = 0;
 	now.translation = -1;
-	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
+	struct iv_qmp *q = iv_qmp_open(run, o->qmp, pid);
 	if (q)
 		iv_viommu_gsts(q, &now);
 	iv_qmp_close(q);
@@ -599,7 +674,7 @@ static void proc_unchecked(struct iv_check *res, struct iv_proc_result *pr, cons
 	res->incomplete = true;
 }
 
-static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
 		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
 {
 	proc_result_init(o, res, p, pr);
@@ -607,47 +682,62 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		proc_unchecked(res, pr, p->ok ? "/proc/kpageflags cannot be read (see errors)" : p->reason);
 		return;
 	}
-	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
+	struct dev_walk w = { .run = run, .res = res, .pr = pr, .kp = kp, .zs = zs };
+	w.src = iv_xcalloc(pr->ndevs ? pr->ndevs : 1, sizeof *w.src);
 	struct iv_gpa_map map;
 	struct iv_viommu vi;
 	char nogpa[sizeof pr->devs[0].reason];
-	iv_viommu_cmdline(p->pid, &vi);
-	w.pm = iv_pagemap_open(p->pid);
-	if (!w.pm || get_map(o, pr, &w, &map, &vi)) {
+	iv_viommu_cmdline(run, p->pid, &vi);
+	w.pm = iv_pagemap_open(run, p->pid);
+	if (!w.pm || get_map(run, o, pr, &w, &map, &vi)) {
 		snprintf(pr->reason, sizeof pr->reason, "%s",
 			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
 		for (size_t i = 0; i < pr->ndevs; i++)
 			unchecked(&pr->devs[i], res, "%s", pr->reason);
 		if (w.pm)
 			iv_pagemap_close(w.pm);
+		for (size_t i = 0; i < pr->ndevs; i++)
+			src_close(&w.src[i]);
+		free(w.src);
 		res->incomplete = true;
 		return;
 	}
 	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
 	w.map = no_gpa ? NULL : &map;
+	if (w.map_authoritative) {   /* the debugfs size gate's second route */
+		uint64_t ram = 0;
+		for (size_t i = 0; i < map.n; i++)
+			if (map.v[i].type != IV_SEC_RAMD)
+				ram += map.v[i].size;
+		iv_dump_set_map_hint(run, ram, map.how);
+	}
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
 		w.dr = &pr->devs[i];
-		w.nresv = iv_sysfs_reserved_regions(w.dr->group, &w.resv);
+		w.nresv = iv_sysfs_reserved_regions(run, w.dr->group, &w.resv);
 		if (w.nresv < 0) {
 			w.nresv = 0;
 			w.resv = NULL;
 		}
-		check_device(&w);
+		check_device(&w, i);
 		if (no_gpa && w.dr->checked)
 			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
 		w.resv = NULL;
 	}
+	for (size_t i = 0; i < pr->ndevs; i++)
+		src_close(&w.src[i]);
+	free(w.src);
+	iv_dump_set_map_hint(run, 0, NULL);
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
-	if (!no_gpa && vi.model[0] && viommu_turned_on(o, p->pid, &vi)) {
+	if (!no_gpa && vi.model[0] && viommu_turned_on(run, o, p->pid, &vi)) {
 		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
 		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
 		return;
 	}
-	if (iv_proc_same(p)) {
+	if (iv_proc_same(run, p)) {
 		res->nf = first;
 		snprintf(pr->reason, sizeof pr->reason, "the process exited or its PID was reused during the check");
 		for (size_t i = 0; i < pr->ndevs; i++)
@@ -725,7 +815,7 @@ static void account(const struct iv_check_opts *o, struct iv_check *res, const s
 		     res->devices_checked == 1 ? "" : "s");
 }
 
-static void finalize(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
+static void finalize(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
 {
 	enum iv_status st = IV_OK;
 	account(o, res, scan);
@@ -752,14 +842,14 @@ static void finalize(const struct iv_check_opts *o, struct iv_check *res, const 
 	}
 	if (crit)
 		st = IV_CRITICAL;
-	else if (res->incomplete || iv_g->errs.n)
+	else if (res->incomplete || run->errs.n)
 		st = IV_UNKNOWN;
 	else if (warn)
 		st = IV_WARNING;
 	res->status = st;
 }
 
-int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
+int iv_check_run(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res)
 {
 	memset(res, 0, sizeof *res);
 	struct timeval tv;
@@ -769,29 +859,29 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 
 	struct iv_proc *procs = NULL;
 	struct iv_procs_scan scan;
-	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
+	int n = iv_procs_find(run, o->pids, o->npids, &procs, &scan);
 	if (n < 0) {
 		note(res, "the processes cannot be listed (see errors)");
-		finalize(o, res, NULL);
+		finalize(run, o, res, NULL);
 		return -1;
 	}
 	bool any = false;
 	for (int i = 0; i < n; i++)
 		any |= procs[i].ok;
-	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
+	struct iv_kpage *kp = any ? iv_kpage_open(run) : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
-	if (!iv_g->opt.root[0] && iv_zero_pfn_probe(&zpfn) == 0)
+	if (!run->opt.root[0] && iv_zero_pfn_probe(run, &zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;
 	for (int i = 0; i < n; i++)
-		check_proc(o, res, &procs[i], &res->procs[i], kp, &zs);
+		check_proc(run, o, res, &procs[i], &res->procs[i], kp, &zs);
 	if (kp)
 		iv_kpage_close(kp);
 	iv_procs_free(procs, (size_t)n);
 	res->duration = iv_now() - t0;
-	finalize(o, res, &scan);
+	finalize(run, o, res, &scan);
 	return 0;
 }
 

@@ -19,7 +19,7 @@
 int iv_walk_read64(const struct iv_walk_mem *m, uint64_t pa, uint64_t *out)
 {
 	if (pa & 7)
-		return iv_error(iv_g, "%s: entry address 0x%llx is not 8-byte aligned", m->name, (unsigned long long)pa);
+		return iv_error(m->run, "%s: entry address 0x%llx is not 8-byte aligned", m->name, (unsigned long long)pa);
 	const uint64_t *p = m->page(m->arg, pa & IV_PAGE_MASK);
 	if (!p)
 		return -1;
@@ -98,10 +98,14 @@ static int push(const struct iv_pt *pt, struct seen *seen, struct frame *f, uint
 	const uint64_t *p = pt->mem->page(pt->mem->arg, table);
 	if (!p)
 		return -1;
-	memcpy(f->e, p, sizeof f->e);
-	uint64_t any = 0;
-	for (unsigned i = 0; i < 512; i++)
-		any |= f->e[i];
+	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	for (unsigned i = 0; i < 512; i += 4) {   /* copy, and see whether it holds anything */
+		a0 |= f->e[i] = p[i];
+		a1 |= f->e[i + 1] = p[i + 1];
+		a2 |= f->e[i + 2] = p[i + 2];
+		a3 |= f->e[i + 3] = p[i + 3];
+	}
+	uint64_t any = a0 | a1 | a2 | a3;
 	if (any)
 		seen_add(seen, table, from);
 	f->table = table;
@@ -114,16 +118,16 @@ static int push(const struct iv_pt *pt, struct seen *seen, struct frame *f, uint
 	return 0;
 }
 
-static int check_child(const struct frame *st, int sp, const struct seen *seen, const struct iv_pte *d,
+static int check_child(struct iv_run *run, const struct frame *st, int sp, const struct seen *seen, const struct iv_pte *d,
 		       uint64_t pte, uint64_t epa)
 {
 	int level = st[sp - 1].level;
 	if (d->next_level < 1 || d->next_level >= level)
-		return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx: next level %d at level %d",
+		return iv_error(run, "table entry 0x%016llx at physical 0x%llx: next level %d at level %d",
 				(unsigned long long)pte, (unsigned long long)epa, d->next_level, level);
 	for (int k = 0; k < sp; k++)
 		if (st[k].table == d->addr)
-			return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points back to the "
+			return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points back to the "
 					"level-%d table at 0x%llx: a cycle in the page tables",
 					(unsigned long long)pte, (unsigned long long)epa, level,
 					st[k].level, (unsigned long long)d->addr);
@@ -131,16 +135,16 @@ static int check_child(const struct frame *st, int sp, const struct seen *seen, 
 	if (!seen_find(seen, d->addr, &from))
 		return 0;
 	if (from == TOP_ENTRY)
-		return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points to the top-level "
+		return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points to the top-level "
 				"table at 0x%llx: a table reached twice (corrupt or hostile image)",
 				(unsigned long long)pte, (unsigned long long)epa, level, (unsigned long long)d->addr);
-	return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points to the table at 0x%llx "
+	return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points to the table at 0x%llx "
 			"that the entry at physical 0x%llx already points to: a table reached twice "
 			"(shared sub-tables; corrupt or hostile image)", (unsigned long long)pte,
 			(unsigned long long)epa, level, (unsigned long long)d->addr, (unsigned long long)from);
 }
 
-static int emit(const struct frame *st, int sp, const uint64_t *path, const struct iv_pte *d,
+static int emit(struct iv_run *run, const struct frame *st, int sp, const uint64_t *path, const struct iv_pte *d,
 		uint64_t ebase, iv_leaf_fn fn, void *arg, uint64_t *next)
 {
 	struct iv_leaf l;
@@ -151,23 +155,104 @@ static int emit(const struct frame *st, int sp, const uint64_t *path, const stru
 	l.level = st[sp - 1].level;
 	l.npath = sp;
 	memcpy(l.path, path, (size_t)sp * sizeof *path);
-	iv_g->st.leaves++;
+	run->st.leaves++;
 	*next = l.iova + l.size;
 	int r = fn(arg, &l);
 	return r < 0 ? -1 : r;
 }
 
+/* Runs mode, a last-level table of 4 KiB leaves whose format is known (VT-d
+ * second level, x86 first level): one pass over the entries, each run of
+ * leaves with consecutive addresses and the same permissions emitted as one
+ * leaf of n pages (path: the run's first entry). Any other entry (an error
+ * for the decoder) goes through the decoder, which reports it. */
+static int level1_runs(const struct iv_pt *pt, struct frame *f, int sp, uint64_t *path, iv_leaf_fn fn, void *arg)
+{
+	bool sl = pt->decode == iv_pte_vtd_sl;
+	unsigned i = f->idx, end = f->end, n = 0, rperm = 0;
+	uint64_t rpa = 0, riova = 0, rpte = 0;
+	struct iv_leaf l;
+	l.level = 1;
+	l.npath = sp;
+	memcpy(l.path, path, (size_t)(sp - 1) * sizeof *path);
+	f->idx = end + 1;
+	for (;; i++) {
+		uint64_t pte = i <= end ? f->e[i] : 0;
+		unsigned perm = sl ? (pte & 1 ? IV_PERM_R : 0) | (pte & 2 ? IV_PERM_W : 0)
+				   : (pte & 1 ? IV_PERM_R | (pte & 2 ? IV_PERM_W : 0) : 0);
+		uint64_t pa = pte & IV_ADDR_MASK;
+		if (perm && !(sl && (pte & IV_PTE_PS)) && n && perm == rperm && pa == rpa + ((uint64_t)n << IV_PAGE_SHIFT)) {
+			n++;
+			continue;
+		}
+		if (n) {    /* the run ends */
+			l.iova = riova;
+			l.size = (uint64_t)n << IV_PAGE_SHIFT;
+			l.phys = rpa;
+			l.perm = rperm;
+			l.path[sp - 1] = rpte;
+			pt->mem->run->st.leaves += n;
+			int r = fn(arg, &l);
+			if (r)
+				return r < 0 ? -1 : r;
+			n = 0;
+		}
+		if (i > end)
+			return 0;
+		if (!perm)
+			continue;
+		if (sl && (pte & IV_PTE_PS)) {   /* not a 4 KiB leaf: the decoder says what is wrong */
+			struct iv_pte d;
+			if (pt->decode(pt->mem->run, pte, 1, f->table + i * 8ULL, &d))
+				return -1;
+			return iv_error(pt->mem->run, "level-1 entry 0x%016llx at physical 0x%llx: not a 4 KiB leaf",
+					(unsigned long long)pte, (unsigned long long)(f->table + i * 8ULL));
+		}
+		riova = f->base + ((uint64_t)i << IV_PAGE_SHIFT);
+		rpa = pa;
+		rperm = perm;
+		rpte = pte;
+		n = 1;
+		/* the hot loop: the next entries are this one with the address 4 KiB
+		 * higher each (same bits otherwise: a valid leaf with the same
+		 * permissions), and no carry out of the address field */
+		uint64_t room = (IV_ADDR_MASK - pa) >> IV_PAGE_SHIFT;   /* pages before the carry */
+		unsigned lim = room < end - i ? i + (unsigned)room : end;
+		const uint64_t *p = f->e + i + 1, *q = f->e + lim + 1;
+		uint64_t x = pte + IV_PAGE_SIZE;
+		const uint64_t P = IV_PAGE_SIZE;
+		while (q - p >= 4 && !((p[0] ^ x) | (p[1] ^ (x + P)) | (p[2] ^ (x + 2 * P)) | (p[3] ^ (x + 3 * P)))) {
+			p += 4;
+			x += 4 * P;
+		}
+		while (p < q && *p == x) {
+			p++;
+			x += P;
+		}
+		unsigned adv = (unsigned)(p - (f->e + i + 1));
+		i += adv;
+		n += adv;
+	}
+}
+
 static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uint64_t lo, uint64_t hi,
-		iv_leaf_fn fn, void *arg)
+		iv_leaf_fn fn, void *arg, bool runs)
 {
 	uint64_t path[6];
+	runs = runs && (pt->decode == iv_pte_vtd_sl || pt->decode == iv_pte_x86);
 	if (push(pt, seen, &st[0], pt->root, TOP_ENTRY, 0, pt->levels, lo, hi))
-		return iv_error(iv_g, "reading the top-level table at 0x%llx", (unsigned long long)pt->root);
+		return iv_error(pt->mem->run, "reading the top-level table at 0x%llx", (unsigned long long)pt->root);
 	int sp = 1;
 	while (sp > 0) {
 		struct frame *f = &st[sp - 1];
 		if (f->idx > f->end) {
 			sp--;
+			continue;
+		}
+		if (runs && f->level == 1) {
+			int r = level1_runs(pt, f, sp, path, fn, arg);
+			if (r)
+				return r;
 			continue;
 		}
 		unsigned i = f->idx++;
@@ -176,23 +261,23 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 			continue;
 		uint64_t epa = f->table + i * 8ULL, ebase = f->base + ((uint64_t)i << IV_LEVEL_SHIFT(f->level));
 		struct iv_pte d;
-		if (pt->decode(pte, f->level, epa, &d))
+		if (pt->decode(pt->mem->run, pte, f->level, epa, &d))
 			return -1;
 		if (d.kind == IV_PTE_NONE)
 			continue;
 		path[sp - 1] = pte;
 		if (d.kind == IV_PTE_TABLE) {
-			if (check_child(st, sp, seen, &d, pte, epa))
+			if (check_child(pt->mem->run, st, sp, seen, &d, pte, epa))
 				return -1;
 			if (push(pt, seen, &st[sp], d.addr, epa, ebase, d.next_level, lo, hi))
-				return iv_error(iv_g, "reading the level-%d table at 0x%llx (entry 0x%016llx at 0x%llx)",
+				return iv_error(pt->mem->run, "reading the level-%d table at 0x%llx (entry 0x%016llx at 0x%llx)",
 						d.next_level, (unsigned long long)d.addr, (unsigned long long)pte,
 						(unsigned long long)epa);
 			sp++;
 			continue;
 		}
 		uint64_t next;
-		int r = emit(st, sp, path, &d, ebase, fn, arg, &next);
+		int r = emit(pt->mem->run, st, sp, path, &d, ebase, fn, arg, &next);
 		if (r)
 			return r;
 		if (next == 0 || next - 1 >= hi)
@@ -204,10 +289,10 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 	return 0;
 }
 
-int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+static int pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg, bool runs)
 {
 	if (pt->levels < 1 || pt->levels > 6)
-		return iv_error(iv_g, "%s: %d page-table levels", pt->mem->name, pt->levels);
+		return iv_error(pt->mem->run, "%s: %d page-table levels", pt->mem->name, pt->levels);
 	if (pt->levels < 6) {              /* the table maps [0, 2^(12 + 9 * levels)) */
 		uint64_t top = (1ULL << IV_LEVEL_SHIFT(pt->levels + 1)) - 1;
 		if (lo > top)
@@ -219,9 +304,19 @@ int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, 
 		return 0;
 	struct frame *st = iv_xmalloc(6 * sizeof *st);
 	struct seen seen = { NULL, NULL, 0, 0 };
-	int r = walk(pt, &seen, st, lo, hi, fn, arg);
+	int r = walk(pt, &seen, st, lo, hi, fn, arg, runs);
 	free(seen.key);
 	free(seen.from);
 	free(st);
 	return r;
+}
+
+int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	return pt_walk(pt, lo, hi, fn, arg, false);
+}
+
+int iv_pt_walk_runs(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	return pt_walk(pt, lo, hi, fn, arg, true);
 }
