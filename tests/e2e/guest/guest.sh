@@ -196,8 +196,15 @@ fi
 # memory walk == debugfs for the other translated devices too (their DMA-API domains: e1000e
 # rings etc.), each with its own table; not the virtio devices (the 9p share maps and unmaps
 # while it runs, so two reads of its table may differ)
+# The e1000e's link is brought up first, so that its rings and RX buffers are DMA-mapped (no
+# netdev behind it in QEMU: nothing arrives, the mappings stay put): 7.3 maps nothing else (6.1 and
+# 6.12 also identity-map 16 MiB for the ISA bridge's group).
 if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
   mkdir -p "$OUT/tables-all"
+  for n in /sys/bus/pci/devices/*/net/*; do
+    [ -e "$n" ] && ip link set dev "${n##*/}" up 2>&1 | sed 's/^/E2E: ip link: /'
+  done
+  sleep 1
   while read -r b vd drv grp; do
     case "$vd" in 0x1af4:*) continue ;; esac
     [ "$b" = "$BDF" ] || [ "$grp" = "group=" ] && continue
