@@ -36,6 +36,7 @@ struct verdict {
 	int kind;                 /* enum iv_kind, or -1 when the page is fine */
 	const struct iv_gpa_section *sec;
 	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
+	bool have_gpa; uint64_t gpa; /* guest vIOMMU translating: the GPA of the IOVA */
 };
 
 struct dev_walk {
@@ -45,6 +46,9 @@ struct dev_walk {
 	const struct iv_gpa_map *map;
 	bool map_authoritative;   /* qmp or file: pages outside it are unbacked */
 	struct iv_pfnset *ram;    /* guest vIOMMU (no GPA): host PFNs of the VM's RAM blocks, or NULL */
+	struct iv_vguest *vg;     /* guest vIOMMU translating: the device's IOVA -> GPA, or NULL */
+	bool guest_err;           /* the guest's tables could not be read (iv_vguest_why) */
+	struct iv_gpa_section rosec;   /* a section the guest maps read-only (permission check) */
 	struct iv_pagemap *pm;
 	struct iv_kpage *kp;
 	struct zero_set *zs;
@@ -155,18 +159,36 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 {
 	struct iv_page_facts f;
 	struct iv_page_verdict *pv = &v->pv;
-	f.iova = iova;
+	uint64_t gpa = iova;
+	unsigned gperm = IV_PERM_R | IV_PERM_W;
+	int mapped = 1;
+	v->have_gpa = false;
+	if (w->vg) {   /* the guest's vIOMMU: IOVA -> GPA (0: the guest maps nothing there) */
+		mapped = iv_vguest_translate(w->vg, iova, &gpa, &gperm);
+		if (mapped < 0) {
+			w->guest_err = true;
+			return -1;
+		}
+		v->have_gpa = mapped;
+		v->gpa = gpa;
+	}
+	f.iova = gpa;
 	f.pfn = pfn;
 	f.perm = perm;
 	f.map_authoritative = w->map_authoritative;
-	f.sec = find_section(w, iova);
+	f.sec = mapped ? find_section(w, gpa) : NULL;
+	if (f.sec && !(gperm & IV_PERM_W) && !f.sec->readonly) {   /* the guest maps it read-only */
+		w->rosec = *f.sec;
+		w->rosec.readonly = true;
+		f.sec = &w->rosec;
+	}
 	f.reserved = !f.sec && in_reserved(w, iova);   /* the classifier uses it outside sections only */
 	f.zero_listed = zero_listed(w->zs, pfn);
 	f.have_pm = f.have_flags = f.have_count = f.have_bar = false;
 	/* a RAM/ROM page with a host address is always compared with the CPU
 	 * side: read it now (one classifier call on the hot path) */
 	if (f.sec && f.sec->have_hva && f.sec->type != IV_SEC_RAMD) {
-		if (iv_pagemap_get(w->pm, f.sec->hva + (iova - f.sec->gpa), &f.pm))
+		if (iv_pagemap_get(w->pm, f.sec->hva + (gpa - f.sec->gpa), &f.pm))
 			return -1;
 		f.have_pm = true;
 	}
@@ -220,7 +242,8 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	if (r->nf > w->first) {
 		struct iv_finding *f = &r->f[r->nf - 1];
 		if ((int)f->kind == v->kind && f->iova + f->pages * IV_PAGE_SIZE == iova &&
-		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn &&
+		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn && f->have_gpa == v->have_gpa &&
+		    (!f->have_gpa || f->gpa + f->pages * IV_PAGE_SIZE == v->gpa) &&
 		    !strcmp(f->region, v->sec ? v->sec->name : "")) {
 			f->pages++;
 			return;
@@ -248,6 +271,8 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	f->have_cpu_pfn = v->pv.have_cpu_pfn;
 	f->cpu_pfn = v->pv.cpu_pfn;
 	f->perm = perm;
+	f->have_gpa = v->have_gpa;
+	f->gpa = v->gpa;
 }
 
 static int check_leaf(void *arg, const struct iv_leaf *l)
@@ -321,6 +346,8 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 				f->cpu_pfn = v.pv.cpu_pfn;
 				f->have_hva = v.pv.have_hva;
 				f->hva = v.pv.hva;
+				f->have_gpa = v.have_gpa;
+				f->gpa = v.gpa;
 			}
 		}
 		w->reread_seen += n;
@@ -390,6 +417,8 @@ static void check_device(struct dev_walk *w)
 	if (r >= 0 && w->res->nf > w->first) {
 		iv_pagemap_invalidate(w->pm);
 		iv_kpage_invalidate(w->kp);
+		if (w->vg)
+			iv_vguest_invalidate(w->vg);   /* the guest may be changing its tables: read them again */
 		/* one walk per cluster of findings (gaps below 2 MiB) */
 		struct iv_finding *f = w->res->f;
 		size_t i = w->first, nf = w->res->nf;
@@ -417,6 +446,10 @@ static void check_device(struct dev_walk *w)
 	}
 	ops->close(h);
 	bars_free(&w->bars);
+	if (r < 0 && w->guest_err) {
+		unchecked(dr, w->res, "guest vIOMMU: %s", iv_vguest_why(w->vg));
+		return;
+	}
 	if (r < 0) {
 		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
 		return;
@@ -481,6 +514,8 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
 		if (r == 0 && vi->model[0])
 			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
+		if (r == 0 && vi->translation == 1 && !strcmp(vi->model, "intel-iommu"))
+			iv_viommu_guest(q, vi);   /* the guest's root table and BDFs (failed: reported, guest_why) */
 		iv_qmp_close(q);
 	} else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(o->gpa_map_file, map);
@@ -502,23 +537,25 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	return 0;
 }
 
-/* The devices were compared with translation off: read GSTS again (a second
- * short session) to know it stayed off. true when it is on now or unknown. */
-static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
+/* The reason of a device compared without GPA (zero_page, orphaned_pin,
+ * stale against the RAM-block PFN set, built here once). extra: why the
+ * guest's tables were not used ("" none). */
+static void no_gpa_reason(const struct iv_viommu *vi, struct dev_walk *w, const struct iv_gpa_map *map,
+			  const char *extra, char *why, size_t len)
 {
-	struct iv_viommu now = *before;
-	now.how[0] = 0;
-	now.translation = -1;
-	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
-	if (q)
-		iv_viommu_gsts(q, &now);
-	iv_qmp_close(q);
-	return now.translation != 0;
+	char ramwhy[160] = "";
+	if (!w->ram) {
+		w->ram = iv_pfnset_from_map(w->pm, map, ramwhy, sizeof ramwhy);
+	}
+	snprintf(why, len, "guest vIOMMU: IOVA is not GPA (%s); checked without GPA: zero_page, orphaned_pin%s%s%s%s",
+		 vi->how, w->ram ? ", stale (IOMMU PFN in none of the VM's RAM blocks)" : "; stale not checked: ",
+		 w->ram ? "" : ramwhy, extra[0] ? "; the guest's tables not walked: " : "", extra);
 }
 
-/* Guest vIOMMU with translation on or unknown: the devices are compared
- * without GPA (zero_page, orphaned_pin, stale against the RAM-block PFN set)
- * and are UNKNOWN. Returns whether that is the case. */
+/* Guest vIOMMU with translation on or unknown. With the emulated Intel
+ * unit's root table known, the devices are compared through the guest's own
+ * tables (w->vg; returns false). Otherwise they are compared without GPA and
+ * are UNKNOWN (returns true, why). */
 static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, struct dev_walk *w,
 			  const struct iv_gpa_map *map, char *why, size_t len)
 {
@@ -527,13 +564,56 @@ static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr,
 	snprintf(pr->viommu, sizeof pr->viommu, "%s", vi->how);
 	if (vi->translation == 0)
 		return false;
-	char ramwhy[160] = "";
-	w->ram = iv_pfnset_from_map(w->pm, map, ramwhy, sizeof ramwhy);
+	if (vi->translation == 1 && vi->have_rtaddr && !vi->guest_why[0]) {
+		w->vg = iv_vguest_open(pr->pid, map, w->pm);
+		return false;
+	}
 	w->map_authoritative = false;
-	snprintf(why, len, "guest vIOMMU: IOVA is not GPA (%s); checked without GPA: zero_page, orphaned_pin%s%s",
-		 vi->how, w->ram ? ", stale (IOMMU PFN in none of the VM's RAM blocks)" : "; stale not checked: ",
-		 w->ram ? "" : ramwhy);
+	no_gpa_reason(vi, w, map, vi->guest_why, why, len);
 	return true;
+}
+
+/* Translating through the guest's tables: select the device there (its
+ * guest BDF), compare, and when the guest's tables cannot be used for it,
+ * compare it without GPA (UNKNOWN with the reason). */
+static void check_translated(struct dev_walk *w, const struct iv_viommu *vi, const struct iv_gpa_map *map)
+{
+	struct iv_dev_result *dr = w->dr;
+	char why[256] = "", reason[sizeof dr->reason], b[16];
+	const char *mode = "";
+	struct iv_bdf gb;
+	w->guest_err = false;
+	if (iv_viommu_guest_bdf(vi, &dr->bdf, &gb, why, sizeof why) == 0) {
+		dr->have_guest_bdf = true;
+		dr->guest_bdf = gb;
+		if (iv_vguest_device(w->vg, vi->rtaddr, &gb, &mode, why, sizeof why) == 0) {
+			bool walk = !strcmp(mode, "legacy") || !strcmp(mode, "scalable");
+			snprintf(dr->guest_table, sizeof dr->guest_table, "%s%s%.80s", mode, !why[0] ? "" : walk ? " " : ": ",
+				 why);
+			check_device(w);
+			if (!w->guest_err || w->res->nf > w->first)
+				return;   /* done, or the findings made through the guest's tables stand (UNKNOWN) */
+			snprintf(why, sizeof why, "%s", iv_vguest_why(w->vg));   /* nothing found: compare without GPA */
+			dr->pages_checked = dr->unverified_pages = dr->reserved_pages = dr->mmio_pages = 0;
+			dr->guest_table[0] = 0;
+		}
+	}
+	struct iv_vguest *vg = w->vg;
+	char extra[320];
+	if (dr->have_guest_bdf)
+		snprintf(extra, sizeof extra, "guest %s: %s", iv_bdf_str(&gb, b), why);
+	else
+		snprintf(extra, sizeof extra, "%s", why);
+	w->vg = NULL;
+	w->map = NULL;
+	w->map_authoritative = false;
+	no_gpa_reason(vi, w, map, extra, reason, sizeof reason);
+	check_device(w);
+	if (dr->checked)
+		unchecked(dr, w->res, "%s", reason);
+	w->vg = vg;
+	w->map = map;
+	w->map_authoritative = true;
 }
 
 static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
@@ -607,18 +687,25 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 			w.nresv = 0;
 			w.resv = NULL;
 		}
-		check_device(&w);
+		if (w.vg)
+			check_translated(&w, &vi, &map);
+		else
+			check_device(&w);
 		if (no_gpa && w.dr->checked)
 			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
 		w.resv = NULL;
 	}
+	bool translated = w.vg != NULL;
+	iv_vguest_close(w.vg);
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
-	if (!no_gpa && vi.model[0] && viommu_turned_on(o, p->pid, &vi)) {
-		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
-		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
+	if (!no_gpa && vi.model[0] && iv_viommu_changed(o->qmp, p->pid, &vi)) {
+		res->nf = first;   /* compared as IOVA == GPA, or through tables, that may no longer hold */
+		proc_unchecked(res, pr, translated ? "guest vIOMMU: the guest changed its translation (GSTS.TES or "
+			       "RTADDR) during the check" : "guest vIOMMU: the guest turned translation on during the check "
+			       "(IOVA is not GPA)");
 		return;
 	}
 	if (iv_proc_same(p)) {
