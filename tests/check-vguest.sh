@@ -72,6 +72,13 @@ if grep -q "CRITICAL stale pid 4242 0000:00:02.0 pc.ram iova 0xffff3000-0xffff3f
 if grep -q "guest 0000:00:03.0 (legacy 3-level): 533 pages checked" "$TMP/out"; then
 	ok "stale: text names the guest BDF and table"; else fail "stale text: $(cat "$TMP/out")"; fi
 
+# --- scalable mode (RTADDR bit 10): context -> PASID directory -> PASID 0 (PGTT 2) -> the same tables
+gvtd sm --vfio-opts "$IDS" --guest-mode scalable --guest-plant stale
+qmp sm -j
+expect_rc 2 "scalable-mode guest tables, planted stale page: CRITICAL"
+expect_jq "$DEV0 | [.guest_table, .pages_checked] | map(tostring) | join(\" \")" "scalable 3-level 533" "scalable: walked"
+expect_findings "stale pc.ram 0xffff3000 1 0x1c9c03 0x2a0203 rw false" "scalable: the planted page"
+
 # --- the host maps an IOVA the guest's tables do not: unbacked (no GPA)
 gvtd unmapped --vfio-opts "$IDS" --guest-plant unmapped
 qmp unmapped -j

@@ -61,6 +61,8 @@ Options:
                      keeps the old one), unmapped (the host also maps IOVA 0xfffd0000, which the
                      guest does not map, to pc.ram PFN 0x1c9a50), perm (the host maps IOVA
                      0xfffa0000 writable, the guest read-only)
+  --guest-mode M     gvtd: legacy (default) or scalable (RTADDR bit 10; context entry -> PASID
+                     directory -> PASID 0's entry with PGTT 2 -> the same second-level tables)
   --guest-bad B      gvtd: tt3 (the guest's context entry has TT 3), ps (a guest level-1 entry with
                      PS set), absent (the guest's root table page is not resident: no pagemap entry)
   --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
@@ -197,9 +199,16 @@ class Scenario:
             self.set_cpu(BLOCKS["pc.ram"][2] // 4096 + 0x203, 0x2a0203)
         if plant == "unmapped":
             self.iommu[0xfffd0] = (self.block_pfn("pc.ram", 0x50000), True)
-        mem[GUEST_ROOT] = GUEST_CTX | 1                         # bus 0
-        mem[GUEST_CTX + GUEST_DEVFN * 16] = top | 1 | (0xc if bad == "tt3" else 0)   # TT 0 (3: reserved)
-        mem[GUEST_CTX + GUEST_DEVFN * 16 + 8] = 0x501           # AW 1 (3-level), domain 5
+        mem[GUEST_ROOT] = GUEST_CTX | 1                         # bus 0 (scalable: devfn 0-127)
+        if self.opt["guest_mode"] == "scalable":   # context -> PASID directory -> PASID 0's entry
+            pdir, ptab = table(("pdir",)), table(("ptab",))
+            mem[GUEST_CTX + GUEST_DEVFN * 32] = pdir | 1        # PDTS 0: 128 directory entries
+            mem[pdir] = ptab | 1
+            mem[ptab] = top | 1 << 2 | 2 << 6 | 1               # AW 1 (3-level), PGTT 2 (second level), P
+            mem[ptab + 8] = 5                                   # domain 5
+        else:
+            mem[GUEST_CTX + GUEST_DEVFN * 16] = top | 1 | (0xc if bad == "tt3" else 0)   # TT 0 (3: reserved)
+            mem[GUEST_CTX + GUEST_DEVFN * 16 + 8] = 0x501       # AW 1 (3-level), domain 5
         self.guest_mem = mem
         self.guest_end = nxt[0]
         if bad == "absent":
@@ -520,7 +529,7 @@ def parse_args(argv):
            "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": "", "vfio_opts": "", "rtaddr": "", "guest_plant": "",
-           "guest_bad": ""}
+           "guest_bad": "", "guest_mode": "legacy"}
     pos = []
     i = 0
     while i < len(argv):
@@ -540,7 +549,7 @@ def parse_args(argv):
     if opt["kind"] == "gvtd":
         opt["kcore"] = True
         opt["gsts"] = opt["gsts"] or "0xc0000000"
-        opt["rtaddr"] = opt["rtaddr"] or "0x%x" % GUEST_ROOT
+        opt["rtaddr"] = opt["rtaddr"] or "0x%x" % (GUEST_ROOT | (0x400 if opt["guest_mode"] == "scalable" else 0))
     return opt, out
 
 
