@@ -375,6 +375,12 @@ int iv_viommu_guest(struct iv_qmp *q, struct iv_viommu *v)
 	free(text);
 	if (!found)
 		v->base = VTD_BASE;   /* QEMU's fixed address (Q35_HOST_BRIDGE_IOMMU_ADDR) */
+	if (v->base != VTD_BASE) {   /* GSTS was read at QEMU's address: the state is not known */
+		char b[96];
+		snprintf(b, sizeof b, "info mtree -f has the intel_iommu region at 0x%llx, not at 0xfed90000 where GSTS "
+			 "was read", (unsigned long long)v->base);
+		add_why(v, "%s", b);
+	}
 	if (iv_viommu_rtaddr(q, v))
 		rc = -1;
 	else if (v->have_rtaddr && (v->rtaddr & RTADDR_TTM_HI))
