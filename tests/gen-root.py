@@ -61,6 +61,7 @@ Options:
                      keeps the old one), unmapped (the host also maps IOVA 0xfffd0000, which the
                      guest does not map, to pc.ram PFN 0x1c9a50), perm (the host maps IOVA
                      0xfffa0000 writable, the guest read-only)
+  --guest-pages N    gvtd: also map IOVA 0x40000000 + 4 KiB * i -> GPA 0x2000000 + 4 KiB * i, i < N (<= 8192)
   --guest-mode M     gvtd: legacy (default) or scalable (RTADDR bit 10; context entry -> PASID
                      directory -> PASID 0's entry with PGTT 2 -> the same second-level tables)
   --guest-bad B      gvtd: tt3 (the guest's context entry has TT 3), ps (a guest level-1 entry with
@@ -178,7 +179,10 @@ class Scenario:
                 nxt[0] += 4096
             return tables[key]
         top = table(("top",))
-        for iova, gpa, size, w in GUEST_MAPS:
+        maps = list(GUEST_MAPS)
+        for i in range(self.opt["guest_pages"]):   # more single pages (scale): IOVA 0x40000000.. -> GPA 0x2000000..
+            maps.append((0x40000000 + i * 4096, 0x2000000 + i * 4096, 4096, True))
+        for iova, gpa, size, w in maps:
             l2 = table(("l2", iova >> 30))
             mem[top + (iova >> 30 & 511) * 8] = l2 | 3
             if size == 2 * MiB:
@@ -529,7 +533,7 @@ def parse_args(argv):
            "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": "", "vfio_opts": "", "rtaddr": "", "guest_plant": "",
-           "guest_bad": "", "guest_mode": "legacy"}
+           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0}
     pos = []
     i = 0
     while i < len(argv):
