@@ -48,7 +48,7 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 /* ---- QMP: one short session ----
  * QEMU serves one monitor client at a time, so the tool connects, asks
  * everything and closes: a session is iv_qmp_open, any iv_qmp_gpamap /
- * iv_qmp_hmp calls, iv_qmp_close. One deadline, iv_g->timeout seconds from
+ * iv_qmp_hmp calls, iv_qmp_close. One deadline, iv_g->opt.timeout seconds from
  * iv_qmp_open, bounds the whole session (connect, every send, every reply); on
  * expiry the call fails with an error naming the step.
  *

@@ -19,6 +19,8 @@ enum iv_status { IV_OK = 0, IV_WARNING = 1, IV_CRITICAL = 2, IV_UNKNOWN = 3 };
 /* Where page tables come from. */
 enum iv_source_kind { IV_SRC_AUTO = 0, IV_SRC_DEBUGFS, IV_SRC_MEMORY };
 
+/* Counters of one run (--stats), incremented through the run or the handle
+ * that carries it. */
 struct iv_stats {
 	uint64_t table_pages_read;  /* memory walker: distinct table pages read */
 	uint64_t bytes_read;        /* all sources: bytes read from input files */
@@ -28,8 +30,8 @@ struct iv_stats {
 	uint64_t kpage_reads;       /* pread calls on kpageflags/kpagecount */
 };
 
-/* One run of the tool: global options and collected errors. */
-struct iv_ctx {
+/* The options of one run: set by the command line (src/cmd), read-only below. */
+struct iv_opts {
 	const char *root;        /* "" for the live system, else a directory prefix */
 	char debugfs[4096];      /* resolved debugfs mount point (real path) */
 	bool json, pretty;
@@ -45,18 +47,35 @@ struct iv_ctx {
 	bool debugfs_unsized_skip;  /* auto: skip a dump whose size cannot be estimated (check) */
 	bool stats;
 	double timeout;          /* seconds, for QMP */
-	struct iv_stats st;
-	/* errors, kept for the JSON "errors" array (bounded) */
-	char **errors;
-	size_t nerrors, nerrors_dropped;
 };
 
-extern struct iv_ctx *iv_g;  /* the current run (set by main) */
+/* The errors of one run, kept for the JSON "errors" array and the Nagios
+ * line (the first IV_MAX_ERRORS; the rest are counted). */
+#define IV_MAX_ERRORS 100
+struct iv_errs {
+	char **v;
+	size_t n, dropped;
+};
 
-/* Report an error: prints "iommu-verify: MSG" on stderr and keeps MSG for
- * JSON output. Always returns -1 so callers can `return iv_error(...)`.
+/* One run of the tool: owned by main (on its stack), passed down to every
+ * entry point; handles keep the pointer they were opened with. */
+struct iv_run {
+	struct iv_opts opt;
+	struct iv_stats st;
+	struct iv_errs errs;
+};
+/* Defaults: root "" (the live system), timeout 5 s, no errors. */
+void iv_run_init(struct iv_run *run);
+/* Frees the error list. */
+void iv_run_free(struct iv_run *run);
+
+extern struct iv_run *iv_g;  /* the current run (set by main) */
+
+/* Report an error of the run: prints "iommu-verify: MSG" on stderr and keeps
+ * MSG in run->errs (for JSON output and the Nagios line; run NULL: stderr
+ * only). Always returns -1 so callers can `return iv_error(run, ...)`.
  * Input errors must name the file and line: "FILE:LINE: what is wrong". */
-int iv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int iv_error(struct iv_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A warning on stderr only (not an error; does not change the exit status). */
 void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -66,8 +85,9 @@ void iv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cannot forge lines or terminal escapes. Returns dst. */
 char *iv_escape(char *dst, size_t len, const char *src, const char *also);
 
-/* Path of a live-system file below --root: iv_path(buf, sizeof buf, "/sys/..."). */
-const char *iv_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Path of a live-system file below the run's --root: iv_path(run, buf, sizeof buf, "/sys/..."). */
+const char *iv_path(const struct iv_run *run, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Parse a hex (0x optional) or decimal-with-0x-only number. Returns 0 on success. */
 int iv_parse_u64(const char *s, uint64_t *out);        /* accepts 0x.. hex or decimal */
@@ -92,6 +112,7 @@ double iv_now(void);
  * bounded buffer. Lines longer than the buffer are an error (reported with the
  * file name and line number). */
 struct iv_lines {
+	struct iv_run *run;  /* errors and bytes_read go to this run (may be NULL) */
 	int fd;
 	const char *name;    /* file name for messages */
 	char *buf;
@@ -100,8 +121,8 @@ struct iv_lines {
 	bool eof;
 	bool crlf_strip;     /* strip a trailing \r */
 };
-int iv_lines_open(struct iv_lines *l, const char *path);   /* -1 and iv_error on failure */
-void iv_lines_from_fd(struct iv_lines *l, int fd, const char *name);
+int iv_lines_open(struct iv_run *run, struct iv_lines *l, const char *path);   /* -1 and iv_error on failure */
+void iv_lines_from_fd(struct iv_run *run, struct iv_lines *l, int fd, const char *name);
 /* Next line, NUL-terminated, without the newline. Returns 1 line, 0 EOF, -1 error. */
 int iv_lines_next(struct iv_lines *l, char **line, size_t *len);
 void iv_lines_close(struct iv_lines *l);

@@ -50,7 +50,7 @@ void iv_dump_set_estimator(iv_dma_estimator fn);
  * power-of-two buffer from one page up. */
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e);
 /* 0: open the dump; 1: skip it (why: the estimate and the bound, or that no
- * estimate can be made and the command must be safe: iv_g->debugfs_unsized_skip). */
+ * estimate can be made and the command must be safe: iv_g->opt.debugfs_unsized_skip). */
 int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen);
 
 /* Whether the memory walk can run for a device: the image (--memory, else

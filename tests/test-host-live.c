@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "host.h"
 
-static struct iv_ctx ctx = { .root = "", .timeout = 5.0 };
+static struct iv_run ctx = { .opt = { .root = "", .timeout = 5.0 } };
 
 static int skip(const char *why)
 {

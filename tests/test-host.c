@@ -19,7 +19,7 @@
 #include "gpamap.h"
 #include "host.h"
 
-static struct iv_ctx ctx = { .root = "", .timeout = 5.0 };
+static struct iv_run ctx = { .opt = { .root = "", .timeout = 5.0 } };
 static int fails;
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
@@ -31,7 +31,7 @@ static char tmp[4096], data[4096];
 /* The last error message contains s. */
 static bool last_error_has(const char *s)
 {
-	return ctx.nerrors && strstr(ctx.errors[ctx.nerrors - 1], s);
+	return ctx.errs.n && strstr(ctx.errs.v[ctx.errs.n - 1], s);
 }
 
 static char *slurp(const char *path)
@@ -304,7 +304,7 @@ static void test_gpamap_file(void)
 /* ---- pagemap and kpage* over sparse files below a root ---- */
 static void test_pagemap(void)
 {
-	ctx.root = tmp;
+	ctx.opt.root = tmp;
 	put_file("proc/77/maps", "");
 	put_file("proc/77/pagemap", "");
 	for (uint64_t i = 0; i < 10000; i++)   /* every 3rd page present, PFN 0x1000+i (page 7: PFN 0) */
@@ -374,13 +374,13 @@ static void test_pagemap(void)
 	CHECK(iv_kpage_flags(k, 0xfea00, &f) == 1);   /* beyond the file: no struct page (MMIO) */
 	CHECK(iv_kpage_count(k, 0x10000000, &c) == 1);
 	iv_kpage_close(k);
-	ctx.root = "";
+	ctx.opt.root = "";
 }
 
 /* ---- procfs over a hand-made root ---- */
 static void test_procfs(void)
 {
-	ctx.root = tmp;
+	ctx.opt.root = tmp;
 	put_file("proc/55/stat", "55 (qemu) (x) S 1 55 55 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 100 10\n");
 	put_file("proc/55/cmdline", "");
 	put_file("proc/55/comm", "qemu) (x\n");
@@ -428,7 +428,7 @@ static void test_procfs(void)
 		iv_procs_free(pr, 1);
 	}
 	CHECK(last_error_has("/proc/55/stat:1: no ')'"));
-	ctx.root = "";
+	ctx.opt.root = "";
 }
 
 static int count_map(void *arg, const struct iv_map *m)
@@ -445,11 +445,11 @@ static int count_map(void *arg, const struct iv_map *m)
 static void test_maps(void)
 {
 	unsigned n = 0;
-	ctx.root = tmp;
+	ctx.opt.root = tmp;
 	CHECK(iv_maps_each(55, count_map, &n) == -1);
 	CHECK_EQ(n, 2);
 	CHECK(last_error_has("/proc/55/maps:3: cannot parse maps line"));
-	ctx.root = "";
+	ctx.opt.root = "";
 }
 
 /* ---- driver ---- */
@@ -457,7 +457,7 @@ static int drv_procs(int argc, char **argv)
 {
 	pid_t pids[64];
 	size_t n = 0;
-	ctx.root = argv[0];
+	ctx.opt.root = argv[0];
 	for (int i = 1; i < argc && n < 64; i++)
 		pids[n++] = (pid_t)atoi(argv[i]);
 	struct iv_proc *p;
@@ -500,7 +500,7 @@ static int drv_infer(char **argv)
 {
 	struct iv_sample s[4096];
 	size_t n = 0;
-	ctx.root = argv[0];
+	ctx.opt.root = argv[0];
 	FILE *f = fopen(argv[2], "r");
 	if (!f)
 		return IV_UNKNOWN;
@@ -523,10 +523,10 @@ static int driver(int argc, char **argv)
 		return drv_procs(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "qmp") && argc >= 3) {
 		if (argc > 3)
-			ctx.timeout = atof(argv[3]);
+			ctx.opt.timeout = atof(argv[3]);
 		if (argc > 5)
-			ctx.root = argv[5];
-		ctx.stats = getenv("IV_TEST_STATS") != NULL;
+			ctx.opt.root = argv[5];
+		ctx.opt.stats = getenv("IV_TEST_STATS") != NULL;
 		return drv_map(iv_gpamap_from_qmp(argv[2], argc > 4 ? (pid_t)atoi(argv[4]) : 0, &m), &m);
 	}
 	if (!strcmp(argv[1], "gpamap") && argc == 3)

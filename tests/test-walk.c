@@ -11,7 +11,7 @@
 #include "walk.h"
 #include "vtd_decode.h"
 
-static struct iv_ctx ctx = { .root = "" };
+static struct iv_run ctx = { .opt = { .root = "" } };
 static int fails;
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
@@ -52,7 +52,7 @@ static const uint64_t *read_page(void *arg, uint64_t pa)
 	reads++;
 	const uint64_t *p = page_at(pa, false);
 	if (!p)
-		iv_error("test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
+		iv_error(iv_g, "test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
 	return p;
 }
 
@@ -88,10 +88,10 @@ static int walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, struct got *g)
 
 static bool last_error_has(const char *s)
 {
-	bool ok = ctx.nerrors && strstr(ctx.errors[ctx.nerrors - 1], s);
+	bool ok = ctx.errs.n && strstr(ctx.errs.v[ctx.errs.n - 1], s);
 	if (!ok)
 		fprintf(stderr, "  last error: %s\n  expected to contain: %s\n",
-			ctx.nerrors ? ctx.errors[ctx.nerrors - 1] : "(none)", s);
+			ctx.errs.n ? ctx.errs.v[ctx.errs.n - 1] : "(none)", s);
 	return ok;
 }
 
@@ -151,9 +151,9 @@ static void test_vtd_legacy(void)
 	q(0x101180, 0x110001);                  /* 00:03.0 */
 	q(0x101188, 0x405);
 	bdf.dev = 3;
-	size_t ne = ctx.nerrors;
+	size_t ne = ctx.errs.n;
 	CHECK_EQ(iv_vtd_open(&mem, 0x100000, 0, &bdf, 0, &t, &pt, why, sizeof why), -1);
-	CHECK_EQ(ctx.nerrors, ne + 1);
+	CHECK_EQ(ctx.errs.n, ne + 1);
 	CHECK(last_error_has("test-mem: context entry 0x0000000000000405:0x0000000000110001 at 0x101180: "
 			     "reserved AW 5: the table depth is unknown"));
 	/* TT 2: pass-through, no table (a reason, not an error) */
@@ -163,7 +163,7 @@ static void test_vtd_legacy(void)
 	CHECK_EQ(iv_vtd_open(&mem, 0x100000, 0, &bdf, 0, &t, &pt, why, sizeof why), 1);
 	CHECK(t.passthrough);
 	CHECK(strstr(why, "pass-through (context entry at 0x101200 has TT=2)") != NULL);
-	CHECK_EQ(ctx.nerrors, ne + 1);
+	CHECK_EQ(ctx.errs.n, ne + 1);
 }
 
 /* ---- VT-d scalable, first level (x86 format), 4 levels ---- */
@@ -200,9 +200,9 @@ static void test_vtd_first_level(void)
 	CHECK(strstr(why, "is beyond the PASID directory") != NULL);
 	/* FLPM 2 is reserved: unknown depth, an error naming the entry */
 	q(0x122010, 0x123008);
-	size_t ne = ctx.nerrors;
+	size_t ne = ctx.errs.n;
 	CHECK_EQ(iv_vtd_open(&mem, 0x130000, 1, &bdf, 0, &t, &pt, why, sizeof why), -1);
-	CHECK_EQ(ctx.nerrors, ne + 1);
+	CHECK_EQ(ctx.errs.n, ne + 1);
 	CHECK(last_error_has("PASID entry 0x0000000000123008:0x0000000000000041 at 0x122000: reserved FLPM 2: "
 			     "the table depth is unknown"));
 	q(0x122010, 0x123000);
@@ -265,9 +265,9 @@ static void test_hostile(void)
 	q(0x151000, 0x153003);                  /* both L2 tables -> the same L1 */
 	q(0x152000, 0x153003);
 	q(0x153000, 0x500003);
-	size_t ne = ctx.nerrors;
+	size_t ne = ctx.errs.n;
 	CHECK_EQ(walk(&pt, 0, UINT64_MAX, &g), -1);
-	CHECK_EQ(ctx.nerrors, ne + 1);
+	CHECK_EQ(ctx.errs.n, ne + 1);
 	CHECK(last_error_has("table entry 0x0000000000153003 at physical 0x152000 (level 2) points to the table "
 			     "at 0x153000 that the entry at physical 0x151000 already points to: a table reached twice"));
 	CHECK_STR(g.s, "0 0x1000 0x500000 rw 1");   /* what came before the error */
@@ -286,10 +286,10 @@ static void test_hostile(void)
 	q(0x160000, 0x161003);
 	q(0x160008, 0x161003);
 	q(0x161ff8, 0);                          /* the page exists, all zero */
-	ne = ctx.nerrors;
+	ne = ctx.errs.n;
 	CHECK_EQ(walk(&pt, 0, UINT64_MAX, &g), 0);
 	CHECK_EQ(g.n, 0);
-	CHECK_EQ(ctx.nerrors, ne);
+	CHECK_EQ(ctx.errs.n, ne);
 
 	/* a wide fan-out onto one table ends at the second entry: one table read each */
 	pt.root = 0x170000;

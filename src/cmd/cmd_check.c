@@ -46,7 +46,7 @@ int cmd_check(int argc, char **argv)
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
-	iv_g->debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
+	iv_g->opt.debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
 	optind = 0;
 	while ((c = iv_getopt(argc, argv, iv_opts_check)) != -1) {
 		switch (c) {

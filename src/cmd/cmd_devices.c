@@ -162,7 +162,7 @@ int cmd_devices(int argc, char **argv)
 	struct iv_bdf *devs = NULL;
 	int n = device_list(&devs);
 	if (n <= 0) {     /* having read nothing is not a result */
-		iv_error("no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
+		iv_error(iv_g, "no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
 			 n < 0 ? "cannot read" : "none in");
 		rc = IV_UNKNOWN;
 		n = 0;
@@ -176,5 +176,5 @@ int cmd_devices(int argc, char **argv)
 	close_json_array();
 	free(devs);
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : rc;
+	return iv_g->errs.n ? IV_UNKNOWN : rc;
 }

@@ -81,5 +81,5 @@ int cmd_dump(int argc, char **argv)
 			rc = IV_OK;
 	}
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : rc;
+	return iv_g->errs.n ? IV_UNKNOWN : rc;
 }

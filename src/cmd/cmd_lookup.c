@@ -81,5 +81,5 @@ int cmd_lookup(int argc, char **argv)
 		ops->close(h);
 	}
 	iv_report_end();
-	return iv_g->nerrors ? IV_UNKNOWN : IV_OK;
+	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
 }

@@ -148,7 +148,7 @@ static int open_side(struct side *s, const struct iv_source_ops *ops, const stru
 	int r = ops->open(bdf, pasid, &s->t, &s->h, why, sizeof why);
 	if (r > 0) {
 		char host[4300];
-		iv_error("%s: %s%s: %s", dev, iv_cmd_device_why(bdf, host, sizeof host), ops->name, why);
+		iv_error(iv_g, "%s: %s%s: %s", dev, iv_cmd_device_why(bdf, host, sizeof host), ops->name, why);
 	}
 	return r ? -1 : 0;
 }

@@ -68,8 +68,8 @@ int iv_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	iv_error("%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
-	if (iv_g && iv_g->nagios) {
+	iv_error(iv_g, "%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
+	if (iv_g && iv_g->opt.nagios) {
 		char esc[2048];
 		printf("IOMMU UNKNOWN - %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
 		       iv_escape(esc, sizeof esc, msg, "|"));
@@ -87,10 +87,10 @@ static bool not_on_bus(const struct iv_bdf *bdf)
 {
 	char p[4200], b[16];
 	struct stat st;
-	if (stat(iv_path(p, sizeof p, "/sys/bus/pci/devices"), &st) != 0 || !S_ISDIR(st.st_mode))
+	if (stat(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"), &st) != 0 || !S_ISDIR(st.st_mode))
 		return false;
 	iv_bdf_str(bdf, b);
-	return stat(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s", b), &st) != 0 && errno == ENOENT;
+	return stat(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s", b), &st) != 0 && errno == ENOENT;
 }
 
 int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
@@ -122,7 +122,7 @@ int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bd
 static bool iommu_off(void)
 {
 	char p[4200];
-	DIR *d = opendir(iv_path(p, sizeof p, "/sys/class/iommu"));
+	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
 	if (!d)
 		return false;
 	bool any = false;
@@ -138,9 +138,9 @@ const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len)
 	char p[4200];
 	buf[0] = 0;
 	if (not_on_bus(bdf))
-		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(p, sizeof p, "/sys/bus/pci/devices"));
+		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"));
 	else if (iommu_off())
-		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(p, sizeof p, "/sys/class/iommu"));
+		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
 	return buf;
 }
 
@@ -150,7 +150,7 @@ int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table 
 	char why[1024] = "", b[16], p[4200];
 	int r = iv_source_open(bdf, pasid, t, ops, h, why, sizeof why);
 	if (r > 0)
-		iv_error("%s: %sno page table can be read: %s", iv_bdf_str(bdf, b),
+		iv_error(iv_g, "%s: %sno page table can be read: %s", iv_bdf_str(bdf, b),
 			 iv_cmd_device_why(bdf, p, sizeof p), why);
 	if (r)
 		return -1;

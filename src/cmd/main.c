@@ -56,7 +56,7 @@ static void usage(FILE *f)
 }
 
 /* debugfs mount point from /proc/self/mountinfo (live system only). */
-static void find_debugfs(struct iv_ctx *c, const char *opt)
+static void find_debugfs(struct iv_opts *c, const char *opt)
 {
 	if (opt) {
 		snprintf(c->debugfs, sizeof c->debugfs, "%s", opt);
@@ -89,7 +89,7 @@ static void find_debugfs(struct iv_ctx *c, const char *opt)
  * (reported once the output mode is known, so -j or --nagios anywhere on the
  * line shapes it). */
 struct cmdline {
-	struct iv_ctx *ctx;
+	struct iv_opts *ctx;
 	const char *debugfs_opt;
 	bool help, version, nagios;
 	char err[512];
@@ -114,7 +114,7 @@ static void file_kind(char *buf, size_t len, mode_t m)
 
 static void global_option(struct cmdline *L, int c, const char *arg)
 {
-	struct iv_ctx *ctx = L->ctx;
+	struct iv_opts *ctx = L->ctx;
 	switch (c) {
 	case IV_OPT_ROOT: {
 		static char root[4096];
@@ -276,7 +276,7 @@ static bool unit_listed(const char *debugfs, const char *unit)
 {
 	char p[4200], line[512];
 	struct stat st;
-	if (stat(iv_path(p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
+	if (stat(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
 		return true;
 	static const char *files[] = { "iommu_regset", "dmar_translation_struct" };
 	for (size_t i = 0; i < 2; i++) {
@@ -305,7 +305,7 @@ static bool unit_listed(const char *debugfs, const char *unit)
 /* Checks that need the whole line: conflicts, files that must be of a kind. */
 static void validate(struct cmdline *L)
 {
-	struct iv_ctx *ctx = L->ctx;
+	struct iv_opts *ctx = L->ctx;
 	struct stat st;
 	char kind[32];
 	if (ctx->json && L->nagios)
@@ -333,11 +333,10 @@ static void validate(struct cmdline *L)
 
 int main(int argc, char **argv)
 {
-	static struct iv_ctx ctx;
-	struct cmdline L = { .ctx = &ctx };
-	ctx.root = "";
-	ctx.timeout = 5.0;
-	iv_g = &ctx;
+	static struct iv_run run;    /* the run (static: its error list lives until exit) */
+	iv_run_init(&run);
+	struct cmdline L = { .ctx = &run.opt };
+	iv_g = &run;
 	iv_dump_set_estimator(iv_host_dma_estimate);   /* the debugfs size gate (src/tables/dumpgate.c) */
 
 	/* Global options before the command name. */
@@ -366,8 +365,8 @@ int main(int argc, char **argv)
 	}
 	if (cmd && !L.err[0])
 		validate(&L);
-	ctx.nagios = L.nagios;
-	print_init(ctx.json && !L.nagios, ctx.pretty && !L.nagios);
+	run.opt.nagios = L.nagios;
+	print_init(run.opt.json && !L.nagios, run.opt.pretty && !L.nagios);
 	if (L.err[0])
 		return iv_usage_error(cmd ? cmd->name : NULL, "%s", L.err);
 	if (L.help) {
@@ -379,27 +378,27 @@ int main(int argc, char **argv)
 		return fflush(stdout) || ferror(stdout) ? IV_UNKNOWN : 0;
 	}
 	if (!cmd) {
-		if (!ctx.json)
+		if (!run.opt.json)
 			usage(stderr);
 		return iv_usage_error(NULL, "no command given");
 	}
-	if (ctx.vtd_root_unit[0]) {
-		find_debugfs(&ctx, L.debugfs_opt);
-		if (!unit_listed(ctx.debugfs, ctx.vtd_root_unit))
+	if (run.opt.vtd_root_unit[0]) {
+		find_debugfs(&run.opt, L.debugfs_opt);
+		if (!unit_listed(run.opt.debugfs, run.opt.vtd_root_unit))
 			return iv_usage_error(cmd->name, "--vtd-root: no IOMMU unit '%s' (neither /sys/class/iommu "
-					      "nor debugfs iommu/intel lists it)", ctx.vtd_root_unit);
+					      "nor debugfs iommu/intel lists it)", run.opt.vtd_root_unit);
 	}
-	find_debugfs(&ctx, L.debugfs_opt);
+	find_debugfs(&run.opt, L.debugfs_opt);
 	int rc = cmd->run(argc - ci, argv + ci);
-	if (ctx.stats)
+	if (run.opt.stats)
 		fprintf(stderr,
 			"stats: leaves=%llu bytes_read=%llu table_pages_read=%llu "
 			"pagemap_reads=%llu pagemap_entries=%llu kpage_reads=%llu\n",
-			(unsigned long long)ctx.st.leaves, (unsigned long long)ctx.st.bytes_read,
-			(unsigned long long)ctx.st.table_pages_read,
-			(unsigned long long)ctx.st.pagemap_reads,
-			(unsigned long long)ctx.st.pagemap_entries,
-			(unsigned long long)ctx.st.kpage_reads);
+			(unsigned long long)run.st.leaves, (unsigned long long)run.st.bytes_read,
+			(unsigned long long)run.st.table_pages_read,
+			(unsigned long long)run.st.pagemap_reads,
+			(unsigned long long)run.st.pagemap_entries,
+			(unsigned long long)run.st.kpage_reads);
 	/* A result nobody could read is no result: a write error on standard
 	 * output (a full disk, /dev/full, a closed pipe) is UNKNOWN, unless
 	 * a CRITICAL was found: that one still wins. */

@@ -34,7 +34,7 @@ int iv_link_base(const char *path, char *buf, size_t len)
 int iv_sysfs_group_of(const struct iv_bdf *bdf)
 {
 	char p[PATH_MAX], b[16], name[64];
-	iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/iommu_group", iv_bdf_str(bdf, b));
+	iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/iommu_group", iv_bdf_str(bdf, b));
 	if (iv_link_base(p, name, sizeof name) == 0) {
 		char *end;
 		long g = strtol(name, &end, 10);
@@ -45,7 +45,7 @@ int iv_sysfs_group_of(const struct iv_bdf *bdf)
 	int *groups, ng = iv_sysfs_groups(&groups);
 	int found = -1;
 	for (int i = 0; i < ng && found < 0; i++) {
-		iv_path(p, sizeof p, "/sys/kernel/iommu_groups/%d/devices/%s", groups[i], b);
+		iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices/%s", groups[i], b);
 		if (access(p, F_OK) == 0 || errno != ENOENT)
 			found = groups[i];
 	}
@@ -87,13 +87,13 @@ static int list_bdfs(const char *dir, struct iv_bdf **out)
 int iv_sysfs_group_devices(int group, struct iv_bdf **out)
 {
 	char p[PATH_MAX];
-	return list_bdfs(iv_path(p, sizeof p, "/sys/kernel/iommu_groups/%d/devices", group), out);
+	return list_bdfs(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices", group), out);
 }
 
 int iv_sysfs_pci_devices(struct iv_bdf **out)
 {
 	char p[PATH_MAX];
-	return list_bdfs(iv_path(p, sizeof p, "/sys/bus/pci/devices"), out);
+	return list_bdfs(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"), out);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -105,7 +105,7 @@ static int cmp_int(const void *a, const void *b)
 int iv_sysfs_groups(int **out)
 {
 	char p[PATH_MAX];
-	DIR *d = opendir(iv_path(p, sizeof p, "/sys/kernel/iommu_groups"));
+	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups"));
 	if (!d)
 		return -1;
 	size_t n = 0, cap = 0;
@@ -130,21 +130,21 @@ int iv_sysfs_groups(int **out)
 void iv_sysfs_group_type(int group, char *buf, size_t len)
 {
 	char p[PATH_MAX];
-	if (iv_read_small(iv_path(p, sizeof p, "/sys/kernel/iommu_groups/%d/type", group), buf, len) < 0)
+	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/type", group), buf, len) < 0)
 		buf[0] = 0;
 }
 
 void iv_sysfs_driver(const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (iv_link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
 void iv_sysfs_iommu_of(const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (iv_link_base(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
@@ -152,12 +152,12 @@ int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
 {
 	char p[PATH_MAX];
 	struct iv_lines l;
-	iv_path(p, sizeof p, "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/reserved_regions", group);
 	if (access(p, R_OK) != 0) {
 		*out = NULL;
 		return 0;
 	}
-	if (iv_lines_open(&l, p))
+	if (iv_lines_open(iv_g, &l, p))
 		return -1;
 	size_t n = 0, cap = 0;
 	struct iv_resv *v = NULL;
@@ -170,7 +170,7 @@ int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
 			continue;
 		if (sscanf(line, "%31s %31s %23s", a, b, t) != 3 || iv_parse_hex(a, &x.start) ||
 		    iv_parse_hex(b, &x.end)) {
-			r = iv_error("%s:%llu: cannot parse reserved region '%s'", p,
+			r = iv_error(iv_g, "%s:%llu: cannot parse reserved region '%s'", p,
 				     (unsigned long long)l.lineno, line);
 			break;
 		}
@@ -191,7 +191,7 @@ int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
 int iv_sysfs_bars(const struct iv_bdf *bdf, struct iv_bar bars[7])
 {
 	char p[PATH_MAX], b[16], buf[2048];
-	if (iv_read_small(iv_path(p, sizeof p, "/sys/bus/pci/devices/%s/resource", iv_bdf_str(bdf, b)), buf, sizeof buf) < 0)
+	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/resource", iv_bdf_str(bdf, b)), buf, sizeof buf) < 0)
 		return -1;
 	int n = 0;
 	char *save, *line = strtok_r(buf, "\n", &save);

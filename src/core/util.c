@@ -10,9 +10,23 @@
 #include <unistd.h>
 #include "iv.h"
 
-#define IV_MAX_ERRORS 100
+struct iv_run *iv_g;
 
-struct iv_ctx *iv_g;
+void iv_run_init(struct iv_run *run)
+{
+	memset(run, 0, sizeof *run);
+	run->opt.root = "";
+	run->opt.timeout = 5.0;
+}
+
+void iv_run_free(struct iv_run *run)
+{
+	for (size_t i = 0; i < run->errs.n; i++)
+		free(run->errs.v[i]);
+	free(run->errs.v);
+	run->errs.v = NULL;
+	run->errs.n = run->errs.dropped = 0;
+}
 
 char *iv_escape(char *dst, size_t len, const char *src, const char *also)
 {
@@ -39,7 +53,7 @@ char *iv_escape(char *dst, size_t len, const char *src, const char *also)
 	return dst;
 }
 
-int iv_error(const char *fmt, ...)
+int iv_error(struct iv_run *run, const char *fmt, ...)
 {
 	char msg[1024], esc[4096];
 	va_list ap;
@@ -47,13 +61,14 @@ int iv_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "iommu-verify: %s\n", iv_escape(esc, sizeof esc, msg, NULL));
-	if (iv_g) {
-		if (iv_g->nerrors < IV_MAX_ERRORS) {
-			iv_g->errors = iv_xrealloc(iv_g->errors, (iv_g->nerrors + 1) * sizeof *iv_g->errors);
+	if (run) {
+		struct iv_errs *e = &run->errs;
+		if (e->n < IV_MAX_ERRORS) {
+			e->v = iv_xrealloc(e->v, (e->n + 1) * sizeof *e->v);
 			/* kept for the JSON "errors" array until exit (gcc -fanalyzer reports a leak: false) */
-			iv_g->errors[iv_g->nerrors++] = iv_xstrdup(msg);
+			e->v[e->n++] = iv_xstrdup(msg);
 		} else {
-			iv_g->nerrors_dropped++;
+			e->dropped++;
 		}
 	}
 	return -1;
@@ -69,14 +84,14 @@ void iv_warn(const char *fmt, ...)
 	fprintf(stderr, "iommu-verify: warning: %s\n", iv_escape(esc, sizeof esc, msg, NULL));
 }
 
-const char *iv_path(char *buf, size_t len, const char *fmt, ...)
+const char *iv_path(const struct iv_run *run, char *buf, size_t len, const char *fmt, ...)
 {
 	char rel[4096];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof rel, fmt, ap);
 	va_end(ap);
-	snprintf(buf, len, "%s%s", (iv_g && iv_g->root) ? iv_g->root : "", rel);
+	snprintf(buf, len, "%s%s", (run && run->opt.root) ? run->opt.root : "", rel);
 	return buf;
 }
 
@@ -166,9 +181,10 @@ double iv_now(void)
 /* ---- streaming line reader ---- */
 #define IV_LINES_BUF (1u << 20)   /* 1 MiB: the longest line accepted */
 
-void iv_lines_from_fd(struct iv_lines *l, int fd, const char *name)
+void iv_lines_from_fd(struct iv_run *run, struct iv_lines *l, int fd, const char *name)
 {
 	memset(l, 0, sizeof *l);
+	l->run = run;
 	l->fd = fd;
 	l->name = name;
 	l->cap = IV_LINES_BUF;
@@ -176,12 +192,12 @@ void iv_lines_from_fd(struct iv_lines *l, int fd, const char *name)
 	l->crlf_strip = true;
 }
 
-int iv_lines_open(struct iv_lines *l, const char *path)
+int iv_lines_open(struct iv_run *run, struct iv_lines *l, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return iv_error("%s: %s", path, strerror(errno));
-	iv_lines_from_fd(l, fd, path);
+		return iv_error(run, "%s: %s", path, strerror(errno));
+	iv_lines_from_fd(run, l, fd, path);
 	return 0;
 }
 
@@ -211,19 +227,19 @@ int iv_lines_next(struct iv_lines *l, char **line, size_t *len)
 			l->start = 0;
 		}
 		if (l->end == l->cap)
-			return iv_error("%s:%llu: line longer than %u bytes", l->name,
+			return iv_error(l->run, "%s:%llu: line longer than %u bytes", l->name,
 					(unsigned long long)l->lineno + 1, IV_LINES_BUF);
 		ssize_t r = read(l->fd, l->buf + l->end, l->cap - l->end);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return iv_error("%s:%llu: read error: %s", l->name,
+			return iv_error(l->run, "%s:%llu: read error: %s", l->name,
 					(unsigned long long)l->lineno + 1, strerror(errno));
 		}
 		if (r == 0)
 			l->eof = true;
-		else if (iv_g)
-			iv_g->st.bytes_read += (uint64_t)r;
+		else if (l->run)
+			l->run->st.bytes_read += (uint64_t)r;
 		l->end += (size_t)r;
 	}
 }

@@ -60,7 +60,7 @@ static void fd_target(struct owner *w, const char *t)
 		return;
 	t = m;
 	if (!strncmp(t, "/dev/vfio/devices/", 18)) {
-		iv_path(p, sizeof p, "/sys/class/vfio-dev/%s/device", t + 18);
+		iv_path(iv_g, p, sizeof p, "/sys/class/vfio-dev/%s/device", t + 18);
 		if (iv_link_base(p, name, sizeof name) == 0 && iv_bdf_parse(name, &b) == 0)
 			add_dev(w, &b, iv_sysfs_group_of(&b));
 		return;
@@ -103,9 +103,9 @@ static void load_sizes(struct owner *w)
 	static const char *const sm[] = { "AnonHugePages", "Shared_Hugetlb", "Private_Hugetlb" };
 	uint64_t s[2], h[3];
 	char p[PATH_MAX];
-	w->have_status = kb_fields(iv_path(p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
+	w->have_status = kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
 	w->pinned = s[0] > s[1] ? s[0] : s[1];
-	if (w->have_status && kb_fields(iv_path(p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
+	if (w->have_status && kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
 		w->huge = h[0] + h[1] + h[2];
 }
 
@@ -113,7 +113,7 @@ static void scan(void)
 {
 	char p[PATH_MAX];
 	O.done = true;
-	DIR *d = opendir(iv_path(p, sizeof p, "/proc"));
+	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/proc"));
 	if (!d)
 		return;
 	struct dirent *e;
@@ -126,7 +126,7 @@ static void scan(void)
 		memset(&w, 0, sizeof w);
 		w.pid = (pid_t)pid;
 		char fdp[PATH_MAX];
-		DIR *f = opendir(iv_path(fdp, sizeof fdp, "/proc/%ld/fd", pid));
+		DIR *f = opendir(iv_path(iv_g, fdp, sizeof fdp, "/proc/%ld/fd", pid));
 		if (!f)
 			continue;
 		struct dirent *x;
@@ -146,7 +146,7 @@ static void scan(void)
 			continue;
 		load_sizes(&w);
 		char sp[PATH_MAX];
-		if (!w.have_status && access(iv_path(sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
+		if (!w.have_status && access(iv_path(iv_g, sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
 			continue;        /* gone since its fds were read: it holds nothing any more */
 		O.o = iv_xrealloc(O.o, (O.n + 1) * sizeof *O.o);
 		O.o[O.n++] = w;

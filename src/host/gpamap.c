@@ -47,7 +47,7 @@ int iv_gpamap_finish(struct iv_gpa_map *m, const char *origin)
 	for (size_t i = 1; i < m->n; i++) {
 		const struct iv_gpa_section *a = &m->v[i - 1], *b = &m->v[i];
 		if (b->gpa - a->gpa < a->size)   /* b->gpa >= a->gpa (sorted); no wrap at 2^64 */
-			return iv_error("%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
+			return iv_error(iv_g, "%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
 					a->name, (unsigned long long)a->gpa, (unsigned long long)(a->gpa + a->size - 1),
 					b->name, (unsigned long long)b->gpa, (unsigned long long)(b->gpa + b->size - 1));
 	}
@@ -104,7 +104,7 @@ static int jerr(const struct jfile *j, size_t off, const char *msg, const char *
 {
 	unsigned long l, c;
 	line_col(j, off, &l, &c);
-	return iv_error("%s:%lu:%lu: cannot read the GPA map: %s%s", j->path, l, c, msg, arg ? arg : "");
+	return iv_error(iv_g, "%s:%lu:%lu: cannot read the GPA map: %s%s", j->path, l, c, msg, arg ? arg : "");
 }
 
 static void skip_ws(struct jfile *j)
@@ -148,7 +148,7 @@ static int ferr(const struct jfile *j, size_t at, const char *fmt, ...)
 	va_end(ap);
 	unsigned long l, c;
 	line_col(j, at, &l, &c);
-	return iv_error("%s: element %zu: %s (line %lu, column %lu)", j->path, j->idx, msg, l, c);
+	return iv_error(iv_g, "%s: element %zu: %s (line %lu, column %lu)", j->path, j->idx, msg, l, c);
 }
 
 static int file_field(const struct jfile *j, size_t at, struct iv_gpa_section *s, const char *key,
@@ -303,7 +303,7 @@ static int parse_file(struct jfile *j, struct iv_gpa_map *m)
 {
 	skip_ws(j);
 	if (j->pos >= j->n || j->buf[j->pos] != '[')
-		return iv_error("%s: the GPA map must be a JSON array of sections", j->path);
+		return iv_error(iv_g, "%s: the GPA map must be a JSON array of sections", j->path);
 	j->pos++;
 	for (j->idx = 0;; j->idx++) {
 		skip_ws(j);
@@ -331,7 +331,7 @@ static int parse_file(struct jfile *j, struct iv_gpa_map *m)
 	if (j->pos < j->n)
 		return jerr(j, j->pos, "not valid JSON: ", "data after the array");
 	if (m->n == 0)
-		return iv_error("%s: the GPA map has no sections (nothing could be compared)", j->path);
+		return iv_error(iv_g, "%s: the GPA map has no sections (nothing could be compared)", j->path);
 	return 0;
 }
 
@@ -340,18 +340,18 @@ static char *read_bounded(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		iv_error("%s: cannot read the GPA map: %s", path, strerror(errno));
+		iv_error(iv_g, "%s: cannot read the GPA map: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		iv_error("%s: cannot read the GPA map: it is a directory", path);
+		iv_error(iv_g, "%s: cannot read the GPA map: it is a directory", path);
 		return NULL;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		close(fd);
-		iv_error("%s: cannot read the GPA map: %s", path, strerror(errno));
+		iv_error(iv_g, "%s: cannot read the GPA map: %s", path, strerror(errno));
 		return NULL;
 	}
 	char *buf = iv_xmalloc(IV_GPAMAP_FILE_BYTES + 1);
@@ -364,9 +364,9 @@ static char *read_bounded(const char *path, size_t *len)
 	int e = errno;
 	close(fd);
 	if (r < 0)
-		iv_error("%s: read error: %s", path, strerror(e));
+		iv_error(iv_g, "%s: read error: %s", path, strerror(e));
 	else if (n > IV_GPAMAP_FILE_BYTES)
-		iv_error("%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
+		iv_error(iv_g, "%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
 			 path, IV_GPAMAP_FILE_BYTES >> 20);
 	if (r < 0 || n > IV_GPAMAP_FILE_BYTES) {
 		free(buf);
@@ -414,7 +414,7 @@ static int text_next(struct text_lines *t, const char *origin)
 	if (n && t->p[n - 1] == '\r')
 		n--;
 	if (n >= sizeof t->buf)
-		return iv_error("%s:%lu: line longer than %zu characters", origin, t->lineno, sizeof t->buf - 1);
+		return iv_error(iv_g, "%s:%lu: line longer than %zu characters", origin, t->lineno, sizeof t->buf - 1);
 	memcpy(t->buf, t->p, n);
 	t->buf[n] = 0;
 	t->p = nl ? nl + 1 : t->end;
@@ -502,7 +502,7 @@ static int mtree_line(const char *origin, struct text_lines *t, struct mtree_sta
 {
 	const char *l = t->buf;
 	if (!known_mtree_line(l))
-		return iv_error("%s:%lu: not an 'info mtree -f' line: '%.80s'", origin, t->lineno, l);
+		return iv_error(iv_g, "%s:%lu: not an 'info mtree -f' line: '%.80s'", origin, t->lineno, l);
 	if (!strncmp(l, "FlatView #", 10)) {
 		st->done = st->in_memory;
 		st->in_memory = false;
@@ -510,11 +510,11 @@ static int mtree_line(const char *origin, struct text_lines *t, struct mtree_sta
 		st->in_memory = st->found = true;
 	} else if (st->in_memory && !strncmp(l, "  ", 2) && isxdigit((unsigned char)l[2])) {
 		if (m->n >= IV_GPAMAP_MAX)
-			return iv_error("%s:%lu: more than %u sections", origin, t->lineno, IV_GPAMAP_MAX);
+			return iv_error(iv_g, "%s:%lu: more than %u sections", origin, t->lineno, IV_GPAMAP_MAX);
 		struct iv_gpa_section *s = gpamap_add(m);
 		int r = mtree_row(l, s);
 		if (r < 0)
-			return iv_error("%s:%lu: cannot parse flatview row '%.80s'", origin, t->lineno, l);
+			return iv_error(iv_g, "%s:%lu: cannot parse flatview row '%.80s'", origin, t->lineno, l);
 		if (r == 0)
 			m->n--;
 	}
@@ -538,7 +538,7 @@ int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m)
 		}
 	}
 	if (r >= 0 && !st.found)
-		r = iv_error("%s: no FlatView for AS \"memory\" in 'info mtree -f'", origin);
+		r = iv_error(iv_g, "%s: no FlatView for AS \"memory\" in 'info mtree -f'", origin);
 	if (r >= 0)
 		r = iv_gpamap_finish(m, origin);
 	if (r < 0)
@@ -607,7 +607,7 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			continue;
 		if (!header) {
 			if (!strstr(t.buf, "Block Name") || !strstr(t.buf, "Offset")) {
-				r = iv_error("%s:%lu: not the 'info ramblock' header: '%.80s'", origin, t.lineno, t.buf);
+				r = iv_error(iv_g, "%s:%lu: not the 'info ramblock' header: '%.80s'", origin, t.lineno, t.buf);
 				break;
 			}
 			header = true;
@@ -615,7 +615,7 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			continue;
 		}
 		if (cnt >= IV_GPAMAP_MAX) {
-			r = iv_error("%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
+			r = iv_error(iv_g, "%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
 			break;
 		}
 		if (cnt >= cap) {
@@ -623,13 +623,13 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			v = iv_xrealloc(v, cap * sizeof *v);
 		}
 		if (ramblock_row(t.buf, with_hva, &v[cnt])) {
-			r = iv_error("%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
+			r = iv_error(iv_g, "%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
 			break;
 		}
 		cnt++;
 	}
 	if (r == 0 && !header)
-		r = iv_error("%s: empty 'info ramblock' output", origin);
+		r = iv_error(iv_g, "%s: empty 'info ramblock' output", origin);
 	if (r < 0) {
 		free(v);
 		return -1;

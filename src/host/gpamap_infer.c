@@ -70,7 +70,7 @@ static int vma_cb(void *arg, const struct iv_map *m)
 	if (!strncmp(m->path, "anon_inode:[vfio", 16))
 		return 0;   /* VM_PFNMAP BAR mmaps: pagemap shows nothing */
 	if (in->nv >= INFER_MAX_VMAS)
-		return iv_error("pid maps: more than %u candidate mappings", INFER_MAX_VMAS);
+		return iv_error(iv_g, "pid maps: more than %u candidate mappings", INFER_MAX_VMAS);
 	in->v = iv_xrealloc(in->v, (in->nv + 1) * sizeof *in->v);
 	in->v[in->nv].start = m->start;
 	in->v[in->nv].end = m->end;
@@ -253,7 +253,7 @@ int iv_gpamap_infer(pid_t pid, const struct iv_sample *samples, size_t n, struct
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "inferred");
 	if (n > INFER_MAX_SAMPLES)
-		return iv_error("pid %d: more than %u samples to infer the GPA map", (int)pid, INFER_MAX_SAMPLES);
+		return iv_error(iv_g, "pid %d: more than %u samples to infer the GPA map", (int)pid, INFER_MAX_SAMPLES);
 	m->samples = (unsigned)n;
 	in.n = n;
 	in.s = iv_xcalloc(n, sizeof *in.s);

@@ -31,7 +31,7 @@ static int win_open(struct u64win *w, const char *path, size_t cap, uint64_t *re
 	snprintf(w->name, sizeof w->name, "%s", path);
 	w->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->fd < 0)
-		return iv_error("%s: %s", path, strerror(errno));
+		return iv_error(iv_g, "%s: %s", path, strerror(errno));
 	w->cap = cap;
 	w->buf = iv_xmalloc(cap * sizeof *w->buf);
 	w->reads = reads;
@@ -55,7 +55,7 @@ static int win_fill(struct u64win *w, uint64_t first)
 	char *p = (char *)w->buf;
 	w->valid = false;
 	if (first > (uint64_t)(LLONG_MAX / 8) - w->cap)
-		return iv_error("%s: entry %#llx is beyond any file offset", w->name, (unsigned long long)first);
+		return iv_error(iv_g, "%s: entry %#llx is beyond any file offset", w->name, (unsigned long long)first);
 	while (got < want) {
 		ssize_t r = pread(w->fd, p + got, want - got, (off_t)(first * 8 + got));
 		if (iv_g && w->reads)
@@ -63,7 +63,7 @@ static int win_fill(struct u64win *w, uint64_t first)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return iv_error("%s: read at offset %#llx: %s", w->name,
+			return iv_error(iv_g, "%s: read at offset %#llx: %s", w->name,
 					(unsigned long long)(first * 8 + got), strerror(errno));
 		}
 		if (r == 0)
@@ -106,7 +106,7 @@ struct iv_pagemap *iv_pagemap_open(pid_t pid)
 	if (pid == 0)
 		snprintf(path, sizeof path, "/proc/self/pagemap");
 	else
-		iv_path(path, sizeof path, "/proc/%d/pagemap", (int)pid);
+		iv_path(iv_g, path, sizeof path, "/proc/%d/pagemap", (int)pid);
 	if (win_open(&pm->w, path, PM_WINDOW, reads)) {
 		free(pm);
 		return NULL;
@@ -164,8 +164,8 @@ struct iv_kpage *iv_kpage_open(void)
 	struct iv_kpage *k = iv_xcalloc(1, sizeof *k);
 	uint64_t *reads = iv_g ? &iv_g->st.kpage_reads : &k->dummy_reads;
 	k->count.fd = -1;
-	if (win_open(&k->flags, iv_path(p, sizeof p, "/proc/kpageflags"), KPAGE_WINDOW, reads) ||
-	    win_open(&k->count, iv_path(p, sizeof p, "/proc/kpagecount"), KPAGE_WINDOW, reads)) {
+	if (win_open(&k->flags, iv_path(iv_g, p, sizeof p, "/proc/kpageflags"), KPAGE_WINDOW, reads) ||
+	    win_open(&k->count, iv_path(iv_g, p, sizeof p, "/proc/kpagecount"), KPAGE_WINDOW, reads)) {
 		iv_kpage_close(k);
 		return NULL;
 	}
@@ -216,7 +216,7 @@ static int self_pfn(const void *va, uint64_t *pfn)
 
 int iv_zero_pfn_probe(uint64_t *pfn)
 {
-	if (iv_g && iv_g->root && iv_g->root[0])
+	if (iv_g && iv_g->opt.root && iv_g->opt.root[0])
 		return 1;
 	void *p = mmap(NULL, IV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

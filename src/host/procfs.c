@@ -36,7 +36,7 @@ static int proc_fail(struct iv_proc *p, const char *fmt, ...)
 	va_end(ap);
 	if (!p->reason[0])
 		snprintf(p->reason, sizeof p->reason, "%s", msg);
-	return iv_error("pid %d: %s", (int)p->pid, msg);
+	return iv_error(iv_g, "pid %d: %s", (int)p->pid, msg);
 }
 
 static void add_dev(struct iv_proc *p, const struct iv_bdf *b, int group)
@@ -70,13 +70,13 @@ static int add_cdev(struct iv_proc *p, const char *cdev)
 {
 	char path[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
-	iv_path(path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
+	iv_path(iv_g, path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
 	if (iv_link_base(path, name, sizeof name) || iv_bdf_parse(name, &b)) {
 		struct iv_bdf *v;
 		int n = iv_sysfs_pci_devices(&v), found = -1;
 		for (int i = 0; i < n && found < 0; i++) {
 			char bs[16];
-			iv_path(path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
+			iv_path(iv_g, path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
 			if (access(path, F_OK) == 0)
 				found = i;
 		}
@@ -133,7 +133,7 @@ static int vfio_majors(void)
 	majors.grp = majors.cdev = -1;
 	char path[PATH_MAX];
 	struct iv_lines l;
-	if (iv_lines_open(&l, iv_path(path, sizeof path, "/proc/devices")))
+	if (iv_lines_open(iv_g, &l, iv_path(iv_g, path, sizeof path, "/proc/devices")))
 		return majors.rc = -1;
 	char *line;
 	int r;
@@ -180,7 +180,7 @@ static int scan_fd_live(struct iv_proc *p, int fdd, const char *name)
 	if (!grp && !cdev)
 		return 0;
 	char sys[PATH_MAX], base[PATH_MAX];
-	iv_path(sys, sizeof sys, "/sys/dev/char/%d:%u", ma, (unsigned)minor(st.st_rdev));
+	iv_path(iv_g, sys, sizeof sys, "/sys/dev/char/%d:%u", ma, (unsigned)minor(st.st_rdev));
 	if (iv_link_base(sys, base, sizeof base)) {
 		char t[PATH_MAX];
 		ssize_t n = readlinkat(fdd, name, t, sizeof t - 1);
@@ -220,7 +220,7 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(e));
 		return P_UNREADABLE;
 	}
-	bool live = !iv_g->root[0];
+	bool live = !iv_g->opt.root[0];
 	if (live && vfio_majors()) {
 		closedir(d);
 		snprintf(p->reason, sizeof p->reason, "cannot read /proc/devices: VFIO devices cannot be recognized");
@@ -299,7 +299,7 @@ static int parse_starttime(const char *path, char *buf, unsigned long long *out)
 {
 	char *s = strrchr(buf, ')');
 	if (!s)
-		return iv_error("%s:1: no ')' after the command name", path);
+		return iv_error(iv_g, "%s:1: no ')' after the command name", path);
 	s++;
 	for (int field = 3; field < 22; field++) {
 		s += strspn(s, " ");
@@ -310,7 +310,7 @@ static int parse_starttime(const char *path, char *buf, unsigned long long *out)
 	s += strspn(s, " ");
 	unsigned long long v = strtoull(s, &end, 10);
 	if (s == end || errno || (*end && *end != ' '))
-		return iv_error("%s:1: cannot read field 22 (starttime)", path);
+		return iv_error(iv_g, "%s:1: cannot read field 22 (starttime)", path);
 	*out = v;
 	return 0;
 }
@@ -322,7 +322,7 @@ static int proc_load(pid_t pid, struct iv_proc *p)
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	char dir[PATH_MAX], path[PATH_MAX + 8], buf[4096];
-	int dfd = open(iv_path(dir, sizeof dir, "/proc/%d", (int)pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(iv_path(iv_g, dir, sizeof dir, "/proc/%d", (int)pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		if (gone_errno(errno))
 			return P_GONE;
@@ -376,9 +376,9 @@ static void push(struct iv_proc **v, size_t *n, const struct iv_proc *p)
 static int find_all(struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
 {
 	char dir[PATH_MAX];
-	DIR *d = opendir(iv_path(dir, sizeof dir, "/proc"));
+	DIR *d = opendir(iv_path(iv_g, dir, sizeof dir, "/proc"));
 	if (!d)
-		return iv_error("%s: %s", dir, strerror(errno));
+		return iv_error(iv_g, "%s: %s", dir, strerror(errno));
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		char *end;
@@ -418,7 +418,7 @@ int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct 
 		char dir[PATH_MAX];
 		if (i && u[i] == u[i - 1])
 			continue;   /* a duplicate --pid */
-		iv_path(dir, sizeof dir, "/proc/%d", (int)u[i]);
+		iv_path(iv_g, dir, sizeof dir, "/proc/%d", (int)u[i]);
 		switch (proc_load(u[i], &p)) {
 		case P_VFIO:
 			break;
@@ -432,7 +432,7 @@ int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct 
 			proc_fail(&p, "cannot be inspected: %s", p.reason);
 			break;
 		}
-		if (!p.name[0] && iv_read_small(iv_path(dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
+		if (!p.name[0] && iv_read_small(iv_path(iv_g, dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
 			p.name[0] = 0;
 		push(&v, &n, &p);
 	}
@@ -454,7 +454,7 @@ int iv_proc_same(const struct iv_proc *p)
 {
 	unsigned long long t;
 	char path[PATH_MAX], buf[4096];
-	if (iv_read_small(iv_path(path, sizeof path, "/proc/%d/stat", (int)p->pid), buf, sizeof buf) < 0)
+	if (iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/stat", (int)p->pid), buf, sizeof buf) < 0)
 		return -1;
 	if (parse_starttime(path, buf, &t))
 		return -1;
@@ -489,14 +489,14 @@ int iv_maps_each(pid_t pid, int (*fn)(void *arg, const struct iv_map *m), void *
 {
 	char path[PATH_MAX];
 	struct iv_lines l;
-	if (iv_lines_open(&l, iv_path(path, sizeof path, "/proc/%d/maps", (int)pid)))
+	if (iv_lines_open(iv_g, &l, iv_path(iv_g, path, sizeof path, "/proc/%d/maps", (int)pid)))
 		return -1;
 	char *line;
 	int r;
 	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
 		struct iv_map m;
 		if (maps_line(line, &m)) {
-			r = iv_error("%s:%llu: cannot parse maps line '%.80s'", path, (unsigned long long)l.lineno, line);
+			r = iv_error(iv_g, "%s:%llu: cannot parse maps line '%.80s'", path, (unsigned long long)l.lineno, line);
 			break;
 		}
 		if ((r = fn(arg, &m)) != 0)

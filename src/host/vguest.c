@@ -54,7 +54,7 @@ static void why(struct iv_vguest *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(g->why, sizeof g->why, fmt, ap);
 	va_end(ap);
-	iv_error("%s", g->why);
+	iv_error(iv_g, "%s", g->why);
 }
 
 static const uint64_t *guest_page(void *arg, uint64_t gpa)
@@ -84,7 +84,7 @@ static const uint64_t *guest_page(void *arg, uint64_t gpa)
 	}
 	if (!g->phys && !g->phys_failed) {
 		char kc[4096];
-		const char *path = iv_g->memory ? iv_g->memory : iv_path(kc, sizeof kc, "/proc/kcore");
+		const char *path = iv_g->opt.memory ? iv_g->opt.memory : iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
 		g->phys = iv_physmem_open(path);
 		g->phys_failed = !g->phys;
 	}
@@ -145,8 +145,8 @@ static void why_last_error(struct iv_vguest *g, const char *what)
 {
 	if (g->why[0])
 		return;
-	if (iv_g && iv_g->nerrors && !iv_g->nerrors_dropped) {
-		const char *e = iv_g->errors[iv_g->nerrors - 1];
+	if (iv_g && iv_g->errs.n && !iv_g->errs.dropped) {
+		const char *e = iv_g->errs.v[iv_g->errs.n - 1];
 		bool named = !strncmp(e, g->name, strlen(g->name));
 		snprintf(g->why, sizeof g->why, "%s%s%s", named ? "" : g->name, named ? "" : " (addresses are GPAs): ", e);
 	}

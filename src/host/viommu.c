@@ -145,9 +145,9 @@ int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v)
 	char path[PATH_MAX], cl[65536], drv[64];
 	memset(v, 0, sizeof *v);
 	v->translation = -1;
-	ssize_t n = iv_read_small(iv_path(path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
 	if (n < 0)
-		return iv_error("%s: %s", path, strerror(errno));
+		return iv_error(iv_g, "%s: %s", path, strerror(errno));
 	bool next = false;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
 		const char *a = cl + i, *val = NULL;
@@ -433,7 +433,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 		if (n > 6 && !strncmp(l, "  Bus ", 6)) {
 			if (sscanf(l, "  Bus %u, device %u, function %u:%n", &bus, &dev, &func, &k) != 3 || (size_t)k != n ||
 			    bus > 255 || dev > 31 || func > 7)
-				return iv_error("info pci:%u: not a device line: '%.60s'", line, l);
+				return iv_error(iv_g, "info pci:%u: not a device line: '%.60s'", line, l);
 			cur = (struct iv_bdf){ 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)func };
 			have = true;
 		} else if (have && n > 10 && !strncmp(l, "      id \"", 10)) {
@@ -441,7 +441,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 			while (e > l + 10 && e[-1] != '"')
 				e--;
 			if (e == l + 10)
-				return iv_error("info pci:%u: unterminated id: '%.60s'", line, l);
+				return iv_error(iv_g, "info pci:%u: unterminated id: '%.60s'", line, l);
 			char id[128];
 			snprintf(id, sizeof id, "%.*s", (int)(e - 1 - (l + 10)), l + 10);
 			have = false;

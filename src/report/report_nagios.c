@@ -13,8 +13,8 @@ static const char *first_note(const struct iv_check *c, char *esc, size_t len)
 	static const char see[] = " (see errors)";
 	char buf[2048];
 	const char *note = c->notes[0], *se = strstr(note, see);
-	if (se && iv_g->nerrors) {
-		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, iv_g->errors[0], se + sizeof see - 1);
+	if (se && iv_g->errs.n) {
+		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, iv_g->errs.v[0], se + sizeof see - 1);
 		note = buf;
 	}
 	return iv_escape(esc, len, note, "|");   /* one line, no forged perfdata */
@@ -35,8 +35,8 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 			if (c->nnotes > 1)
 				fprintf(f, " (+%u more)", c->nnotes - 1);
 		} else if (c->status == IV_UNKNOWN) {
-			const char *why = iv_g->nerrors ? iv_g->errors[0] : "some devices could not be checked";
-			for (size_t i = 0; i < c->nprocs && !iv_g->nerrors; i++)
+			const char *why = iv_g->errs.n ? iv_g->errs.v[0] : "some devices could not be checked";
+			for (size_t i = 0; i < c->nprocs && !iv_g->errs.n; i++)
 				for (size_t j = 0; j < c->procs[i].ndevs; j++)
 					if (!c->procs[i].devs[j].checked) {
 						why = c->procs[i].devs[j].reason;

@@ -126,11 +126,11 @@ int iv_report_end(void)
 	if (print_is_json()) {
 		print_top();
 		open_json_array("errors");
-		for (size_t i = 0; iv_g && i < iv_g->nerrors; i++)
-			print_string(PRINT_JSON, NULL, NULL, iv_g->errors[i]);
-		if (iv_g && iv_g->nerrors_dropped) {
+		for (size_t i = 0; iv_g && i < iv_g->errs.n; i++)
+			print_string(PRINT_JSON, NULL, NULL, iv_g->errs.v[i]);
+		if (iv_g && iv_g->errs.dropped) {
 			char m[96];
-			snprintf(m, sizeof m, "%zu more errors not shown", iv_g->nerrors_dropped);
+			snprintf(m, sizeof m, "%zu more errors not shown", iv_g->errs.dropped);
 			print_string(PRINT_JSON, NULL, NULL, m);
 		}
 		close_json_array();

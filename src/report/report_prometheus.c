@@ -64,23 +64,23 @@ int iv_report_prometheus(const struct iv_check *c, const char *path)
 	char tmp[PATH_MAX];
 	struct stat st;
 	if (!path[0])
-		return iv_error("--prometheus: the path is empty");
+		return iv_error(iv_g, "--prometheus: the path is empty");
 	/* Never rename over something that is not a metrics file (as root,
 	 * --prometheus /dev/full would replace the device node). */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return iv_error("%s: %s, not a regular file", path,
+		return iv_error(iv_g, "%s: %s, not a regular file", path,
 				S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
 				: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
-		return iv_error("%s: path too long", path);
+		return iv_error(iv_g, "%s: path too long", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return iv_error("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+		return iv_error(iv_g, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(tmp);
-		return iv_error("%s: %s", tmp, strerror(errno));
+		return iv_error(iv_g, "%s: %s", tmp, strerror(errno));
 	}
 	errno = 0;
 	write_metrics(c, f);
@@ -88,17 +88,17 @@ int iv_report_prometheus(const struct iv_check *c, const char *path)
 		int e = errno ? errno : EIO;
 		fclose(f);
 		unlink(tmp);
-		return iv_error("%s: write failed: %s", tmp, strerror(e));
+		return iv_error(iv_g, "%s: write failed: %s", tmp, strerror(e));
 	}
 	if (fclose(f)) {
 		int e = errno;
 		unlink(tmp);
-		return iv_error("%s: write failed: %s", tmp, strerror(e));
+		return iv_error(iv_g, "%s: write failed: %s", tmp, strerror(e));
 	}
 	if (rename(tmp, path)) {
 		int e = errno;
 		unlink(tmp);
-		return iv_error("%s: rename failed: %s", path, strerror(e));
+		return iv_error(iv_g, "%s: rename failed: %s", path, strerror(e));
 	}
 	return 0;
 }

@@ -53,14 +53,14 @@ int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t wh
 	memset(&e, 0, sizeof e);
 	int r = estimator ? estimator(per_device ? bdf : NULL, &e, w, sizeof w) : 1;
 	if (r) {
-		if (!iv_g->debugfs_unsized_skip)
+		if (!iv_g->opt.debugfs_unsized_skip)
 			return 0;
 		snprintf(why, whylen, "the size of the debugfs dump cannot be estimated (%.300s): check does not "
 			 "make the kernel build it; use the memory walk or --source debugfs",
 			 estimator ? w : "no estimator");
 		return 1;
 	}
-	uint64_t max = (iv_g->debugfs_max_mib ? iv_g->debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
+	uint64_t max = (iv_g->opt.debugfs_max_mib ? iv_g->opt.debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
 	uint64_t kb = iv_dump_kernel_bytes(&e);
 	if (kb <= max)
 		return 0;

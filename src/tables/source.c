@@ -27,9 +27,9 @@ int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		   const struct iv_source_ops **ops, void **handle, char *why, size_t whylen)
 {
 	char wm[1024] = "", wd[1024] = "";
-	if (iv_g->source == IV_SRC_DEBUGFS)
+	if (iv_g->opt.source == IV_SRC_DEBUGFS)
 		return open_one(&iv_source_debugfs, bdf, pasid, t, ops, handle, why, whylen);
-	if (iv_g->source == IV_SRC_MEMORY)
+	if (iv_g->opt.source == IV_SRC_MEMORY)
 		return open_one(&iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
 	int u = iv_memory_usable(bdf, wm, sizeof wm);
 	if (u < 0)

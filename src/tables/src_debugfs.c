@@ -224,7 +224,7 @@ static enum line_kind classify(const char *s)
 
 static int bad_line(const struct iv_lines *l, const char *what)
 {
-	return iv_error("%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
+	return iv_error(iv_g, "%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
 }
 
 /* ---- finding the device's block ---- */
@@ -263,7 +263,7 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 	if (w->per_device) {
 		char b[16];
 		if (!h.bdf_ok || !iv_bdf_eq(&h.bdf, &w->bdf) || hp != w->pasid)
-			return iv_error("%s:%llu: header is not for device %s pasid %x", l->name,
+			return iv_error(iv_g, "%s:%llu: header is not for device %s pasid %x", l->name,
 					(unsigned long long)l->lineno, iv_bdf_str(&w->bdf, b), w->pasid);
 	} else if (!h.bdf_ok || hp != w->pasid) {
 		return 0;
@@ -273,7 +273,7 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 		return 0;
 	off_t pos = lseek(l->fd, 0, SEEK_CUR);
 	if (pos < 0)
-		return iv_error("%s: %s", l->name, strerror(errno));
+		return iv_error(iv_g, "%s: %s", l->name, strerror(errno));
 	f->any = true;
 	f->exact = exact;
 	f->off = pos - (off_t)l->end + (off_t)(line - l->buf);
@@ -288,7 +288,7 @@ static int scan_file(const char *path, const struct want *w, struct found *f)
 {
 	struct iv_lines l;
 	memset(f, 0, sizeof *f);
-	if (iv_lines_open(&l, path))
+	if (iv_lines_open(iv_g, &l, path))
 		return -1;
 	bool seen = false;
 	char *line;
@@ -324,12 +324,12 @@ static int block_open(struct block *b, const struct dbg_handle *h)
 	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
 	b->open = false;
 	if (fd < 0)
-		return iv_error("%s: %s", h->path, strerror(errno));
+		return iv_error(iv_g, "%s: %s", h->path, strerror(errno));
 	if (lseek(fd, h->off, SEEK_SET) != h->off) {
 		close(fd);
-		return iv_error("%s: cannot seek: %s", h->path, strerror(errno));
+		return iv_error(iv_g, "%s: cannot seek: %s", h->path, strerror(errno));
 	}
-	iv_lines_from_fd(&b->l, fd, h->path);
+	iv_lines_from_fd(iv_g, &b->l, fd, h->path);
 	b->l.lineno = h->lineno - 1;
 	b->open = true;
 	char *line;
@@ -337,7 +337,7 @@ static int block_open(struct block *b, const struct dbg_handle *h)
 	if (r <= 0 || classify(line) != L_DEVICE) {
 		iv_lines_close(&b->l);
 		b->open = false;
-		return r < 0 ? -1 : iv_error("%s:%llu: file changed: 'Device' header expected", h->path,
+		return r < 0 ? -1 : iv_error(iv_g, "%s:%llu: file changed: 'Device' header expected", h->path,
 					     (unsigned long long)h->lineno);
 	}
 	return 0;
@@ -351,12 +351,12 @@ static int block_open_at(struct block *b, const struct dbg_handle *h, const stru
 	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
 	b->open = false;
 	if (fd < 0)
-		return iv_error("%s: %s", h->path, strerror(errno));
+		return iv_error(iv_g, "%s: %s", h->path, strerror(errno));
 	if (lseek(fd, c->off, SEEK_SET) != c->off) {
 		close(fd);
 		return 1;
 	}
-	iv_lines_from_fd(&b->l, fd, h->path);
+	iv_lines_from_fd(iv_g, &b->l, fd, h->path);
 	b->l.lineno = c->lineno - 1;
 	b->open = true;
 	int r = iv_lines_next(&b->l, line, len);

@@ -50,8 +50,8 @@ static int mem_resolve(struct mem_handle *h, const struct iv_start *s, int n, co
 int iv_memory_usable(const struct iv_bdf *bdf, char *why, size_t whylen)
 {
 	char kc[4096];
-	if (!iv_g->memory) {
-		const char *path = iv_path(kc, sizeof kc, "/proc/kcore");
+	if (!iv_g->opt.memory) {
+		const char *path = iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			snprintf(why, whylen, "%s: %s", path, strerror(errno));
@@ -72,8 +72,8 @@ static int mem_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t
 	if (n <= 0)
 		return n < 0 ? -1 : 1;
 	char kc[4096];
-	const char *path = iv_g->memory ? iv_g->memory : iv_path(kc, sizeof kc, "/proc/kcore");
-	if (!iv_g->memory && access(path, F_OK) != 0) {
+	const char *path = iv_g->opt.memory ? iv_g->opt.memory : iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
+	if (!iv_g->opt.memory && access(path, F_OK) != 0) {
 		/* no default image: this source is unavailable, not broken */
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return 1;

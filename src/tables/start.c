@@ -63,13 +63,13 @@ static struct iv_start vtd_start(const struct iv_dmar_unit *u, enum iv_start_fro
 /* --vtd-root: the one start; the hints may only say that its unit is scalable. */
 static int option_vtd(const struct iv_bdf *bdf, struct iv_start *s)
 {
-	s[0] = (struct iv_start){ IV_VENDOR_INTEL, iv_g->vtd_root, iv_g->vtd_root & (1u << 10) ? 1 : -1,
+	s[0] = (struct iv_start){ IV_VENDOR_INTEL, iv_g->opt.vtd_root, iv_g->opt.vtd_root & (1u << 10) ? 1 : -1,
 				  IV_FROM_OPTION, "" };
-	snprintf(s[0].unit, sizeof s[0].unit, "%.15s", iv_g->vtd_root_unit);
+	snprintf(s[0].unit, sizeof s[0].unit, "%.15s", iv_g->opt.vtd_root_unit);
 	char name[32] = "";
-	if (!iv_g->vtd_root_unit[0] && iv_intel_unit_of(bdf, name, sizeof name) != 0)
+	if (!iv_g->opt.vtd_root_unit[0] && iv_intel_unit_of(bdf, name, sizeof name) != 0)
 		return 1;
-	const char *want = iv_g->vtd_root_unit[0] ? iv_g->vtd_root_unit : name;
+	const char *want = iv_g->opt.vtd_root_unit[0] ? iv_g->opt.vtd_root_unit : name;
 	if (hints())
 		for (size_t i = 0; i < H.n; i++)
 			if (!strcmp(H.u[i].name, want) && unit_scalable(&H.u[i]) > 0)
@@ -137,11 +137,11 @@ int iv_starts_find(const struct iv_bdf *bdf, struct iv_start *s, int max, char *
 {
 	if (max < 1)
 		return 0;
-	if (iv_g->have_amd_devtab) {
-		s[0] = (struct iv_start){ IV_VENDOR_AMD, iv_g->amd_devtab, -1, IV_FROM_OPTION, "" };
+	if (iv_g->opt.have_amd_devtab) {
+		s[0] = (struct iv_start){ IV_VENDOR_AMD, iv_g->opt.amd_devtab, -1, IV_FROM_OPTION, "" };
 		return 1;
 	}
-	if (iv_g->have_vtd_root)
+	if (iv_g->opt.have_vtd_root)
 		return option_vtd(bdf, s);
 	char name[32] = "", hw[1024] = "", ks[512] = "";
 	if (iv_intel_unit_of(bdf, name, sizeof name) != 0)
@@ -153,8 +153,8 @@ int iv_starts_find(const struct iv_bdf *bdf, struct iv_start *s, int max, char *
 		return k;
 	char p[4200];
 	const char *tail = hw[0] ? "; " : "";
-	snprintf(p, sizeof p, "%s/iommu/amd", iv_g->debugfs);
-	if (iv_g->debugfs[0] && access(p, F_OK) == 0)
+	snprintf(p, sizeof p, "%s/iommu/amd", iv_g->opt.debugfs);
+	if (iv_g->opt.debugfs[0] && access(p, F_OK) == 0)
 		snprintf(why, whylen, "no AMD-Vi device table: give --amd-devtab ADDR "
 			 "(the Device Table Base register, MMIO offset 0); kernel symbols: %s%s%.500s", ks, tail, hw);
 	else

@@ -198,7 +198,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (need == IV_NEED_NONE)
 			break;
 		if (step > 8)
-			return iv_error("internal error: the classifier keeps asking for facts");
+			return iv_error(iv_g, "internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
 			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
@@ -812,7 +812,7 @@ static void finalize(const struct iv_check_opts *o, struct iv_check *res, const 
 	}
 	if (crit)
 		st = IV_CRITICAL;
-	else if (res->incomplete || iv_g->nerrors)
+	else if (res->incomplete || iv_g->errs.n)
 		st = IV_UNKNOWN;
 	else if (warn)
 		st = IV_WARNING;
@@ -841,7 +841,7 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
-	if (!iv_g->root[0] && iv_zero_pfn_probe(&zpfn) == 0)
+	if (!iv_g->opt.root[0] && iv_zero_pfn_probe(&zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;

@@ -13,7 +13,7 @@
 #include "source.h"
 #include "fuzz-common.h"
 
-static struct iv_ctx ctx;
+static struct iv_run ctx;
 static char root[512];
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -39,10 +39,10 @@ void fuzz_init(void)
 			abort();
 		}
 		atexit(cleanup);
-		ctx.root = root;
-		snprintf(ctx.debugfs, sizeof ctx.debugfs, "%s/sys/kernel/debug", root);
-		ctx.json = false;
-		ctx.timeout = 1.0;
+		ctx.opt.root = root;
+		snprintf(ctx.opt.debugfs, sizeof ctx.opt.debugfs, "%s/sys/kernel/debug", root);
+		ctx.opt.json = false;
+		ctx.opt.timeout = 1.0;
 	}
 	iv_g = &ctx;
 }
@@ -54,11 +54,11 @@ const char *fuzz_root(void)
 
 void fuzz_reset(void)
 {
-	for (size_t i = 0; i < ctx.nerrors; i++)
-		free(ctx.errors[i]);
-	free(ctx.errors);
-	ctx.errors = NULL;
-	ctx.nerrors = ctx.nerrors_dropped = 0;
+	for (size_t i = 0; i < ctx.errs.n; i++)
+		free(ctx.errs.v[i]);
+	free(ctx.errs.v);
+	ctx.errs.v = NULL;
+	ctx.errs.n = ctx.errs.dropped = 0;
 	memset(&ctx.st, 0, sizeof ctx.st);
 	iv_g = &ctx;
 }
@@ -143,7 +143,7 @@ int fuzz_leaf_count(void *arg, const struct iv_leaf *l)
 
 void fuzz_expect_error(int r, const char *what)
 {
-	if (r < 0 && ctx.nerrors == 0 && ctx.nerrors_dropped == 0) {
+	if (r < 0 && ctx.errs.n == 0 && ctx.errs.dropped == 0) {
 		fprintf(stderr, "fuzz: %s failed without reporting an error\n", what);
 		abort();
 	}

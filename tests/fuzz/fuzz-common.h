@@ -14,7 +14,7 @@
 
 /* Create the root tree once (idempotent) and point iv_g at the fuzz context. */
 void fuzz_init(void);
-/* Free iv_g->errors, clear counters: call at the start and end of every run. */
+/* Free iv_g->errs.v, clear counters: call at the start and end of every run. */
 void fuzz_reset(void);
 /* Absolute path of REL (starting with '/') below the root (static buffer per call site: copy it). */
 const char *fuzz_path(char *buf, size_t len, const char *rel);

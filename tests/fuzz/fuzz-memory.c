@@ -44,13 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t addr = le(data + 1, 8);
 	uint16_t devid = (uint16_t)le(data + 9, 2);
 	uint32_t pasid = (uint32_t)le(data + 11, 3) & 0xfffff;
-	iv_g->source = IV_SRC_MEMORY;
-	iv_g->memory = image;
-	iv_g->have_amd_devtab = data[0] & 1;
-	iv_g->amd_devtab = addr;
-	iv_g->have_vtd_root = !(data[0] & 1);
-	iv_g->vtd_root = addr;
-	iv_g->vtd_root_unit[0] = 0;
+	iv_g->opt.source = IV_SRC_MEMORY;
+	iv_g->opt.memory = image;
+	iv_g->opt.have_amd_devtab = data[0] & 1;
+	iv_g->opt.amd_devtab = addr;
+	iv_g->opt.have_vtd_root = !(data[0] & 1);
+	iv_g->opt.vtd_root = addr;
+	iv_g->opt.vtd_root_unit[0] = 0;
 
 	struct iv_bdf bdf = { 0, (uint8_t)(devid >> 8), (uint8_t)((devid >> 3) & 31), (uint8_t)(devid & 7) };
 	struct iv_table t;
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_expect_error(iv_physmem_read(pm, UINT64_MAX - 7, buf, 16), "iv_physmem_read");
 		iv_physmem_close(pm);
 	}
-	iv_g->memory = NULL;
+	iv_g->opt.memory = NULL;
 	fuzz_reset();
 	return 0;
 }

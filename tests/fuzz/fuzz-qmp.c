@@ -135,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_init();
 	setup_once();
 	fuzz_reset();
-	iv_g->timeout = FUZZ_TIMEOUT;
+	iv_g->opt.timeout = FUZZ_TIMEOUT;
 	cur_flags = 0;
 	if (size && data[0] < 0x20 && data[0] != '\t' && data[0] != '\n' && data[0] != '\r') {
 		cur_flags = data[0];
@@ -160,6 +160,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	fuzz_reset();
-	iv_g->timeout = 1.0;
+	iv_g->opt.timeout = 1.0;
 	return 0;
 }

@@ -35,7 +35,7 @@ static int meta_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (!quiet.on)
-		return iv_error("%s", msg);
+		return iv_error(iv_g, "%s", msg);
 	size_t used = quiet.len ? strlen(quiet.why) : 0;
 	if (used + 1 < quiet.len)     /* every file's first problem, in order */
 		snprintf(quiet.why + used, quiet.len - used, "%s%s", used ? "; " : "", msg);
@@ -48,7 +48,7 @@ static int meta_open(struct iv_lines *l, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return meta_error("%s: %s", path, strerror(errno));
-	iv_lines_from_fd(l, fd, path);
+	iv_lines_from_fd(iv_g, l, fd, path);
 	return 0;
 }
 
@@ -59,7 +59,7 @@ const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof rel, fmt, ap);
 	va_end(ap);
-	snprintf(buf, len, "%s/iommu/intel%s%s", iv_g->debugfs, *rel ? "/" : "", rel);
+	snprintf(buf, len, "%s/iommu/intel%s%s", iv_g->opt.debugfs, *rel ? "/" : "", rel);
 	return buf;
 }
 
@@ -453,16 +453,16 @@ static void read_sysfs_unit(struct unit_set *u, const char *name)
 	uint64_t v;
 	struct iv_dmar_unit *x = unit_get(u, name);
 	if (!x->have_reg_base &&
-	    iv_read_small(iv_path(p, sizeof p, "/sys/class/iommu/%s/intel-iommu/address", name), buf, sizeof buf) > 0 &&
+	    iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/address", name), buf, sizeof buf) > 0 &&
 	    !iv_parse_hex(buf, &v)) {
 		x->have_reg_base = true;
 		x->reg_base = v;
 	}
 	if (!x->have_regs &&
-	    iv_read_small(iv_path(p, sizeof p, "/sys/class/iommu/%s/intel-iommu/cap", name), buf, sizeof buf) > 0 &&
+	    iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/cap", name), buf, sizeof buf) > 0 &&
 	    !iv_parse_hex(buf, &v)) {
 		x->cap = v;
-		if (iv_read_small(iv_path(p, sizeof p, "/sys/class/iommu/%s/intel-iommu/ecap", name), buf, sizeof buf) > 0 &&
+		if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/ecap", name), buf, sizeof buf) > 0 &&
 		    !iv_parse_hex(buf, &v))
 			x->ecap = v;
 	}
@@ -471,7 +471,7 @@ static void read_sysfs_unit(struct unit_set *u, const char *name)
 static void read_sysfs_units(struct unit_set *u)
 {
 	char p[PATH_MAX];
-	DIR *d = opendir(iv_path(p, sizeof p, "/sys/class/iommu"));
+	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
 	if (!d)
 		return;
 	struct dirent *e;

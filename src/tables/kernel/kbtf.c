@@ -26,7 +26,7 @@ int iv_kbtf_open(const char *path, struct iv_kbtf **out, char *why, size_t whyle
 	struct btf *btf = btf__parse(path, NULL);
 	if (!btf) {
 		int e = errno;
-		return iv_error("%s: cannot parse BTF: %s", path, strerror(e ? e : EINVAL));
+		return iv_error(iv_g, "%s: cannot parse BTF: %s", path, strerror(e ? e : EINVAL));
 	}
 	struct iv_kbtf *b = iv_xcalloc(1, sizeof *b);
 	b->btf = btf;
@@ -48,7 +48,7 @@ static const struct btf_type *find_struct(struct iv_kbtf *b, const char *sname, 
 {
 	*id = btf__find_by_name_kind(b->btf, sname, BTF_KIND_STRUCT);
 	if (*id < 0) {
-		iv_error("%s: no struct %s in the kernel's BTF", b->path, sname);
+		iv_error(iv_g, "%s: no struct %s in the kernel's BTF", b->path, sname);
 		return NULL;
 	}
 	return btf__type_by_id(b->btf, (__u32)*id);
@@ -125,12 +125,12 @@ int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, stru
 	unsigned budget = 1u << 16;
 	int r = find_member(b, t, mname, 0, 0, &budget, out);
 	if (r < 0)
-		return iv_error("%s: struct %s member %s: cannot resolve its type", b->path, sname, mname);
+		return iv_error(iv_g, "%s: struct %s member %s: cannot resolve its type", b->path, sname, mname);
 	if (r == 0)
-		return iv_error("%s: struct %s has no member '%s' in the kernel's BTF (kernel version "
+		return iv_error(iv_g, "%s: struct %s has no member '%s' in the kernel's BTF (kernel version "
 				"not supported)", b->path, sname, mname);
 	if (out->offset >= t->size || out->size > t->size - out->offset)
-		return iv_error("%s: struct %s member %s lies outside the struct (%u bytes)", b->path, sname,
+		return iv_error(iv_g, "%s: struct %s member %s lies outside the struct (%u bytes)", b->path, sname,
 				mname, t->size);
 	return 0;
 }

@@ -68,7 +68,7 @@ static int read_struct(struct ctx *c, const char *sname, uint64_t va, void **obj
 	if (iv_kbtf_struct_size(c->btf, sname, size))
 		return -1;
 	if (*size == 0 || *size > MAX_STRUCT)
-		return iv_error("%s: struct %s has an implausible size %u", iv_kbtf_name(c->btf), sname, *size);
+		return iv_error(iv_g, "%s: struct %s has an implausible size %u", iv_kbtf_name(c->btf), sname, *size);
 	snprintf(what, sizeof what, "struct %s at 0x%llx", sname, (unsigned long long)va);
 	*obj = iv_xmalloc(*size);
 	if (iv_kmem_read(c->pm, va, *obj, *size, what)) {
@@ -91,7 +91,7 @@ static int get(const void *obj, uint32_t size, const struct iv_kmember *m, const
 	       const char *mname, uint64_t va, uint64_t *out)
 {
 	if (iv_kmem_member_u64(obj, size, m, out))
-		return iv_error("struct %s at 0x%llx: member %s", sname, (unsigned long long)va, mname);
+		return iv_error(iv_g, "struct %s at 0x%llx: member %s", sname, (unsigned long long)va, mname);
 	return 0;
 }
 
@@ -111,15 +111,15 @@ static int walk_list(struct ctx *c, const char *head_name, uint64_t head_va, uin
 	size_t n = 0;
 	while (cur != head_va) {
 		if (cur == 0)
-			return iv_error("%s: list %s: NULL next pointer after %zu entries", iv_physmem_name(c->pm),
+			return iv_error(iv_g, "%s: list %s: NULL next pointer after %zu entries", iv_physmem_name(c->pm),
 					head_name, n);
 		for (size_t i = 0; i < n; i++)
 			if (seen[i] == cur)
-				return iv_error("%s: list %s loops: entry 0x%llx comes again after %zu entries "
+				return iv_error(iv_g, "%s: list %s loops: entry 0x%llx comes again after %zu entries "
 						"without returning to the head 0x%llx", iv_physmem_name(c->pm),
 						head_name, (unsigned long long)cur, n, (unsigned long long)head_va);
 		if (n == MAX_UNITS)
-			return iv_error("%s: list %s has more than %d entries (corrupt?)", iv_physmem_name(c->pm),
+			return iv_error(iv_g, "%s: list %s has more than %d entries (corrupt?)", iv_physmem_name(c->pm),
 					head_name, MAX_UNITS);
 		seen[n++] = cur;
 		if (fn(c, cur - list_off, arg))
@@ -164,7 +164,7 @@ static int read_scope(struct ctx *c, struct dmar_walk *w, struct iv_ksym_unit *k
 	if (cnt == 0 || devices == 0)
 		return 0;
 	if (cnt > MAX_SCOPE)
-		return iv_error("struct dmar_drhd_unit at 0x%llx: devices_cnt %llu is implausible (more than %d)",
+		return iv_error(iv_g, "struct dmar_drhd_unit at 0x%llx: devices_cnt %llu is implausible (more than %d)",
 				(unsigned long long)unit_va, (unsigned long long)cnt, MAX_SCOPE);
 	size_t len = (size_t)cnt * w->scope_size;
 	uint8_t *buf = iv_xmalloc(len);
@@ -207,13 +207,13 @@ static int read_iommu(struct ctx *c, struct dmar_walk *w, struct iv_ksym_unit *k
 	const char *name = (const char *)o + nm->offset;
 	size_t nlen = strnlen(name, nm->size);
 	if (nlen == 0 || nlen == nm->size || nlen >= sizeof k->u.name) {
-		iv_error("struct intel_iommu at 0x%llx: member name is not a short NUL-terminated string",
+		iv_error(iv_g, "struct intel_iommu at 0x%llx: member name is not a short NUL-terminated string",
 			 (unsigned long long)va);
 		goto out;
 	}
 	for (size_t j = 0; j < nlen; j++)
 		if (name[j] < 0x21 || name[j] > 0x7e) {
-			iv_error("struct intel_iommu at 0x%llx: member name has unprintable bytes",
+			iv_error(iv_g, "struct intel_iommu at 0x%llx: member name has unprintable bytes",
 				 (unsigned long long)va);
 			goto out;
 		}
@@ -226,7 +226,7 @@ static int read_iommu(struct ctx *c, struct dmar_walk *w, struct iv_ksym_unit *k
 		if (iv_kmem_v2p(c->pm, root, &k->u.root_table, what))
 			goto out;
 		if (k->u.root_table & (IV_PAGE_SIZE - 1)) {
-			iv_error("%s: root table 0x%llx (root_entry 0x%llx) is not page aligned", k->u.name,
+			iv_error(iv_g, "%s: root table 0x%llx (root_entry 0x%llx) is not page aligned", k->u.name,
 				 (unsigned long long)k->u.root_table, (unsigned long long)root);
 			goto out;
 		}
@@ -285,7 +285,7 @@ static int find_dmar(struct ctx *c)
 	    iv_kbtf_struct_size(c->btf, "dmar_dev_scope", &w.scope_size))
 		return -1;
 	if (w.scope_size == 0 || w.scope_size > 256)
-		return iv_error("%s: struct dmar_dev_scope has an implausible size %u", iv_kbtf_name(c->btf),
+		return iv_error(iv_g, "%s: struct dmar_dev_scope has an implausible size %u", iv_kbtf_name(c->btf),
 				w.scope_size);
 	if (c->sym[S_SM].found) {
 		uint32_t sm;
@@ -304,7 +304,7 @@ static int devtab_value(struct ctx *c, uint64_t va, uint64_t size, const char *w
 	if (iv_kmem_v2p(c->pm, va, &pa, what))
 		return -1;
 	if (pa & (IV_PAGE_SIZE - 1))
-		return iv_error("%s: device table 0x%llx is not page aligned", what, (unsigned long long)pa);
+		return iv_error(iv_g, "%s: device table 0x%llx is not page aligned", what, (unsigned long long)pa);
 	uint64_t pages = size / IV_PAGE_SIZE;
 	*out = pa | (pages >= 1 && pages <= 512 ? pages - 1 : 0);
 	return 0;
@@ -396,7 +396,7 @@ static int kcore_usable(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s (kernel without CONFIG_PROC_KCORE?)", path, strerror(e));
 		return 1;
 	}
-	if (iv_read_small(iv_path(p, sizeof p, "/sys/kernel/security/lockdown"), lock, sizeof lock) > 0 &&
+	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/kernel/security/lockdown"), lock, sizeof lock) > 0 &&
 	    strstr(lock, "[confidentiality]"))
 		snprintf(why, whylen, "%s: %s (kernel lockdown is in confidentiality mode: kcore is refused)",
 			 path, strerror(e));
@@ -416,8 +416,8 @@ static int discover(void)
 		[S_AMD_DEVTAB] = { "amd_iommu_dev_table", 0, false },
 		[S_AMD_LAST_BDF] = { "amd_iommu_last_bdf", 0, false },
 	};
-	const char *kcore = iv_g->memory ? iv_g->memory : iv_path(kc, sizeof kc, "/proc/kcore");
-	int r = iv_ksym_lookup(iv_path(ks, sizeof ks, "/proc/kallsyms"), sym, S_N, K.why, sizeof K.why);
+	const char *kcore = iv_g->opt.memory ? iv_g->opt.memory : iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
+	int r = iv_ksym_lookup(iv_path(iv_g, ks, sizeof ks, "/proc/kallsyms"), sym, S_N, K.why, sizeof K.why);
 	if (r)
 		return r;
 	if (!sym[S_DMAR].found && !sym[S_AMD_SEGS].found && !sym[S_AMD_DEVTAB].found) {
@@ -429,7 +429,7 @@ static int discover(void)
 	if (kcore_usable(kcore, K.why, sizeof K.why))
 		return 1;
 	struct ctx c = { .sym = sym };
-	r = iv_kbtf_open(iv_path(bt, sizeof bt, "/sys/kernel/btf/vmlinux"), &c.btf, K.why, sizeof K.why);
+	r = iv_kbtf_open(iv_path(iv_g, bt, sizeof bt, "/sys/kernel/btf/vmlinux"), &c.btf, K.why, sizeof K.why);
 	if (r)
 		return r;
 	struct iv_kmember next;

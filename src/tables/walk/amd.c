@@ -20,7 +20,7 @@ static unsigned amd_perm(uint64_t e)
 
 static int bad_entry(uint64_t pte, int level, uint64_t entry_pa, const char *what, unsigned long long v)
 {
-	return iv_error("AMD-Vi v1 entry 0x%016llx at physical 0x%llx (level %d): %s %llu",
+	return iv_error(iv_g, "AMD-Vi v1 entry 0x%016llx at physical 0x%llx (level %d): %s %llu",
 			(unsigned long long)pte, (unsigned long long)entry_pa, level, what, v);
 }
 
@@ -75,7 +75,7 @@ static int gcr3_lookup(const struct iv_walk_mem *pm, uint64_t dte_pa, const uint
 		       ((d[1] >> 43) & 0x1fffff) << 31;
 	int glx = (int)((d[0] >> 56) & 3);
 	if (glx == 3)
-		return iv_error("%s: DTE at 0x%llx: reserved GLX 3", pm->name, (unsigned long long)dte_pa);
+		return iv_error(iv_g, "%s: DTE at 0x%llx: reserved GLX 3", pm->name, (unsigned long long)dte_pa);
 	if ((uint64_t)pasid >> (9 * (glx + 1))) {
 		snprintf(why, whylen, "PASID %u is beyond the GCR3 table (GLX %d)", pasid, glx);
 		return 1;
@@ -106,7 +106,7 @@ static int dte_v1(const struct iv_walk_mem *pm, uint64_t dte_pa, uint64_t d0, ui
 		return 1;
 	}
 	if (mode == 7)
-		return iv_error("%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", pm->name,
+		return iv_error(iv_g, "%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", pm->name,
 				(unsigned long long)d0, (unsigned long long)dte_pa);
 	if (pasid) {
 		snprintf(why, whylen, "a v1 (host) page table has no PASID %u", pasid);
