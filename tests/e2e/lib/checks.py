@@ -429,6 +429,7 @@ class Checker:
             self.check_findings("nested QEMU after cont check --qmp", r2, 0, [])
         self.nested_inferred(bar)
         self.viommu(noncrit, ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, None))
+        self.vtd_translated()
         if bar is None:
             print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
 
@@ -489,6 +490,42 @@ class Checker:
         if probs:
             return self.report("FAIL", case, "; ".join(probs), [rg])
         self.report("PASS", case, runs=[rg])
+
+
+    def vtd_translated(self):
+        """The L2 program l2-vtd.elf turned the nested QEMU's emulated VT-d on with its own tables:
+        IOVA 0x8000000 -> GPA 0x400000 (16 pages RW) and IOVA 0x8200000 -> GPA 0x2000000 (read-only),
+        then pointed IOVA 0x800f000 at GPA 0x600000 without invalidating (QEMU keeps the old page).
+        check --qmp walks the guest's tables: 17 pages compared by GPA, exactly one stale page
+        (IOVA 0x800f000, GPA 0x600000), on every kernel."""
+        case = "vIOMMU translating (guest's own VT-d tables) check --qmp"
+        if not os.path.exists(os.path.join(self.d, "vtd-pid")):
+            return self.report("FAIL", case, "the nested QEMU did not start (see vtd-qemu.stderr in the share)")
+        log = open(os.path.join(self.d, "l2-vtd.log")).read() if os.path.exists(os.path.join(self.d, "l2-vtd.log")) else ""
+        if "L2-VTD READY" not in log:
+            return self.report("FAIL", case, "the L2 program did not turn translation on: %r" % log[-300:])
+        r = self.run("vtd-qmp")
+        if r.doc is None:
+            return self.report("FAIL", case, r.why_no_doc(), [r])
+        devs = [d for p in r.doc.get("processes") or [] for d in p.get("devices") or []]
+        probs = []
+        if len(devs) != 1:
+            probs.append("%d devices, expected 1" % len(devs))
+        else:
+            d = devs[0]
+            if d.get("guest_table") != "legacy 3-level" or not d.get("guest_bdf"):
+                probs.append("guest_bdf %r guest_table %r, expected the guest's legacy 3-level table"
+                             % (d.get("guest_bdf"), d.get("guest_table")))
+            if num(d.get("pages_checked")) != 17:
+                probs.append("pages_checked %r, expected 17" % d.get("pages_checked"))
+        exp = [("remapped without invalidation", {"stale"}, 0x800f000, 0x8010000, 1, "pc.ram")]
+        fs = [f for f in r.doc.get("findings") or [] if f.get("iova") == "0x800f000"]
+        if fs and (fs[0].get("gpa") != "0x600000" or fs[0].get("transient")):
+            probs.append("finding at IOVA 0x800f000: gpa %r transient %r, expected 0x600000, not transient"
+                         % (fs[0].get("gpa"), fs[0].get("transient")))
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs), [r])
+        self.check_findings(case, r, 2, exp)
 
 
 def main():
