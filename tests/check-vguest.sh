@@ -109,6 +109,28 @@ qmp addr -j
 expect_rc 0 "addr= only: OK"
 expect_jq "$DEV0.guest_bdf" "0000:00:03.0" "addr= only: guest 00:03.0"
 expect_sent "info pci" 0 "addr= only: info pci not needed"
+# JSON -device (libvirt's form), addr as an integer devfn (24 = 00:03.0)
+gvtd json
+printf '%s\0' /usr/bin/qemu-system-x86_64 -name guest=vm1 -machine q35,accel=kvm -m 64 \
+	-device '{"driver":"intel-iommu","caching-mode":true}' \
+	-device '{"driver":"vfio-pci","host":"0000:00:02.0","bus":"pcie.0","addr":24}' >"$TMP/json/root/proc/4242/cmdline"
+qmp json -j
+expect_rc 0 "JSON -device vfio-pci with an integer addr: OK"
+expect_jq "$DEV0 | [.guest_bdf, .guest_table] | join(\" \")" "0000:00:03.0 legacy 3-level" "JSON -device: guest 00:03.0"
+gvtd jsonid
+printf '%s\0' /usr/bin/qemu-system-x86_64 -device intel-iommu,caching-mode=on \
+	-device '{"driver":"vfio-pci","sysfsdev":"/sys/bus/pci/devices/0000:00:02.0","id":"hostdev0","bus":"pci.1"}' \
+	>"$TMP/jsonid/root/proc/4242/cmdline"
+qmp jsonid -j
+expect_rc 0 "JSON -device with sysfsdev= and id= behind a bridge: OK (info pci names it)"
+expect_sent "info pci" 1 "JSON id=: info pci read"
+# a malformed info pci: FILE:LINE, and the device is UNKNOWN
+gvtd badpci --vfio-opts "$IDS"
+sed -i 's/device   3, function 0:/device  99, function 0:/' "$TMP/badpci/qmp/info-pci.txt"
+qmp badpci -j
+expect_rc 3 "malformed info pci: UNKNOWN"
+expect_jq '.errors[0]' "info pci:5: not a device line: '  Bus  0, device  99, function 0:'" "malformed info pci: line named"
+expect_jq "$DEV0.reason | endswith(\"info pci lists no device with id \\\"hostdev0\\\"\")" true "malformed info pci: reason"
 gvtd nobdf
 qmp nobdf -j
 expect_rc 3 "no id= and no addr=: UNKNOWN"

@@ -433,7 +433,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 		if (n > 6 && !strncmp(l, "  Bus ", 6)) {
 			if (sscanf(l, "  Bus %u, device %u, function %u:%n", &bus, &dev, &func, &k) != 3 || (size_t)k != n ||
 			    bus > 255 || dev > 31 || func > 7)
-				return iv_error(iv_g, "info pci:%u: not a device line: '%.60s'", line, l);
+				return iv_error(iv_g, "info pci:%u: not a device line: '%.*s'", line, (int)(n < 60 ? n : 60), l);
 			cur = (struct iv_bdf){ 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)func };
 			have = true;
 		} else if (have && n > 10 && !strncmp(l, "      id \"", 10)) {
@@ -441,7 +441,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 			while (e > l + 10 && e[-1] != '"')
 				e--;
 			if (e == l + 10)
-				return iv_error(iv_g, "info pci:%u: unterminated id: '%.60s'", line, l);
+				return iv_error(iv_g, "info pci:%u: unterminated id: '%.*s'", line, (int)(n < 60 ? n : 60), l);
 			char id[128];
 			snprintf(id, sizeof id, "%.*s", (int)(e - 1 - (l + 10)), l + 10);
 			have = false;
