@@ -59,7 +59,8 @@ Options:
   --rtaddr V[,V2...] gvtd: RTADDR (0xfed90020) for fake-qmp.py's xp /1gx
   --guest-plant P    gvtd: stale (GPA 0x203000's CPU page moved to PFN 0x2a0203, the host IOMMU
                      keeps the old one), unmapped (the host also maps IOVA 0xfffd0000, which the
-                     guest does not map, to pc.ram PFN 0x1c9a50), perm (the host maps IOVA
+                     guest does not map, to pc.ram PFN 0x1c9a50), mapping (the same, and the
+                     guest maps IOVA 0xfffd0000 -> GPA 0x50000: consistent), perm (the host maps IOVA
                      0xfffa0000 writable, the guest read-only)
   --guest-pages N    gvtd: also map IOVA 0x40000000 + 4 KiB * i -> GPA 0x2000000 + 4 KiB * i, i < N (<= 8192)
   --guest-mode M     gvtd: legacy (default) or scalable (RTADDR bit 10; context entry -> PASID
@@ -201,8 +202,14 @@ class Scenario:
                                                 w or (plant == "perm" and iova == 0xfffa0000))
         if plant == "stale":     # the CPU page moved; the host IOMMU still maps the old one
             self.set_cpu(BLOCKS["pc.ram"][2] // 4096 + 0x203, 0x2a0203)
-        if plant == "unmapped":
+        if plant in ("unmapped", "mapping"):
             self.iommu[0xfffd0] = (self.block_pfn("pc.ram", 0x50000), True)
+        if plant == "mapping":   # ... and the guest maps it too (what a re-read may see)
+            maps.append((0xfffd0000, 0x50000, 4096, True))
+            l2 = table(("l2", 0xfffd0000 >> 30))
+            l1 = table(("l1", 0xfffd0000 >> 21))
+            mem[l2 + (0xfffd0000 >> 21 & 511) * 8] = l1 | 3
+            mem[l1 + (0xfffd0000 >> 12 & 511) * 8] = 0x50000 | 3
         mem[GUEST_ROOT] = GUEST_CTX | 1                         # bus 0 (scalable: devfn 0-127)
         if self.opt["guest_mode"] == "scalable":   # context -> PASID directory -> PASID 0's entry
             pdir, ptab = table(("pdir",)), table(("ptab",))

@@ -133,6 +133,9 @@ void iv_vguest_invalidate(struct iv_vguest *g)
 	g->ncache = 0;
 	g->have_win = false;
 	iv_pagemap_invalidate(g->pm);
+	iv_physmem_close(g->phys);   /* read the image again (and its page cache) */
+	g->phys = NULL;
+	g->phys_failed = false;
 }
 
 const char *iv_vguest_why(const struct iv_vguest *g)
