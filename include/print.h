@@ -11,6 +11,7 @@ enum { PRINT_TEXT = 1, PRINT_JSON = 2, PRINT_ANY = 3 };
 
 void print_init(bool json, bool pretty);
 bool print_is_json(void);
+bool print_begun(void);      /* print_begin was called */
 /* Begin/end the whole document (JSON: the top-level object). print_top
  * closes every object and array still open inside the document (opening the
  * document if it was not begun), so members can be added at the top level;
@@ -34,7 +35,8 @@ void print_int(int t, const char *key, const char *fmt, long long v);
 void print_hex(int t, const char *key, const char *fmt, uint64_t v);  /* JSON "0x..." string */
 void print_bool(int t, const char *key, const char *fmt, bool v);
 void print_null(int t, const char *key, const char *fmt);
-void print_float(int t, const char *key, const char *fmt, double v);
+void print_float(int t, const char *key, const char *fmt, double v);  /* JSON: always with a '.' or an
+                                                                    * exponent; null if not finite */
 /* Text only. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -36,7 +36,7 @@ for form in "-jp check" "-pj check" "check -jp" "--js check" "check --pre"; do
 done
 run $R dump 00:02.0 -j
 expect_rc 0 "dump with -j after the command"
-expect_jq '.device' 0000:00:02.0 "dump -j after the command: JSON"
+expect_jq '.bdf' 0000:00:02.0 "dump -j after the command: JSON"
 run devices -j $R
 expect_rc 0 "devices with --root and -j after the command"
 expect_jq '.devices[0].bdf' 0000:00:02.0 "devices: global options after the command"

@@ -20,7 +20,7 @@ as_nobody test -x "$IV" || { echo "SKIP: $IV not executable by nobody"; exit 77;
 # the result on this machine as root, without any of the disturbances below
 run -j check
 BASE_RC=$RC
-BASE=$(jq -c '[.status, .summary.devices, .summary.processes_not_inspected, [.processes[].pid]]' <"$TMP/out")
+BASE=$(jq -c '[.status, .summary.devices_found, .summary.processes_not_inspected, [.processes[].pid]]' <"$TMP/out")
 [ "$BASE_RC" -le 3 ] && [ -n "$BASE" ] || { fail "baseline check: exit $BASE_RC, output $(head -c 300 "$TMP/out")"; finish; }
 ok "baseline as root: exit $BASE_RC $BASE"
 # root inspects every process except those whose fds even root may not stat (a process with

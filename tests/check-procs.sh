@@ -33,11 +33,11 @@ expect_out_re "^pid 999 \(\): NOT CHECKED: no such process" "text: the process l
 # --- 12.4 duplicates removed
 run --root "$C" -j check --pid 4242 --pid 4242 --gpa-map "$TMP/clean/gpa-map.json"
 expect_rc 0 "duplicate --pid: OK"
-expect_jq '[(.processes | length), .summary.devices, .summary.pages_checked] | map(tostring) | join(" ")' "1 1 16448" \
+expect_jq '[(.processes | length), .summary.devices_found, .summary.pages_checked] | map(tostring) | join(" ")' "1 1 16448" \
 	"duplicate --pid: one process, one device, pages once"
 run --root "$C" -j check --pid 4242 --device 00:02.0 --device 0000:00:02.0 --gpa-map "$TMP/clean/gpa-map.json"
 expect_rc 0 "duplicate --device: OK"
-expect_jq '.summary.devices' 1 "duplicate --device: one device"
+expect_jq '.summary.devices_found' 1 "duplicate --device: one device"
 
 # --- 12.4 selection that selects nothing
 run --root "$C" -j check --device 0000:00:05.0
@@ -91,7 +91,7 @@ run --root "$B" -j check
 expect_rc 2 "--all: a process whose group cannot be listed, another with a stale page: CRITICAL"
 expect_jq '[.processes[] | "\(.pid) \(.checked)"] | join(" ")' "4242 true 5001 false" "--all: both processes listed"
 expect_jq '.processes[1].reason' "/dev/vfio/9: cannot list /sys/kernel/iommu_groups/9/devices" "--all: the failing process's reason"
-expect_jq '.summary.stale' 1 "--all: the stale page is reported"
+expect_jq '.summary.by_kind.stale.findings' 1 "--all: the stale page is reported"
 rm -rf "$B/proc/4242"
 run --root "$B" check --nagios
 expect_rc 3 "--all: only the failing process: UNKNOWN"

@@ -31,7 +31,7 @@ frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/dts.zero
 expect_fault_hit "IOMMU on the zero page before the re-read"
 expect_rc 2 "stale then zero page: CRITICAL"
 expect_findings "zero_page pc.ram 0x150000 1 $ZERO 0x2a0150 rw false" "stale then zero page: zero_page, not transient"
-expect_jq '"\(.status) \(.summary.zero_page) \(.summary.stale) \(.summary.transient)"' "critical 1 0 0" "stale then zero page: counted as zero_page"
+expect_jq '"\(.status) \(.summary.by_kind.zero_page.findings) \(.summary.by_kind.stale.findings) \(.summary.transient_findings)"' "critical 1 0 0" "stale then zero page: counted as zero_page"
 # the zero page seen from the first read on: zero_page as well (the same verdict either way)
 frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/dts.zero" FAULT_SWAP_AFTER=0 -- $C
 expect_rc 2 "zero page from the start: CRITICAL"

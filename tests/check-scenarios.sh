@@ -14,8 +14,10 @@ expect_findings "zero_page_consistent pc.rom 0xc0000 32 0x493ad 0x493ad r- false
 zero_page isa-bios 0xe0000 32 0x493ad 0x4286 r- false
 zero_page pc.bios 0xfffc0000 64 0x493ad 0x4266 r- false" "pcbios: zero_page over pc.bios and its isa-bios alias, pc.rom consistent"
 expect_jq '.status' critical "pcbios: status"
-expect_jq '[.summary.devices, .summary.pages_checked, .summary.findings, .summary.zero_page, .summary.zero_page_consistent, .summary.stale] | map(tostring) | join(" ")' \
+expect_jq '[.summary.devices_found, .summary.pages_checked, .summary.findings, .summary.by_kind.zero_page.findings, .summary.by_kind.zero_page_consistent.findings, .summary.by_kind.stale.findings] | map(tostring) | join(" ")' \
 	"1 16448 3 2 1 0" "pcbios: summary counts"
+expect_jq '[.summary.finding_pages, .summary.by_kind.zero_page.pages, .summary.by_kind.zero_page_consistent.pages, .summary.by_kind.stale.pages, .summary.transient_findings] | map(tostring) | join(" ")' \
+	"128 96 32 0 0" "pcbios: pages apart from findings (2 zero_page findings are 96 pages)"
 expect_jq '.findings[2] | [.size, .hva, .severity, .bdf, (.pid|tostring)] | join(" ")' \
 	"0x40000 0x7f170e400000 critical 0000:00:02.0 4242" "pcbios: pc.bios finding fields"
 expect_jq '.processes[0] | [(.pid|tostring), .name, .gpa_map, .devices[0].bdf, (.devices[0].group|tostring), .devices[0].vendor, .devices[0].mode, (.devices[0].levels|tostring), .devices[0].source, (.devices[0].pages_checked|tostring)] | join(" ")' \
@@ -34,7 +36,7 @@ expect_jq '.processes[0].devices[0].bdf' 0000:00:02.0 "chroot: the group's devic
 # (issue 12.4: a --device that selects nothing is UNKNOWN naming it, no longer OK)
 chk pcbios --device 0000:00:03.0
 expect_rc 3 "pcbios --device of another device: nothing checked, UNKNOWN"
-expect_jq '.summary.devices' 0 "pcbios --device filter"
+expect_jq '.summary.devices_found' 0 "pcbios --device filter"
 expect_jq '.summary.not_checked | join("|")' "--device 0000:00:03.0: held by no process given with --pid" \
 	"pcbios --device of another device: named"
 

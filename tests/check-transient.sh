@@ -25,5 +25,5 @@ expect_fault_hit "row removed before the re-read"
 expect_rc 2 "one unmapped before the re-read: the other stays critical"
 expect_findings "stale pc.ram 0x150000 1 0x1c9b50 0x2a0150 rw true
 stale pc.ram 0x160000 1 0x3e0160 0x1c9b60 rw false" "the unmapped finding is transient, the other is not"
-expect_jq '"\(.summary.stale) \(.summary.transient)"' "1 1" "counts: 1 stale, 1 transient"
+expect_jq '"\(.summary.by_kind.stale.findings) \(.summary.transient_findings)"' "1 1" "counts: 1 stale, 1 transient"
 finish

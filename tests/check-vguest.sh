@@ -73,6 +73,7 @@ qmp stale -j
 expect_rc 2 "planted stale page behind the guest's vIOMMU: CRITICAL"
 expect_findings "stale pc.ram 0xffff3000 1 0x1c9c03 0x2a0203 rw false" "stale: exactly the planted page, re-read and still stale"
 expect_jq '.findings[0] | "\(.gpa) \(.hva)"' "0x203000 0x7f16f8003000" "stale: IOVA 0xffff3000 -> GPA 0x203000 -> HVA"
+cp "$TMP/out" "$TMP/doc-stale.json"
 qmp stale
 if grep -q "CRITICAL stale pid 4242 0000:00:02.0 pc.ram iova 0xffff3000-0xffff3fff gpa 0x203000 (1 page)" "$TMP/out"; then
 	ok "stale: text names the GPA"; else fail "stale text: $(cat "$TMP/out")"; fi
@@ -92,6 +93,7 @@ qmp unmapped -j
 expect_rc 1 "host maps an IOVA the guest does not: WARNING"
 expect_findings "unbacked - 0xfffd0000 1 0x1c9a50 unknown rw false" "unmapped: unbacked at IOVA 0xfffd0000"
 expect_jq '.findings[0].gpa' null "unmapped: no GPA"
+cp "$TMP/out" "$TMP/doc-unmapped.json"
 
 # the guest is changing its tables: the re-read (which reads them again) finds the IOVA mapped
 # to the page the host maps: transient (the image swapped at its second open, by the fault shim)
@@ -101,7 +103,7 @@ if $HAVE_SHIM; then
 	expect_fault_hit "guest tables changed before the re-read"
 	expect_rc 0 "guest maps the IOVA by the re-read: OK"
 	expect_findings "unbacked - 0xfffd0000 1 0x1c9a50 unknown rw true" "the finding is transient"
-	expect_jq '.summary.transient' 1 "one transient"
+	expect_jq '.summary.transient_findings' 1 "one transient"
 else
 	echo "NOTE: tests/fault/faultinj.so not built: the re-read case is not run"
 fi
@@ -172,6 +174,7 @@ expect_rc 3 "guest context entry with TT 3: UNKNOWN"
 expect_jq "$DEV0.reason" "${NOGPA}guest 0000:00:03.0: guest memory of pid 4242: context entry 0x0000000000000501:0x000000000030200d at 0x301180: reserved TT 3" \
 	"tt3: reason names the entry and its GPA"
 expect_jq "$DEV0.pages_checked" 533 "tt3: still checked without GPA"
+cp "$TMP/out" "$TMP/doc-tt3.json"
 gvtd ps --vfio-opts "$IDS" --guest-bad ps
 qmp ps -j
 expect_rc 3 "guest level-1 entry with PS: UNKNOWN"
@@ -208,4 +211,16 @@ gvtd off --vfio-opts "$IDS" --gsts 0xc0000000,0x40000000
 qmp off -j
 expect_rc 3 "translation turned off during the check: UNKNOWN"
 expect_jq '.processes[0].reason' "guest vIOMMU: the guest changed its translation (GSTS.TES or RTADDR) during the check" "off: reason"
+# the documents validate against the schema, strictly (guest_bdf, guest_table, gpa are in it)
+PY=
+for p in /usr/bin/python3 "$PYTHON"; do
+	"$p" -c 'import jsonschema; jsonschema.Draft202012Validator.FORMAT_CHECKER' >/dev/null 2>&1 && { PY=$p; break; }
+done
+if [ -n "$PY" ]; then
+	if "$PY" "$top_srcdir/tests/json-validate.py" --strict "$top_srcdir/schema/iommu-verify.schema.json" \
+		"$TMP"/doc-*.json >"$TMP/valid" 2>&1; then ok "schema: translated, unmapped and unwalked documents valid"
+	else fail "schema: $(cat "$TMP/valid")"; fi
+else
+	echo "NOTE: no python3 with jsonschema: the documents are not validated here"
+fi
 finish

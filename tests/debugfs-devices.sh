@@ -16,7 +16,7 @@ for lab in lab61 lab612; do
 	expect_jq '.units | map([.name, .register_base, .mode, (.enabled | tostring)] | join(" ")) | join(",")' \
 		"dmar0 0xfed90000 legacy true" "$lab: one legacy unit, enabled"
 	expect_jq '.devices | length' 7 "$lab: 7 devices"
-	expect_jq '[.devices[] | select(.table) | .bdf] | length' 7 "$lab: all 7 tables readable"
+	expect_jq '[.devices[] | select(.table_readable) | .bdf] | length' 7 "$lab: all 7 tables readable"
 	expect_jq '.devices[2] | [.bdf, (.group | tostring), .driver, .domain_type, .unit, .translation, (.levels | tostring)] | join(" ")' \
 		"0000:00:02.0 2 vfio-pci DMA dmar0 translated 3" "$lab: the vfio device"
 	expect_jq '.devices[0].driver' null "$lab: no driver is null"
@@ -30,13 +30,13 @@ run --root "$DATA/lab61" --debugfs "$TMP/none" --source debugfs -j devices
 expect_rc 0 "devices without debugfs"
 expect_jq '.units[0] | [.name, .register_base, (.enabled | tostring), (.root_table | tostring)] | join(" ")' \
 	"dmar0 0xfed90000 null null" "units from sysfs"
-expect_jq '.devices[2] | [(.table | tostring), .translation, .reason] | join(" ")' \
+expect_jq '.devices[2] | [(.table_readable | tostring), .translation, .reason] | join(" ")' \
 	"false unknown debugfs: no Intel VT-d debugfs directory $TMP/none/iommu/intel" "no table without debugfs"
 
 # synthetic: pass-through device, identity group, scalable unit
 run --root "$G/v6.7" --source debugfs -j devices
 expect_rc 0 "v6.7 devices"
-expect_jq '.devices | map([.bdf, .translation, (.table | tostring)] | join(" ")) | join(",")' \
+expect_jq '.devices | map([.bdf, .translation, (.table_readable | tostring)] | join(" ")) | join(",")' \
 	"0000:00:02.0 translated false,0000:03:00.0 translated true,0000:03:00.1 translated false,0000:05:00.0 passthrough false" \
 	"v6.7: translation per device"
 expect_jq '.devices[3] | [.domain_type, .reason] | join(" ")' \

@@ -10,7 +10,7 @@ L612="--root $DATA/lab612 --source debugfs"
 run $L61 -j lookup 0000:00:02.0 0x200000
 expect_rc 0 "lab61 lookup 0x200000"
 expect_jq '[.results[0] | .mapped, .pfn, .perm, .level, .page_size] | map(tostring) | join(" ")' \
-	"true 0x399ab r- 1 4096" "lab61: 0x200000 -> zero page 0x399ab r- level 1 4K"
+	"true 0x399ab r- 1 0x1000" "lab61: 0x200000 -> zero page 0x399ab r- level 1 4K"
 expect_jq '.levels' 3 "lab61: 3-level table"
 
 # all of buffer B points to the zero page, A/C/D to their pages
@@ -33,7 +33,7 @@ expect_jq '[.results[4:8][] | .perm] | unique | join(" ")' "r-" "lab612: buffer 
 run $L612 -j lookup 0000:00:02.0 0x7ff000 0x600000 0x700000
 expect_rc 0 "lab612 lookup in the 2M page"
 expect_jq '[.results[] | .pfn] | join(" ")' "0x3ff 0x200 0x300" "lab612: 0x7ff000 -> 0x3ff (base 0x200 + 0x1ff)"
-expect_jq '[.results[0] | .level, .page_size] | map(tostring) | join(" ")' "2 2097152" "lab612: level 2, 2M"
+expect_jq '[.results[0] | .level, .page_size] | map(tostring) | join(" ")' "2 0x200000" "lab612: level 2, 2M"
 run $L61 -j lookup 0000:00:02.0 0x7ff000
 expect_jq '.results[0].pfn' "0x38dff" "lab61: 0x7ff000 -> 0x38c00 + 0x1ff"
 
@@ -47,12 +47,12 @@ run $L612 -j dump 0000:00:02.0
 expect_rc 0 "lab612 dump"
 expect_jq '.extents | length' 17 "lab612: 17 extents"
 expect_jq '.extents[16] | [.iova, .size, .pfn, .perm, (.page_size | tostring)] | join(" ")' \
-	"0x600000 0x200000 0x200 rw 2097152" "lab612: THP buffer is one 2 MiB extent"
+	"0x600000 0x200000 0x200 rw 0x200000" "lab612: THP buffer is one 2 MiB extent"
 run $L61 -j dump 0000:00:02.0
 expect_rc 0 "lab61 dump"
 expect_jq '.extents | length' 17 "lab61: 17 extents"
 expect_jq '.extents[16] | [.iova, .size, .pfn, (.page_size | tostring)] | join(" ")' \
-	"0x600000 0x200000 0x38c00 2097152" "lab61: THP buffer is one 2 MiB extent"
+	"0x600000 0x200000 0x38c00 0x200000" "lab61: THP buffer is one 2 MiB extent"
 
 # 6.1 lists group 4 (1f.0, 1f.2, 1f.3) as three copies of 0000:00:1f.0: group
 # members get the first device's table (identity map of the first 16 MiB)

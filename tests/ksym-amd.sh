@@ -58,13 +58,13 @@ echo "$TABLES"
 M="--root $TMP/new --source memory"
 run $M -j lookup 0000:00:02.0 0x5123 0x6000 0x234567 0x7000
 expect_rc 0 "6.0+: lookup with no --amd-devtab"
-expect_jq "$RESULTS" "0x5123 0x33333123 rw 4096 1,0x6000 0x57dad000 r- 4096 1,0x234567 0x2e434567 rw 2097152 2,0x7000 unmapped" "6.0+: lookups"
+expect_jq "$RESULTS" "0x5123 0x33333123 rw 0x1000 1,0x6000 0x57dad000 r- 0x1000 1,0x234567 0x2e434567 rw 0x200000 2,0x7000 unmapped" "6.0+: lookups"
 run $M -j dump 0000:00:02.0
 expect_jq '"\(.vendor) \(.mode) \(.levels)"' "amd v1 3" "6.0+: v1, 3 levels"
-expect_jq "$EXTENTS" "0x5000 0x1000 0x33333 rw 4096,0x6000 0x1000 0x57dad r- 4096,0x200000 0x200000 0x2e400 rw 2097152" "6.0+: extents"
+expect_jq "$EXTENTS" "0x5000 0x1000 0x33333 rw 0x1000,0x6000 0x1000 0x57dad r- 0x1000,0x200000 0x200000 0x2e400 rw 0x200000" "6.0+: extents"
 run $M -j lookup 0001:00:02.0 0x5000
 expect_rc 0 "6.0+: segment 1"
-expect_jq "$RESULTS" "0x5000 0x77777000 rw 4096 1" "6.0+: segment 1's device table"
+expect_jq "$RESULTS" "0x5000 0x77777000 rw 0x1000 1" "6.0+: segment 1's device table"
 run $M lookup 0000:00:03.0 0x5000
 expect_rc 3 "6.0+: pass-through DTE"
 expect_err "pass-through" "6.0+: pass-through reason"
@@ -94,7 +94,7 @@ echo "$TABLES"
 M="--root $TMP/old --source memory"
 run $M -j lookup 0000:00:02.0 0x5123 0x234567
 expect_rc 0 "old kernel: lookup"
-expect_jq "$RESULTS" "0x5123 0x33333123 rw 4096 1,0x234567 0x2e434567 rw 2097152 2" "old kernel: lookups through amd_iommu_dev_table"
+expect_jq "$RESULTS" "0x5123 0x33333123 rw 0x1000 1,0x234567 0x2e434567 rw 0x200000 2" "old kernel: lookups through amd_iommu_dev_table"
 run $M lookup 0000:01:00.0 0x5000
 expect_rc 3 "old kernel: device ID beyond the table"
 expect_err "device ID 0x0100 is beyond the device table \(0x2000 bytes\)" "old kernel: size from amd_iommu_last_bdf"
@@ -126,7 +126,7 @@ echo "$TABLES"
 M="--root $TMP/deb510 --source memory"
 run $M -j lookup 0000:00:02.0 0x5123 0x6000 0x234567 0x7000
 expect_rc 0 "5.10: lookup with no --amd-devtab"
-expect_jq "$RESULTS" "0x5123 0x33333123 rw 4096 1,0x6000 0x57dad000 r- 4096 1,0x234567 0x2e434567 rw 2097152 2,0x7000 unmapped" "5.10: lookups through amd_iommu_dev_table"
+expect_jq "$RESULTS" "0x5123 0x33333123 rw 0x1000 1,0x6000 0x57dad000 r- 0x1000 1,0x234567 0x2e434567 rw 0x200000 2,0x7000 unmapped" "5.10: lookups through amd_iommu_dev_table"
 run $M lookup 0000:01:00.0 0x5000
 expect_rc 3 "5.10: device ID beyond the table"
 expect_err "device ID 0x0100 is beyond the device table \(0x2000 bytes\)" "5.10: size from amd_iommu_last_bdf"

@@ -33,7 +33,7 @@ good() {
 good good
 run --root "$TMP/good" --source memory -j lookup 0000:00:02.0 0x1000
 expect_rc 0 "the unbroken system works"
-expect_jq "$RESULTS" "0x1000 0x33333000 rw 4096 1" "unbroken: lookup"
+expect_jq "$RESULTS" "0x1000 0x33333000 rw 0x1000 1" "unbroken: lookup"
 
 # kallsyms hidden by kptr_restrict: every address zero
 good hidden

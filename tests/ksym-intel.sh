@@ -52,11 +52,11 @@ M="--root $TMP/one --source memory"
 
 run $M -j lookup 0000:00:02.0 0x100000 0x101abc 0x212345 0x2345678
 expect_rc 0 "6.1 layout: lookup with no --vtd-root"
-expect_jq "$RESULTS" "0x100000 0x2e797000 rw 4096 1,0x101abc 0x2e798abc r- 4096 1,0x212345 0x2dc12345 rw 2097152 2,0x2345678 unmapped" "6.1 layout: lookups"
+expect_jq "$RESULTS" "0x100000 0x2e797000 rw 0x1000 1,0x101abc 0x2e798abc r- 0x1000 1,0x212345 0x2dc12345 rw 0x200000 2,0x2345678 unmapped" "6.1 layout: lookups"
 run $M --stats -j dump 0000:00:02.0
 expect_rc 0 "6.1 layout: dump"
 expect_jq '"\(.vendor) \(.mode) \(.levels) \(.source)"' "intel legacy 3 memory" "6.1 layout: table header"
-expect_jq "$EXTENTS" "0x100000 0x1000 0x2e797 rw 4096,0x101000 0x1000 0x2e798 r- 4096,0x200000 0x200000 0x2dc00 rw 2097152" "6.1 layout: extents"
+expect_jq "$EXTENTS" "0x100000 0x1000 0x2e797 rw 0x1000,0x101000 0x1000 0x2e798 r- 0x1000,0x200000 0x200000 0x2dc00 rw 0x200000" "6.1 layout: extents"
 run --root "$TMP/one" -j lookup 0000:00:02.0 0x100000
 expect_rc 0 "--source auto without debugfs uses the symbol source"
 expect_jq '"\(.source) \(.results[0].phys)"' "memory 0x2e797000" "auto: memory source, same PFN"
@@ -134,15 +134,15 @@ DESC
 M="--root $TMP/three --source memory"
 run $M -j lookup 0000:00:02.0 0x1abc
 expect_rc 0 "6.12 layout: 00:02.0"
-expect_jq "$RESULTS" "0x1abc 0x44444abc rw 4096 1" "00:02.0 through the INCLUDE_PCI_ALL unit dmar1 (inactive scope entry in dmar0 ignored)"
+expect_jq "$RESULTS" "0x1abc 0x44444abc rw 0x1000 1" "00:02.0 through the INCLUDE_PCI_ALL unit dmar1 (inactive scope entry in dmar0 ignored)"
 run $M -j lookup 0000:00:03.0 0x1abc
 expect_rc 0 "6.12 layout: 00:03.0"
-expect_jq "$RESULTS" "0x1abc 0x33333abc rw 4096 1" "00:03.0 through dmar0, whose device scope lists it"
+expect_jq "$RESULTS" "0x1abc 0x33333abc rw 0x1000 1" "00:03.0 through dmar0, whose device scope lists it"
 run $M -j lookup 0001:00:02.0 0x1abc
 expect_rc 0 "6.12 layout: segment 1"
-expect_jq "$RESULTS" "0x1abc 0x55555abc rw 4096 1" "0001:00:02.0 through dmar2 (segment 1)"
+expect_jq "$RESULTS" "0x1abc 0x55555abc rw 0x1000 1" "0001:00:02.0 through dmar2 (segment 1)"
 run $M -j dump 0001:00:02.0
-expect_jq "$EXTENTS" "0x1000 0x1000 0x55555 rw 4096" "segment 1 dump"
+expect_jq "$EXTENTS" "0x1000 0x1000 0x55555 rw 0x1000" "segment 1 dump"
 run $M lookup 0000:00:04.0 0x1000
 expect_rc 3 "00:04.0 is in no unit's root table"
 expect_err "memory: context entry at 0x121200 not present; context entry at 0x111200 not present" "both units tried, INCLUDE_PCI_ALL dmar1 first"

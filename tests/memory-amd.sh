@@ -58,28 +58,28 @@ M="--root $TMP/none --source memory --memory $TMP/amd.elf --amd-devtab 0x100000"
 run $M --stats -j dump 0000:00:02.0
 expect_rc 0 "mode 3 dump"
 expect_jq '"\(.vendor) \(.mode) \(.levels)"' "amd v1 3" "v1, 3 levels"
-expect_jq "$EXTENTS" "0x0 0x1000 0x57dad r- 4096,0x2000 0x2000 0x60000 rw 8192,0x10000 0x10000 0x61230 rw 65536,0x200000 0x200000 0x2e400 rw 2097152,0x400000 0x400000 0x90000 rw 4194304,0x40000000 0x40000000 0x80000 rw 1073741824" "mode 3 extents: one per distinct page"
+expect_jq "$EXTENTS" "0x0 0x1000 0x57dad r- 0x1000,0x2000 0x2000 0x60000 rw 0x2000,0x10000 0x10000 0x61230 rw 0x10000,0x200000 0x200000 0x2e400 rw 0x200000,0x400000 0x400000 0x90000 rw 0x400000,0x40000000 0x40000000 0x80000 rw 0x40000000" "mode 3 extents: one per distinct page"
 expect_err "table_pages_read=4 " "4 table pages (device table, L3, L2, L1)"
 
 run $M -j lookup 00:02.0 0x3fff 0x1abcd 0x7fffff 0x4000 0x40000123
 expect_rc 0 "mode 3 lookups"
-expect_jq "$RESULTS" "0x3fff 0x60001fff rw 8192 1,0x1abcd 0x6123abcd rw 65536 1,0x7fffff 0x903fffff rw 4194304 2,0x4000 unmapped,0x40000123 0x80000123 rw 1073741824 3" "NextLevel 7 pages: address bits below the size are not part of the PFN"
+expect_jq "$RESULTS" "0x3fff 0x60001fff rw 0x2000 1,0x1abcd 0x6123abcd rw 0x10000 1,0x7fffff 0x903fffff rw 0x400000 2,0x4000 unmapped,0x40000123 0x80000123 rw 0x40000000 3" "NextLevel 7 pages: address bits below the size are not part of the PFN"
 run $M -j lookup 00:02.0 0x1f000
 expect_jq '"\(.results[0].leaf_iova) \(.results[0].entries | join(" "))"' "0x10000 0x6000000000111401 0x6000000000112201 0x6000000061237e01" "replicated page reported at its first IOVA with its entry path"
 
 run $M -j dump 0000:00:03.0
 expect_rc 0 "mode 4 dump"
-expect_jq "$EXTENTS" "0x5000 0x1000 0x33333 rw 4096,0x8000000000 0x40000000 0x40000 rw 1073741824" "mode 4 with a skipped level"
+expect_jq "$EXTENTS" "0x5000 0x1000 0x33333 rw 0x1000,0x8000000000 0x40000000 0x40000 rw 0x40000000" "mode 4 with a skipped level"
 
 run $M -j dump 0000:00:04.0
 expect_rc 0 "mode 6 dump"
 expect_jq '.levels' 6 "6 levels"
-expect_jq "$EXTENTS" "0x200000000007000 0x1000 0x44440 -w 4096" "mode 6: IOVA bit 57"
+expect_jq "$EXTENTS" "0x200000000007000 0x1000 0x44440 -w 0x1000" "mode 6: IOVA bit 57"
 
 run $M -j dump 0000:00:06.0
 expect_rc 0 "v2 dump"
 expect_jq '"\(.mode) \(.levels)"' "v2 4" "v2, 4 levels"
-expect_jq "$EXTENTS" "0x2000 0x1000 0x66666 r- 4096,0x200000 0x200000 0x88800 rw 2097152" "v2 extents"
+expect_jq "$EXTENTS" "0x2000 0x1000 0x66666 r- 0x1000,0x200000 0x200000 0x88800 rw 0x200000" "v2 extents"
 run $M dump 0000:00:06.0 --pasid 1
 expect_rc 3 "v2 PASID 1 absent"
 expect_err "GCR3 table entry at 0x145008 not valid" "GCR3 entry named"

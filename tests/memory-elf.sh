@@ -29,7 +29,7 @@ for layout in kcore vmcore qemu; do
 	desc $layout xnum | gen $layout
 	run --root "$TMP/none" --source memory --memory "$TMP/$layout.elf" --vtd-root 0x100000 -j dump 00:02.0
 	expect_rc 0 "$layout layout with PN_XNUM"
-	expect_jq "$EXTENTS" "0x1000 0x1000 0xabcd1 rw 4096,0x602000 0x1000 0xabcd2 r- 4096" "$layout: zero-filled tables are empty, RAM preferred over text"
+	expect_jq "$EXTENTS" "0x1000 0x1000 0xabcd1 rw 0x1000,0x602000 0x1000 0xabcd2 r- 0x1000" "$layout: zero-filled tables are empty, RAM preferred over text"
 done
 run --root "$TMP/none" --source memory --memory "$TMP/qemu.elf" --vtd-root 0x100000 -j lookup 00:02.0 0x200000 0x400000
 expect_rc 0 "lookups through zero-filled tables"

@@ -84,7 +84,7 @@ fill 0x106000 4 0x200003 0x1000
 DESC
 run --root "$TMP/none" --source memory --memory "$TMP/tree2.elf" --vtd-root 0x100000 -j dump 00:02.0
 expect_rc 0 "a tree of 5 levels: OK"
-expect_jq "$EXTENTS" "0x0 0x4000 0x200 rw 4096" "tree: the 4 pages, one extent"
+expect_jq "$EXTENTS" "0x0 0x4000 0x200 rw 0x1000" "tree: the 4 pages, one extent"
 
 # 2. 100 k program headers in a 5.6 MB file (bounded: 1024 + one per 4 KiB)
 gen phdrs <<'DESC'
@@ -112,7 +112,7 @@ pad 1000
 DESC
 run --root "$TMP/none" --source memory --memory "$TMP/phdrs-ok.elf" --vtd-root 0x100000 -j dump 00:02.0
 expect_rc 0 "1002 program headers (within the bound): OK"
-expect_jq "$EXTENTS" "0x0 0x1000 0x200 rw 4096" "1002 program headers: the leaf"
+expect_jq "$EXTENTS" "0x0 0x1000 0x200 rw 0x1000" "1002 program headers: the leaf"
 
 # 3. Overlapping PT_LOAD segments: an error naming both
 gen overlap <<'DESC'

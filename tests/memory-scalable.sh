@@ -58,21 +58,21 @@ M="--root $TMP/none --source memory --memory $TMP/sm.elf --vtd-root 0x100400"
 run $M -j dump 0000:00:02.0
 expect_rc 0 "PASID 0 (RID_PASID) second level"
 expect_jq '"\(.mode) \(.levels) \(.pasid)"' "scalable 3 0" "scalable, 3 levels"
-expect_jq "$EXTENTS" "0x0 0x1000 0x1000 rw 4096,0x200000 0x200000 0x3e000 rw 2097152" "second-level extents"
+expect_jq "$EXTENTS" "0x0 0x1000 0x1000 rw 0x1000,0x200000 0x200000 0x3e000 rw 0x200000" "second-level extents"
 
 run $M -j dump 0000:00:02.0 --pasid 1
 expect_rc 0 "PASID 1 first level"
 expect_jq '"\(.mode) \(.levels) \(.table_format)"' "scalable 4 first-level" "first level, FLPM 0: 4 levels"
-expect_jq "$EXTENTS" "0x1000 0x1000 0x44444 rw 4096,0x200000 0x200000 0x46600 rw 2097152,0x80000000 0x40000000 0xc0000 r- 1073741824" "first-level extents (XD and PAT masked)"
+expect_jq "$EXTENTS" "0x1000 0x1000 0x44444 rw 0x1000,0x200000 0x200000 0x46600 rw 0x200000,0x80000000 0x40000000 0xc0000 r- 0x40000000" "first-level extents (XD and PAT masked)"
 
 run $M -j dump 0000:00:02.0 --pasid 2
 expect_rc 0 "PASID 2 first level 5 levels"
 expect_jq '.levels' 5 "FLPM 1: 5 levels"
-expect_jq "$EXTENTS" "0x3000 0x1000 0x77777 r- 4096" "5-level first level: P clear means not present"
+expect_jq "$EXTENTS" "0x3000 0x1000 0x77777 r- 0x1000" "5-level first level: P clear means not present"
 
 run $M -j lookup 0000:00:02.0 --pasid 65 0x10000 0x11000
 expect_rc 0 "PASID 65 nested"
-expect_jq "$RESULTS" "0x10000 0x99999000 -w 4096 1,0x11000 unmapped" "nested: second-level table walked"
+expect_jq "$RESULTS" "0x10000 0x99999000 -w 0x1000 1,0x11000 unmapped" "nested: second-level table walked"
 
 run $M dump 0000:00:02.0 --pasid 3
 expect_rc 3 "PGTT 4"
@@ -89,7 +89,7 @@ expect_err "PASID 20000 is beyond the PASID directory \(128 entries\)" "director
 
 run $M -j dump 0000:00:11.0
 expect_rc 0 "upper context table"
-expect_jq "$EXTENTS" "0xa00000 0x200000 0x3fe00 r- 2097152" "devfn 0x88 through the upper table"
+expect_jq "$EXTENTS" "0xa00000 0x200000 0x3fe00 r- 0x200000" "devfn 0x88 through the upper table"
 
 # Without RTADDR bit 10 the root entry's upper half (P set) says scalable.
 run --root "$TMP/none" --source memory --memory "$TMP/sm.elf" --vtd-root 0x100000 -j dump 0000:00:02.0 --pasid 1

@@ -49,29 +49,29 @@ M="--root $TMP/none --source memory --memory $TMP/vtd.elf --vtd-root 0x100000"
 run $M --stats -j dump 0000:00:02.0
 expect_rc 0 "3-level dump"
 expect_jq '"\(.vendor) \(.mode) \(.levels) \(.source)"' "intel legacy 3 memory" "3-level table header"
-expect_jq "$EXTENTS" "0x100000 0x2000 0x2e797 rw 4096,0x102000 0x1000 0x2e000 rw 4096,0x200000 0x1000 0x2e9ab r- 4096,0x201000 0x1000 0x2e9ab r- 4096,0x600000 0x200000 0x2dc00 rw 2097152,0x40000000 0x40000000 0x80000 rw 1073741824" "3-level extents"
+expect_jq "$EXTENTS" "0x100000 0x2000 0x2e797 rw 0x1000,0x102000 0x1000 0x2e000 rw 0x1000,0x200000 0x1000 0x2e9ab r- 0x1000,0x201000 0x1000 0x2e9ab r- 0x1000,0x600000 0x200000 0x2dc00 rw 0x200000,0x40000000 0x40000000 0x80000 rw 0x40000000" "3-level extents"
 expect_err "table_pages_read=6 " "6 table pages read (root, context, L3, L2, 2 x L1)"
 expect_err "leaves=7 " "7 leaves (counted once)"
 
 
 run $M -j lookup 00:02.0 0x100000 0x7ff000 0x40123456 0x900000 0x201fff
 expect_rc 0 "3-level lookup"
-expect_jq "$RESULTS" "0x100000 0x2e797000 rw 4096 1,0x7ff000 0x2ddff000 rw 2097152 2,0x40123456 0x80123456 rw 1073741824 3,0x900000 unmapped,0x201fff 0x2e9abfff r- 4096 1" "3-level lookups"
+expect_jq "$RESULTS" "0x100000 0x2e797000 rw 0x1000 1,0x7ff000 0x2ddff000 rw 0x200000 2,0x40123456 0x80123456 rw 0x40000000 3,0x900000 unmapped,0x201fff 0x2e9abfff r- 0x1000 1" "3-level lookups"
 run $M -j lookup 00:02.0 0x102000
 expect_jq '[.results[0].entries[]] | join(" ")' "0x111003 0x112003 0x2e000803" "entry path top to leaf"
 
 run $M -j dump 0000:00:03.0
 expect_rc 0 "4-level dump"
 expect_jq '.levels' 4 "4 levels from AW 2"
-expect_jq "$EXTENTS" "0x1000 0x1000 0x55555 rw 4096,0xffffc0000000 0x40000000 0x1c0000 r- 1073741824" "4-level extents"
+expect_jq "$EXTENTS" "0x1000 0x1000 0x55555 rw 0x1000,0xffffc0000000 0x40000000 0x1c0000 r- 0x40000000" "4-level extents"
 
 run $M -j dump 0000:00:04.0
 expect_rc 0 "5-level dump"
 expect_jq '.levels' 5 "5 levels from AW 3"
-expect_jq "$EXTENTS" "0x1000000400000 0x200000 0x7fe00 rw 2097152,0x1000000605000 0x1000 0x12345 rw 4096" "5-level extents"
+expect_jq "$EXTENTS" "0x1000000400000 0x200000 0x7fe00 rw 0x200000,0x1000000605000 0x1000 0x12345 rw 0x1000" "5-level extents"
 
 run $M -j lookup 0000:00:04.0 0x1000000605abc 0x605abc
-expect_jq "$RESULTS" "0x1000000605abc 0x12345abc rw 4096 1,0x605abc unmapped" "5-level lookup"
+expect_jq "$RESULTS" "0x1000000605abc 0x12345abc rw 0x1000 1,0x605abc unmapped" "5-level lookup"
 
 run $M dump 0000:00:05.0
 expect_rc 3 "pass-through: no table to dump"

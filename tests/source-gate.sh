@@ -128,7 +128,7 @@ expect_err "$DEV: no page table can be read: debugfs: pass-through: .*$DEV/domai
 if grep -q 'domain_translation_struct:[0-9]' "$TMP/err"; then fail "empty file: reported as a parse error"; else ok "empty file: no parse error"; fi
 run --root "$TMP/empty/root" -j devices
 expect_rc 0 "empty file: devices OK"
-expect_jq '.devices[0] | [(.table|tostring), .reason] | join(" ")' \
+expect_jq '.devices[0] | [(.table_readable|tostring), .reason] | join(" ")' \
 	"false debugfs: pass-through: $TMP/empty/root/sys/kernel/debug/iommu/intel/$DEV/domain_translation_struct is empty (the kernel has no page table for it)" \
 	"empty file: devices says pass-through"
 rchk empty

@@ -42,8 +42,10 @@ static int print_units(void)
 	struct iv_unit *u;
 	size_t n;
 	char why[1024] = "";
-	if (iv_units_list(&u, &n, why, sizeof why) < 0)
+	if (iv_units_list(&u, &n, why, sizeof why) < 0) {
+		print_null(PRINT_JSON, "units", NULL);   /* not read (see errors) */
 		return -1;
+	}
 	print_text("%-8s %-16s %-9s %-8s %s\n", "UNIT", "REGISTER_BASE", "MODE", "ENABLED", "ROOT_TABLE");
 	open_json_array("units");
 	for (size_t i = 0; i < n; i++)
@@ -91,7 +93,7 @@ static void open_table(const struct iv_bdf *bdf, struct table_res *x)
 /* The table column: where the page table is read from, or why it cannot be. */
 static void print_table(const struct table_res *x)
 {
-	print_bool(PRINT_JSON, "table", NULL, x->r == 0);
+	print_bool(PRINT_JSON, "table_readable", NULL, x->r == 0);   /* schema 2 (was "table") */
 	if (x->r == 0) {
 		print_string(PRINT_ANY, "source", " %s", x->t.source);
 		print_int(PRINT_ANY, "levels", " %lld-level", x->t.levels);
@@ -156,11 +158,12 @@ int cmd_devices(int argc, char **argv)
 	if (optind < argc)
 		return iv_usage_error("devices", "unexpected argument '%s'", argv[optind]);
 	int rc = IV_OK;
-	print_begin();
+	iv_report_begin("devices");
 	if (print_units())
 		rc = IV_UNKNOWN;
 	struct iv_bdf *devs = NULL;
 	int n = device_list(&devs);
+	bool unread = n < 0;
 	if (n <= 0) {     /* having read nothing is not a result */
 		iv_error(iv_g, "no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
 			 n < 0 ? "cannot read" : "none in");
@@ -169,11 +172,15 @@ int cmd_devices(int argc, char **argv)
 	}
 	print_text("\n%-13s %-5s %-12s %-9s %-6s %-12s %s\n", "BDF", "GROUP", "DRIVER", "DOMAIN", "UNIT",
 		   "TRANSLATION", "TABLE");
-	open_json_array("devices");
+	if (unread)
+		print_null(PRINT_JSON, "devices", NULL);   /* not read (see errors), not "none" */
+	else
+		open_json_array("devices");
 	for (int i = 0; i < n; i++)
 		if (print_device(&devs[i]))
 			rc = IV_UNKNOWN;
-	close_json_array();
+	if (!unread)
+		close_json_array();
 	free(devs);
 	iv_report_end();
 	return iv_g->errs.n ? IV_UNKNOWN : rc;

@@ -38,7 +38,7 @@ static int print_extent(void *arg, const struct iv_extent *e)
 	print_hex(PRINT_ANY, "size", " %#12" PRIx64, e->size);
 	print_hex(PRINT_ANY, "pfn", " %#12" PRIx64, e->pfn);
 	print_string(PRINT_ANY, "perm", " %s", iv_perm_str(e->perm));
-	print_u64(PRINT_JSON, "page_size", NULL, e->page_size);
+	print_hex(PRINT_JSON, "page_size", NULL, e->page_size);   /* schema 2: a hex string */
 	print_string(PRINT_TEXT, NULL, " %5s\n", size_str(e->page_size, ps, sizeof ps));
 	close_json_object();
 	return 0;
@@ -59,7 +59,7 @@ int cmd_dump(int argc, char **argv)
 		return IV_UNKNOWN;
 	if (npos)
 		return iv_usage_error("dump", "unexpected argument '%s'", argv[pos]);
-	print_begin();
+	iv_report_begin("dump");
 	struct iv_table t;
 	const struct iv_source_ops *ops;
 	void *h;
@@ -79,6 +79,10 @@ int cmd_dump(int argc, char **argv)
 		print_hex(PRINT_ANY, "mapped_bytes", ", 0x%" PRIx64 " bytes mapped\n", s.bytes);
 		if (r >= 0)
 			rc = IV_OK;
+	} else {
+		print_null(PRINT_JSON, "extents", NULL);
+		print_null(PRINT_JSON, "extent_count", NULL);
+		print_null(PRINT_JSON, "mapped_bytes", NULL);
 	}
 	iv_report_end();
 	return iv_g->errs.n ? IV_UNKNOWN : rc;

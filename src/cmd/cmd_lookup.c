@@ -27,7 +27,11 @@ static void print_result(const struct hit *h)
 	open_json_object(NULL);
 	print_hex(PRINT_ANY, "iova", "0x%016" PRIx64, h->iova);
 	print_bool(PRINT_JSON, "mapped", NULL, h->found);
-	if (!h->found) {
+	if (!h->found) {   /* schema 2: every member present, null when not mapped */
+		static const char *const keys[] = { "phys", "pfn", "perm", "page_size", "level", "leaf_iova",
+						    "entries" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			print_null(PRINT_JSON, keys[i], NULL);
 		print_text(" not mapped\n");
 		close_json_object();
 		return;
@@ -37,7 +41,8 @@ static void print_result(const struct hit *h)
 	print_hex(PRINT_ANY, "phys", " -> phys 0x%" PRIx64, phys);
 	print_hex(PRINT_ANY, "pfn", " pfn 0x%" PRIx64, phys >> IV_PAGE_SHIFT);
 	print_string(PRINT_ANY, "perm", " %s", iv_perm_str(l->perm));
-	print_u64(PRINT_ANY, "page_size", " page %" PRIu64, l->size);
+	print_u64(PRINT_TEXT, NULL, " page %" PRIu64, l->size);
+	print_hex(PRINT_JSON, "page_size", NULL, l->size);   /* schema 2: a hex string */
 	print_int(PRINT_ANY, "level", " level %lld", l->level);
 	print_hex(PRINT_ANY, "leaf_iova", " (leaf at 0x%" PRIx64 ")\n", l->iova);
 	open_json_array("entries");
@@ -63,7 +68,7 @@ int cmd_lookup(int argc, char **argv)
 		if (iv_parse_u64(argv[pos + i], &v))
 			return iv_usage_error("lookup", "'%s' is not an IOVA (hex with 0x, or decimal)", argv[pos + i]);
 	}
-	print_begin();
+	iv_report_begin("lookup");
 	struct iv_table t;
 	const struct iv_source_ops *ops;
 	void *h;
@@ -79,7 +84,8 @@ int cmd_lookup(int argc, char **argv)
 		}
 		close_json_array();
 		ops->close(h);
-	}
+	} else
+		print_null(PRINT_JSON, "results", NULL);
 	iv_report_end();
 	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
 }

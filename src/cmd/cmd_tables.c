@@ -5,8 +5,9 @@
  * The debugfs side is streamed once; the memory side is pulled on demand in
  * chunks of CHUNK leaves (each chunk a walk from the last IOVA seen, which the
  * memory walker prunes cheaply), so memory stays bounded for any table size.
- * JSON: {"device","differences":[...],"identical","debugfs_leaves",
- * "memory_leaves","errors"} (differences are streamed, so they come first). */
+ * JSON: {"schema_version","command","bdf","pasid","differences":[...],
+ * "difference_count","identical","debugfs_leaves","memory_leaves","errors"}
+ * (differences are streamed, so they come before the counts). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static void print_leaf(const char *key, const struct iv_leaf *l)
 	open_json_object(key);
 	print_hex(PRINT_JSON, "phys", NULL, l->phys);
 	print_string(PRINT_JSON, "perm", NULL, iv_perm_str(l->perm));
-	print_u64(PRINT_JSON, "size", NULL, l->size);
+	print_hex(PRINT_JSON, "size", NULL, l->size);   /* schema 2: a hex string */
 	print_int(PRINT_JSON, "level", NULL, l->level);
 	close_json_object();
 	print_text("  %s phys=0x%llx perm=%s size=0x%llx", key, (unsigned long long)l->phys,
@@ -156,7 +157,11 @@ static int open_side(struct side *s, const struct iv_source_ops *ops, const stru
 static void summary(const struct cmp *c, const char *dev, int rc)
 {
 	bool ident = rc == 0 && c->ndiff == 0;
-	print_bool(PRINT_JSON, "identical", NULL, ident);
+	print_u64(PRINT_JSON, "difference_count", NULL, c->ndiff);
+	if (rc)
+		print_null(PRINT_JSON, "identical", NULL);   /* schema 2: unknown, not false */
+	else
+		print_bool(PRINT_JSON, "identical", NULL, ident);
 	print_u64(PRINT_JSON, "debugfs_leaves", NULL, c->d.count);
 	print_u64(PRINT_JSON, "memory_leaves", NULL, c->m.count);
 	if (rc)
@@ -185,8 +190,9 @@ int cmd_tables(int argc, char **argv)
 	iv_bdf_str(&bdf, dev);
 	int rc;
 	struct cmp *c = iv_xcalloc(1, sizeof *c);
-	print_begin();
-	print_string(PRINT_JSON, "device", NULL, dev);
+	iv_report_begin("tables");
+	print_string(PRINT_JSON, "bdf", NULL, dev);
+	print_u64(PRINT_JSON, "pasid", NULL, pasid);
 	rc = open_side(&c->d, &iv_source_debugfs, &bdf, pasid, dev);
 	if (rc == 0)
 		rc = open_side(&c->m, &iv_source_memory, &bdf, pasid, dev);
@@ -195,7 +201,8 @@ int cmd_tables(int argc, char **argv)
 		open_json_array("differences");
 		rc = compare(c);
 		close_json_array();
-	}
+	} else
+		print_null(PRINT_JSON, "differences", NULL);   /* not compared */
 	summary(c, dev, rc);
 	iv_report_end();
 	if (c->d.h)

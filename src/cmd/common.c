@@ -75,7 +75,7 @@ int iv_usage_error(const char *cmd, const char *fmt, ...)
 		       iv_escape(esc, sizeof esc, msg, "|"));
 		fflush(stdout);
 	} else if (print_is_json()) {
-		print_begin();
+		iv_report_begin(cmd);
 		iv_report_end();
 	}
 	return IV_UNKNOWN;
@@ -148,19 +148,29 @@ int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table 
 		      const struct iv_source_ops **ops, void **h)
 {
 	char why[1024] = "", b[16], p[4200];
+	iv_bdf_str(bdf, b);
+	print_string(PRINT_JSON, "bdf", NULL, b);     /* schema 2: always, and "bdf" (was "device") */
+	print_u64(PRINT_JSON, "pasid", NULL, pasid);
 	int r = iv_source_open(bdf, pasid, t, ops, h, why, sizeof why);
 	if (r > 0)
-		iv_error(iv_g, "%s: %sno page table can be read: %s", iv_bdf_str(bdf, b),
-			 iv_cmd_device_why(bdf, p, sizeof p), why);
-	if (r)
+		iv_error(iv_g, "%s: %sno page table can be read: %s", b, iv_cmd_device_why(bdf, p, sizeof p), why);
+	if (r) {   /* no table: its fields are null (the reason is in "errors") */
+		static const char *const keys[] = { "vendor", "mode", "levels", "table_format", "source", "origin" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			print_null(PRINT_JSON, keys[i], NULL);
 		return -1;
-	print_string(PRINT_ANY, "device", "device %s", iv_bdf_str(bdf, b));
-	print_u64(PRINT_ANY, "pasid", " pasid %" PRIu64, pasid);
+	}
+	print_string(PRINT_TEXT, NULL, "device %s", b);
+	print_u64(PRINT_TEXT, NULL, " pasid %" PRIu64, pasid);
 	print_string(PRINT_ANY, "vendor", " %s", iv_vendor_name(t->vendor));
 	print_string(PRINT_ANY, "mode", " %s", iv_mode_name(t->mode));
 	print_int(PRINT_ANY, "levels", " %lld-level", t->levels);
 	if (t->first_level)
 		print_string(PRINT_ANY, "table_format", " %s", "first-level");
+	else if (t->vendor == IV_VENDOR_INTEL)
+		print_string(PRINT_JSON, "table_format", NULL, "second-level");
+	else
+		print_null(PRINT_JSON, "table_format", NULL);   /* AMD: the mode (v1, v2) says it */
 	print_string(PRINT_ANY, "source", ", source %s", t->source);
 	print_string(PRINT_ANY, "origin", " (%s)\n", t->origin);
 	return 0;

@@ -4,6 +4,7 @@
  * constant memory; json-c escapes strings. */
 #include "config.h"
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -28,6 +29,7 @@ void print_init(bool json, bool pretty)
 }
 
 bool print_is_json(void) { return P.json; }
+bool print_begun(void) { return P.begun; }
 
 static void indent(void)
 {
@@ -205,8 +207,17 @@ void print_float(int t, const char *key, const char *fmt, double v)
 {
 	if (P.json) {
 		if (t & PRINT_JSON) {
+			char num[64];
 			member(key);
-			printf("%.6g", v);
+			if (!isfinite(v)) {
+				fputs("null", stdout);    /* JSON has no NaN or infinity */
+				return;
+			}
+			snprintf(num, sizeof num, "%.6g", v);
+			/* always a float: "1.0", never "1" (schema: a number of seconds) */
+			fputs(num, stdout);
+			if (!strpbrk(num, ".eEn"))
+				fputs(".0", stdout);
 		}
 	} else if ((t & PRINT_TEXT) && fmt) {
 		printf(fmt, v);

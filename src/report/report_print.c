@@ -3,6 +3,7 @@
 #include "config.h"
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "print.h"
 #include "report.h"
 
@@ -21,6 +22,12 @@ static void print_device(const struct iv_proc_result *p, const struct iv_dev_res
 		print_int(PRINT_ANY, "levels", " %lld-level", d->table.levels);
 		print_string(PRINT_ANY, "source", " source %s", d->table.source);
 		print_string(PRINT_JSON, "origin", NULL, d->table.origin);
+	} else {   /* schema 2: always present, null when no table was opened */
+		print_null(PRINT_JSON, "vendor", NULL);
+		print_null(PRINT_JSON, "mode", NULL);
+		print_null(PRINT_JSON, "levels", NULL);
+		print_null(PRINT_JSON, "source", NULL);
+		print_null(PRINT_JSON, "origin", NULL);
 	}
 	if (d->have_guest_bdf) {   /* guest vIOMMU translating: the device as the guest sees it */
 		print_string(PRINT_ANY, "guest_bdf", " guest %s", iv_bdf_str(&d->guest_bdf, b));
@@ -51,7 +58,10 @@ static void print_process(const struct iv_proc_result *p)
 	print_int(PRINT_JSON, "pid", NULL, p->pid);
 	print_string(PRINT_JSON, "name", NULL, p->name);
 	print_bool(PRINT_JSON, "checked", NULL, p->checked);
-	print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);
+	if (p->gpa_map[0])
+		print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);
+	else
+		print_null(PRINT_JSON, "gpa_map", NULL);
 	if (p->viommu[0]) {
 		print_string(PRINT_JSON, "viommu", NULL, p->viommu);
 		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
@@ -64,7 +74,8 @@ static void print_process(const struct iv_proc_result *p)
 		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
 		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
 		print_string(PRINT_TEXT, NULL, ": NOT CHECKED: %s\n", p->reason);
-	}
+	} else
+		print_null(PRINT_JSON, "reason", NULL);
 	if (p->gpa_map[0] && !print_is_json()) {
 		print_int(PRINT_TEXT, NULL, "pid %lld", p->pid);
 		print_string(PRINT_TEXT, NULL, " (%s)", p->name);
@@ -74,9 +85,12 @@ static void print_process(const struct iv_proc_result *p)
 		;
 	else if (!print_is_json())
 		print_text(p->samples ? ", %u of %u samples agreed\n" : "\n", p->agreed, p->samples);
-	if (p->samples) {
+	if (!strcmp(p->gpa_map, "inferred")) {   /* the samples the map was inferred from */
 		print_u64(PRINT_JSON, "samples", NULL, p->samples);
 		print_u64(PRINT_JSON, "samples_agreed", NULL, p->agreed);
+	} else {
+		print_null(PRINT_JSON, "samples", NULL);
+		print_null(PRINT_JSON, "samples_agreed", NULL);
 	}
 	open_json_array("devices");
 	for (size_t i = 0; i < p->ndevs; i++)
@@ -121,8 +135,20 @@ static void print_finding(const struct iv_finding *f)
 	close_json_object();
 }
 
+void iv_report_begin(const char *command)
+{
+	print_begin();
+	print_int(PRINT_JSON, "schema_version", NULL, IV_JSON_SCHEMA_VERSION);
+	if (command)
+		print_string(PRINT_JSON, "command", NULL, command);
+	else
+		print_null(PRINT_JSON, "command", NULL);
+}
+
 int iv_report_end(void)
 {
+	if (!print_begun())
+		iv_report_begin(NULL);
 	if (print_is_json()) {
 		print_top();
 		open_json_array("errors");
@@ -140,7 +166,7 @@ int iv_report_end(void)
 
 int iv_report_print(const struct iv_check *c)
 {
-	print_begin();
+	iv_report_begin("check");
 	print_string(PRINT_JSON, "status", NULL, iv_status_name(c->status));
 	print_int(PRINT_JSON, "exit_code", NULL, c->status);
 	open_json_array("processes");
@@ -159,18 +185,27 @@ int iv_report_print(const struct iv_check *c)
 
 	open_json_object("summary");
 	print_string(PRINT_TEXT, NULL, "summary: %s", iv_status_name(c->status));
-	print_u64(PRINT_ANY, "devices", " - %" PRIu64 " devices", c->devices);
+	print_u64(PRINT_ANY, "devices_found", " - %" PRIu64 " devices", c->devices);
 	print_u64(PRINT_ANY, "pages_checked", ", %" PRIu64 " pages checked", c->pages_checked);
-	uint64_t total = 0;
-	for (int k = 0; k < IV_NKINDS; k++)
-		total += c->count[k];
-	print_u64(PRINT_ANY, "findings", ", %" PRIu64 " findings", total);
+	uint64_t total = 0, total_pages = 0;
 	for (int k = 0; k < IV_NKINDS; k++) {
-		print_u64(PRINT_JSON, iv_kinds[k].name, NULL, c->count[k]);
+		total += c->count[k];
+		total_pages += c->pages[k];
+	}
+	/* schema 2: findings (IOVA ranges) and their pages, each named as such */
+	print_u64(PRINT_ANY, "findings", ", %" PRIu64 " findings", total);
+	print_u64(PRINT_JSON, "finding_pages", NULL, total_pages);
+	open_json_object("by_kind");
+	for (int k = 0; k < IV_NKINDS; k++) {
+		open_json_object(iv_kinds[k].name);
+		print_u64(PRINT_JSON, "findings", NULL, c->count[k]);
+		print_u64(PRINT_JSON, "pages", NULL, c->pages[k]);
+		close_json_object();
 		if (c->count[k])
 			print_text(", %" PRIu64 " %s", c->count[k], iv_kinds[k].name);
 	}
-	print_u64(PRINT_ANY, "transient", c->transient ? ", %" PRIu64 " transient" : NULL, c->transient);
+	close_json_object();
+	print_u64(PRINT_ANY, "transient_findings", c->transient ? ", %" PRIu64 " transient" : NULL, c->transient);
 	print_u64(PRINT_JSON, "findings_not_listed", NULL, c->nf_dropped);
 	/* what was not checked (issue 12.1/12.3): counts, and each reason */
 	print_u64(PRINT_JSON, "devices_checked", NULL, c->devices_checked);

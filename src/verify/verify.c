@@ -15,6 +15,7 @@
 #include "verify.h"
 #include "sysfs.h"
 #include "classify.h"
+#include "devwalk.h"
 
 #define MAX_FINDINGS 50000
 /* Samples for the inferred map: a reservoir of RESERVOIR leaves, plus fixed
@@ -23,47 +24,6 @@
 #define MAX_SAMPLES 768
 #define RESERVOIR 256
 #define LOW_IOVA (1ULL << 20)
-#define MAX_ZERO 8
-
-/* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
-struct zero_set { uint64_t pfn[MAX_ZERO]; int n; };
-
-/* Memory BARs of every PCI device (sysfs resource), read when first needed. */
-struct bar_set { struct iv_bar *v; size_t n; bool loaded; };
-
-/* The verdict on one page. */
-struct verdict {
-	int kind;                 /* enum iv_kind, or -1 when the page is fine */
-	const struct iv_gpa_section *sec;
-	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
-	bool have_gpa; uint64_t gpa; /* guest vIOMMU translating: the GPA of the IOVA */
-};
-
-struct dev_walk {
-	struct iv_check *res;
-	struct iv_proc_result *pr;
-	struct iv_dev_result *dr;
-	const struct iv_gpa_map *map;
-	bool map_authoritative;   /* qmp or file: pages outside it are unbacked */
-	struct iv_pfnset *ram;    /* guest vIOMMU (no GPA): host PFNs of the VM's RAM blocks, or NULL */
-	struct iv_vguest *vg;     /* guest vIOMMU translating: the device's IOVA -> GPA, or NULL */
-	bool guest_err;           /* the guest's tables could not be read (iv_vguest_why) */
-	struct iv_gpa_section rosec;   /* a section the guest maps read-only (permission check) */
-	struct iv_pagemap *pm;
-	struct iv_kpage *kp;
-	struct zero_set *zs;
-	struct bar_set bars;
-	struct iv_resv *resv; int nresv;
-	size_t first;             /* index of this device's first finding */
-	const struct iv_gpa_section *sec;  /* last section found (cache) */
-	/* re-read pass */
-	size_t reread_idx;
-	uint64_t reread_seen;     /* pages of f[reread_idx] classified again so far */
-	bool reread_bad;          /* some page of f[reread_idx] still has a finding */
-	/* sampling */
-	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
-	size_t nfixed; bool have_prev; uint64_t prev_end;
-};
 
 static bool zero_listed(const struct zero_set *zs, uint64_t pfn)
 {
@@ -251,6 +211,7 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	}
 	if (r->nf == MAX_FINDINGS) {
 		r->nf_dropped++;
+		w->dr->dropped_pages[v->kind]++;
 		r->count[v->kind]++;
 		r->pages[v->kind]++;
 		return;
@@ -537,83 +498,29 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 	return 0;
 }
 
-/* The reason of a device compared without GPA (zero_page, orphaned_pin,
- * stale against the RAM-block PFN set, built here once). extra: why the
- * guest's tables were not used ("" none). */
-static void no_gpa_reason(const struct iv_viommu *vi, struct dev_walk *w, const struct iv_gpa_map *map,
-			  const char *extra, char *why, size_t len)
-{
-	char ramwhy[160] = "";
-	if (!w->ram) {
-		w->ram = iv_pfnset_from_map(w->pm, map, ramwhy, sizeof ramwhy);
-	}
-	snprintf(why, len, "guest vIOMMU: IOVA is not GPA (%s); checked without GPA: zero_page, orphaned_pin%s%s%s%s",
-		 vi->how, w->ram ? ", stale (IOMMU PFN in none of the VM's RAM blocks)" : "; stale not checked: ",
-		 w->ram ? "" : ramwhy, extra[0] ? "; the guest's tables not walked: " : "", extra);
-}
 
-/* Guest vIOMMU with translation on or unknown. With the emulated Intel
- * unit's root table known, the devices are compared through the guest's own
- * tables (w->vg; returns false). Otherwise they are compared without GPA and
- * are UNKNOWN (returns true, why). */
-static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, struct dev_walk *w,
-			  const struct iv_gpa_map *map, char *why, size_t len)
+/* A process fully checked with a critical finding: published for the -t timer
+ * (the note first, then the flag). */
+static void confirm_critical(struct iv_check *res, const struct iv_proc_result *pr, size_t first)
 {
-	if (!vi->model[0])
-		return false;
-	snprintf(pr->viommu, sizeof pr->viommu, "%s", vi->how);
-	if (vi->translation == 0)
-		return false;
-	if (vi->translation == 1 && vi->have_rtaddr && !vi->guest_why[0]) {
-		w->vg = iv_vguest_open(pr->pid, map, w->pm);
-		return false;
+	char b[16];
+	for (size_t i = first; i < res->nf && !res->critical_seen; i++) {
+		const struct iv_finding *f = &res->f[i];
+		if (f->transient || iv_kinds[f->kind].severity != IV_CRITICAL)
+			continue;
+		snprintf(res->critical_note, sizeof res->critical_note, "pid %d %s: %s at iova 0x%" PRIx64,
+			 (int)pr->pid, iv_bdf_str(&f->bdf, b), iv_kinds[f->kind].name, f->iova);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		res->critical_seen = 1;
 	}
-	w->map_authoritative = false;
-	no_gpa_reason(vi, w, map, vi->guest_why, why, len);
-	return true;
-}
-
-/* Translating through the guest's tables: select the device there (its
- * guest BDF), compare, and when the guest's tables cannot be used for it,
- * compare it without GPA (UNKNOWN with the reason). */
-static void check_translated(struct dev_walk *w, const struct iv_viommu *vi, const struct iv_gpa_map *map)
-{
-	struct iv_dev_result *dr = w->dr;
-	char why[256] = "", reason[sizeof dr->reason], b[16];
-	const char *mode = "";
-	struct iv_bdf gb;
-	w->guest_err = false;
-	if (iv_viommu_guest_bdf(vi, &dr->bdf, &gb, why, sizeof why) == 0) {
-		dr->have_guest_bdf = true;
-		dr->guest_bdf = gb;
-		if (iv_vguest_device(w->vg, vi->rtaddr, &gb, &mode, why, sizeof why) == 0) {
-			bool walk = !strcmp(mode, "legacy") || !strcmp(mode, "scalable");
-			snprintf(dr->guest_table, sizeof dr->guest_table, "%s%s%.80s", mode, !why[0] ? "" : walk ? " " : ": ",
-				 why);
-			check_device(w);
-			if (!w->guest_err || w->res->nf > w->first)
-				return;   /* done, or the findings made through the guest's tables stand (UNKNOWN) */
-			snprintf(why, sizeof why, "%s", iv_vguest_why(w->vg));   /* nothing found: compare without GPA */
-			dr->pages_checked = dr->unverified_pages = dr->reserved_pages = dr->mmio_pages = 0;
-			dr->guest_table[0] = 0;
-		}
-	}
-	struct iv_vguest *vg = w->vg;
-	char extra[320];
-	if (dr->have_guest_bdf)
-		snprintf(extra, sizeof extra, "guest %s: %s", iv_bdf_str(&gb, b), why);
-	else
-		snprintf(extra, sizeof extra, "%s", why);
-	w->vg = NULL;
-	w->map = NULL;
-	w->map_authoritative = false;
-	no_gpa_reason(vi, w, map, extra, reason, sizeof reason);
-	check_device(w);
-	if (dr->checked)
-		unchecked(dr, w->res, "%s", reason);
-	w->vg = vg;
-	w->map = map;
-	w->map_authoritative = true;
+	for (size_t j = 0; j < pr->ndevs && !res->critical_seen; j++)
+		for (int k = 0; k < IV_NKINDS && !res->critical_seen; k++)
+			if (pr->devs[j].dropped_pages[k] && iv_kinds[k].severity == IV_CRITICAL) {
+				snprintf(res->critical_note, sizeof res->critical_note, "pid %d %s: %s",
+					 (int)pr->pid, iv_bdf_str(&pr->devs[j].bdf, b), iv_kinds[k].name);
+				__atomic_signal_fence(__ATOMIC_SEQ_CST);
+				res->critical_seen = 1;
+			}
 }
 
 static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
@@ -632,6 +539,7 @@ static void proc_result_init(const struct iv_check_opts *o, struct iv_check *res
 {
 	pr->pid = p->pid;
 	snprintf(pr->name, sizeof pr->name, "%s", p->name);
+	snprintf(pr->vm, sizeof pr->vm, "%s", p->vm);
 	pr->devs = iv_xcalloc(p->ndevs, sizeof *pr->devs);
 	for (size_t i = 0; i < p->ndevs; i++) {
 		if (!wanted(o, &p->devs[i].bdf))
@@ -677,7 +585,7 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		res->incomplete = true;
 		return;
 	}
-	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
+	bool no_gpa = iv_viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
 	w.map = no_gpa ? NULL : &map;
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
@@ -688,7 +596,7 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 			w.resv = NULL;
 		}
 		if (w.vg)
-			check_translated(&w, &vi, &map);
+			iv_check_translated(&w, &vi, &map, check_device);
 		else
 			check_device(&w);
 		if (no_gpa && w.dr->checked)
@@ -717,6 +625,7 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		return;
 	}
 	pr->checked = true;
+	confirm_critical(res, pr, first);
 }
 
 /* One thing that was not checked (kept for the summary and Nagios). */

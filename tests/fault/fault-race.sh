@@ -48,7 +48,7 @@ frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/dts.chan
 expect_fault_hit "table changed before the re-read"
 expect_rc 0 "table changed before the re-read: not critical"
 expect_findings "stale pc.ram 0x150000 1 0x1c9b50 0x2a0150 rw true" "table changed: the finding is transient"
-expect_jq '"\(.status) \(.summary.stale) \(.summary.transient)"' "ok 0 1" "table changed: counted as transient, not stale"
+expect_jq '"\(.status) \(.summary.by_kind.stale.findings) \(.summary.transient_findings)"' "ok 0 1" "table changed: counted as transient, not stale"
 # the same change seen from the first read on: nothing to report
 frun FAULT_PATH=0000:00:02.0/domain_translation_struct FAULT_SWAP="$TMP/dts.changed" FAULT_SWAP_AFTER=0 -- $C
 expect_rc 0 "changed table from the start: OK"
