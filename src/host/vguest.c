@@ -30,6 +30,7 @@ struct gext { uint64_t iova, size, gpa; unsigned perm; };
 struct gpage { uint64_t gpa; uint64_t w[512]; };
 
 struct iv_vguest {
+	struct iv_run *run;
 	pid_t pid;
 	const struct iv_gpa_map *map;
 	struct iv_pagemap *pm;
@@ -54,7 +55,7 @@ static void why(struct iv_vguest *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(g->why, sizeof g->why, fmt, ap);
 	va_end(ap);
-	iv_error(iv_g, "%s", g->why);
+	iv_error(g->run, "%s", g->why);
 }
 
 static const uint64_t *guest_page(void *arg, uint64_t gpa)
@@ -84,8 +85,8 @@ static const uint64_t *guest_page(void *arg, uint64_t gpa)
 	}
 	if (!g->phys && !g->phys_failed) {
 		char kc[4096];
-		const char *path = iv_g->opt.memory ? iv_g->opt.memory : iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
-		g->phys = iv_physmem_open(path);
+		const char *path = g->run->opt.memory ? g->run->opt.memory : iv_path(g->run, kc, sizeof kc, "/proc/kcore");
+		g->phys = iv_physmem_open(g->run, path);
 		g->phys_failed = !g->phys;
 	}
 	if (!g->phys) {
@@ -105,14 +106,15 @@ static const uint64_t *guest_page(void *arg, uint64_t gpa)
 	return p->w;
 }
 
-struct iv_vguest *iv_vguest_open(pid_t pid, const struct iv_gpa_map *m, struct iv_pagemap *pm)
+struct iv_vguest *iv_vguest_open(struct iv_run *run, pid_t pid, const struct iv_gpa_map *m, struct iv_pagemap *pm)
 {
 	struct iv_vguest *g = iv_xcalloc(1, sizeof *g);
+	g->run = run;
 	g->pid = pid;
 	g->map = m;
 	g->pm = pm;
 	snprintf(g->name, sizeof g->name, "guest memory of pid %d", (int)pid);
-	g->mem = (struct iv_walk_mem){ guest_page, g, g->name };
+	g->mem = (struct iv_walk_mem){ guest_page, g, g->name, run };
 	g->cache = iv_xmalloc(CACHE * sizeof *g->cache);
 	g->ext = iv_xmalloc(WINDOW * sizeof *g->ext);
 	return g;
@@ -148,8 +150,8 @@ static void why_last_error(struct iv_vguest *g, const char *what)
 {
 	if (g->why[0])
 		return;
-	if (iv_g && iv_g->errs.n && !iv_g->errs.dropped) {
-		const char *e = iv_g->errs.v[iv_g->errs.n - 1];
+	if (g->run && g->run->errs.n && !g->run->errs.dropped) {
+		const char *e = g->run->errs.v[g->run->errs.n - 1];
 		bool named = !strncmp(e, g->name, strlen(g->name));
 		snprintf(g->why, sizeof g->why, "%s%s%s", named ? "" : g->name, named ? "" : " (addresses are GPAs): ", e);
 	}

@@ -140,14 +140,14 @@ static void vfio_dev(const char *val, struct iv_viommu *v)
 	v->dev[v->ndev++] = d;
 }
 
-int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v)
+int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v)
 {
 	char path[PATH_MAX], cl[65536], drv[64];
 	memset(v, 0, sizeof *v);
 	v->translation = -1;
-	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
 	if (n < 0)
-		return iv_error(iv_g, "%s: %s", path, strerror(errno));
+		return iv_error(run, "%s: %s", path, strerror(errno));
 	bool next = false;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
 		const char *a = cl + i, *val = NULL;
@@ -337,12 +337,12 @@ static int pci_find_id(void *arg, const struct iv_bdf *b, const char *id)
 }
 
 /* One device's guest BDF from info pci (id=) or its addr= on the root bus. */
-static void guest_bdf(const char *pci, struct iv_viommu_dev *d)
+static void guest_bdf(struct iv_run *run, const char *pci, struct iv_viommu_dev *d)
 {
 	char b[16];
 	if (d->id[0] && pci) {
 		struct pci_find f = { d->id, { 0, 0, 0, 0 }, 0 };
-		iv_info_pci_parse(pci, pci_find_id, &f);
+		iv_info_pci_parse(run, pci, pci_find_id, &f);
 		if (f.found == 1) {
 			d->guest = f.b;
 			d->have_guest = true;
@@ -364,7 +364,7 @@ static void guest_bdf(const char *pci, struct iv_viommu_dev *d)
 		 : "-device vfio-pci is behind a bridge and has no id= (info pci cannot name it)");
 }
 
-int iv_viommu_guest(struct iv_qmp *q, struct iv_viommu *v)
+int iv_viommu_guest(struct iv_run *run, struct iv_qmp *q, struct iv_viommu *v)
 {
 	char *text = NULL, *pci = NULL;
 	int rc = 0;
@@ -393,7 +393,7 @@ int iv_viommu_guest(struct iv_qmp *q, struct iv_viommu *v)
 	if (need_pci && iv_qmp_hmp(q, "info pci", &pci))
 		rc = -1;
 	for (size_t i = 0; i < v->ndev; i++)
-		guest_bdf(pci, &v->dev[i]);
+		guest_bdf(run, pci, &v->dev[i]);
 	free(pci);
 	if (v->have_rtaddr)
 		snprintf(v->how + strlen(v->how), sizeof v->how - strlen(v->how), "; RTADDR 0x%llx",
@@ -420,7 +420,7 @@ int iv_viommu_guest_bdf(const struct iv_viommu *v, const struct iv_bdf *h, struc
 }
 
 /* "  Bus  0, device   3, function 0:" ... "      id \"hostdev0\"" */
-int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf *b, const char *id), void *arg)
+int iv_info_pci_parse(struct iv_run *run, const char *text, int (*fn)(void *arg, const struct iv_bdf *b, const char *id), void *arg)
 {
 	struct iv_bdf cur = { 0, 0, 0, 0 };
 	bool have = false;
@@ -433,7 +433,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 		if (n > 6 && !strncmp(l, "  Bus ", 6)) {
 			if (sscanf(l, "  Bus %u, device %u, function %u:%n", &bus, &dev, &func, &k) != 3 || (size_t)k != n ||
 			    bus > 255 || dev > 31 || func > 7)
-				return iv_error(iv_g, "info pci:%u: not a device line: '%.*s'", line, (int)(n < 60 ? n : 60), l);
+				return iv_error(run, "info pci:%u: not a device line: '%.*s'", line, (int)(n < 60 ? n : 60), l);
 			cur = (struct iv_bdf){ 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)func };
 			have = true;
 		} else if (have && n > 10 && !strncmp(l, "      id \"", 10)) {
@@ -441,7 +441,7 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 			while (e > l + 10 && e[-1] != '"')
 				e--;
 			if (e == l + 10)
-				return iv_error(iv_g, "info pci:%u: unterminated id: '%.*s'", line, (int)(n < 60 ? n : 60), l);
+				return iv_error(run, "info pci:%u: unterminated id: '%.*s'", line, (int)(n < 60 ? n : 60), l);
 			char id[128];
 			snprintf(id, sizeof id, "%.*s", (int)(e - 1 - (l + 10)), l + 10);
 			have = false;
@@ -455,13 +455,13 @@ int iv_info_pci_parse(const char *text, int (*fn)(void *arg, const struct iv_bdf
 /* The devices were compared with translation off (or through the guest's
  * tables): read GSTS (and RTADDR) again in a second short session to know
  * they stayed so. true when they changed or are unknown now. */
-bool iv_viommu_changed(const char *qmp, pid_t pid, const struct iv_viommu *before)
+bool iv_viommu_changed(struct iv_run *run, const char *qmp, pid_t pid, const struct iv_viommu *before)
 {
 	struct iv_viommu now = *before;
 	now.how[0] = 0;
 	now.translation = -1;
 	now.have_rtaddr = false;
-	struct iv_qmp *q = iv_qmp_open(qmp, pid);
+	struct iv_qmp *q = iv_qmp_open(run, qmp, pid);
 	if (q && iv_viommu_gsts(q, &now) == 0 && before->translation == 1 && now.translation == 1)
 		iv_viommu_rtaddr(q, &now);
 	iv_qmp_close(q);

@@ -24,6 +24,7 @@ struct verdict {
 };
 
 struct dev_walk {
+	struct iv_run *run;
 	struct iv_check *res;
 	struct iv_proc_result *pr;
 	struct iv_dev_result *dr;
@@ -60,6 +61,6 @@ bool iv_viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, str
  * guest's tables cannot be used for it, compare it without GPA (UNKNOWN with
  * the reason). */
 void iv_check_translated(struct dev_walk *w, const struct iv_viommu *vi, const struct iv_gpa_map *map,
-			 void (*check)(struct dev_walk *w));
+			 void (*check)(struct iv_run *run, struct dev_walk *w));
 
 #endif
