@@ -146,6 +146,12 @@ void iv_pagemap_close(struct iv_pagemap *pm);
 /* Entry of the page containing va. Reads in batches of >= 512 entries
  * (sequential access is cheap). 0 ok, -1 error (reported). */
 int iv_pagemap_get(struct iv_pagemap *pm, uint64_t va, uint64_t *entry);
+/* Up to n entries from va's on (*ents points into the window, valid until the
+ * next call): how many (>= 1), 0 when va is past the end, -1 on error. They
+ * count as read only once passed to iv_pagemap_consumed(pm, k). */
+int64_t iv_pagemap_span(struct iv_pagemap *pm, uint64_t va, uint64_t n, const uint64_t **ents);
+/* k entries of a span were used, each present with a non-zero PFN. */
+void iv_pagemap_consumed(struct iv_pagemap *pm, uint64_t k);
 /* Drop the cached window (before a re-read). */
 void iv_pagemap_invalidate(struct iv_pagemap *pm);
 /* Count of present entries seen and of those with PFN 0 (to detect an unprivileged reader). */

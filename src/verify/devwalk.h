@@ -23,9 +23,21 @@ struct verdict {
 	bool have_gpa; uint64_t gpa; /* guest vIOMMU translating: the GPA of the IOVA */
 };
 
+/* A device's page-table source, opened once per run: the sample pass (an
+ * inferred map) and the check walk the same handle (a debugfs dump is read
+ * once per open). */
+struct dev_src {
+	bool tried;
+	int r;                    /* iv_source_open's result */
+	const struct iv_source_ops *ops;
+	void *h;
+	char why[512];
+};
+
 struct dev_walk {
 	struct iv_run *run;
 	struct iv_check *res;
+	struct dev_src *src;      /* one per device of pr */
 	struct iv_proc_result *pr;
 	struct iv_dev_result *dr;
 	const struct iv_gpa_map *map;
@@ -57,10 +69,10 @@ struct dev_walk {
 bool iv_viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, struct dev_walk *w,
 		      const struct iv_gpa_map *map, char *why, size_t len);
 /* Translating through the guest's tables: select w->dr there (its guest BDF)
- * and compare it (check: the driver's device check, verify.c); when the
+ * and compare it (check: the driver's device check of device idx, verify.c); when the
  * guest's tables cannot be used for it, compare it without GPA (UNKNOWN with
  * the reason). */
 void iv_check_translated(struct dev_walk *w, const struct iv_viommu *vi, const struct iv_gpa_map *map,
-			 void (*check)(struct iv_run *run, struct dev_walk *w));
+			 void (*check)(struct dev_walk *w, size_t idx), size_t idx);
 
 #endif

@@ -58,7 +58,7 @@ static void dev_unchecked(struct iv_dev_result *dr, struct iv_check *res, const 
 }
 
 void iv_check_translated(struct dev_walk *w, const struct iv_viommu *vi, const struct iv_gpa_map *map,
-			 void (*check)(struct iv_run *run, struct dev_walk *w))
+			 void (*check)(struct dev_walk *w, size_t idx), size_t idx)
 {
 	struct iv_dev_result *dr = w->dr;
 	char why[256] = "", reason[sizeof dr->reason], b[16];
@@ -72,7 +72,7 @@ void iv_check_translated(struct dev_walk *w, const struct iv_viommu *vi, const s
 			bool walk = !strcmp(mode, "legacy") || !strcmp(mode, "scalable");
 			snprintf(dr->guest_table, sizeof dr->guest_table, "%s%s%.80s", mode, !why[0] ? "" : walk ? " " : ": ",
 				 why);
-			check(w->run, w);
+			check(w, idx);
 			if (!w->guest_err || w->res->nf > w->first)
 				return;   /* done, or the findings made through the guest's tables stand (UNKNOWN) */
 			snprintf(why, sizeof why, "%s", iv_vguest_why(w->vg));   /* nothing found: compare without GPA */
@@ -90,7 +90,9 @@ void iv_check_translated(struct dev_walk *w, const struct iv_viommu *vi, const s
 	w->map = NULL;
 	w->map_authoritative = false;
 	no_gpa_reason(vi, w, map, extra, reason, sizeof reason);
-	check(w->run, w);
+	if (!w->src[idx].h)
+		w->src[idx].tried = false;   /* the first check closed the source: open it again */
+	check(w, idx);
 	if (dr->checked)
 		dev_unchecked(dr, w->res, reason);
 	w->vg = vg;

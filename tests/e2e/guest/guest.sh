@@ -4,6 +4,9 @@
 # host (tests/e2e/run + lib/checks.py) asserts on them.
 #   MODE=lab     vfio-lab mappings (zero page, stale, THP) + iommu-verify check/lookup/dump/tables,
 #                a host-side memory dump request, then a clean vfio-lab run
+#   MODE=big     vfio-lab --big (>= 1 GiB in 4 KiB IOMMU pages): the wall time of reading the
+#                debugfs page-table file vs the memory walk, auto's source (and strace: no dump
+#                opened), the dmesg after the dump read (soft lockup / RCU stall)
 #   MODE=nested  nested QEMU (-S) with the device cold-plugged by vfio-pci + iommu-verify check --qmp,
 #                then "cont" and check again
 MODE=$1; TAG=$2; OUT=/out/$TAG
@@ -92,7 +95,7 @@ start_lab() { # $1 = subdir, rest = vfio-lab options; sets LABPID
   rm -rf "$OUT/$sub"; mkdir -p "$OUT/$sub"
   /e2e/bin/vfio-lab "$@" "$BDF" "$OUT/$sub" > "$OUT/$sub/vfio-lab.log" 2>&1 &
   LABPID=$!
-  i=0; while [ ! -e "$OUT/$sub/ready" ] && [ $i -lt 300 ] && kill -0 $LABPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+  i=0; while [ ! -e "$OUT/$sub/ready" ] && [ $i -lt ${LAB_WAIT:-300} ] && kill -0 $LABPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
   [ -e "$OUT/$sub/ready" ] || { log "vfio-lab $* did not become ready: $(cat $OUT/$sub/vfio-lab.log)"; return 1; }
   log "vfio-lab $* pid $LABPID ready"
 }
@@ -124,6 +127,47 @@ if [ "$MODE" = lab ]; then
     run_iv clean-gpa-map -j $SRC check --pid $LABPID --gpa-map "$OUT/clean/gpa-map.json"
     run_iv clean-inferred -j $SRC check --pid $LABPID
     stop_lab clean
+  fi
+fi
+
+if [ "$MODE" = big ]; then
+  MIB=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^e2e.big_mib=//p'); MIB=${MIB:-1024}
+  t0=$(up)
+  LAB_WAIT=9000   # touching and mapping a GiB page by page under TCG takes minutes
+  if start_lab big --big "$MIB"; then
+    awk -v a=$t0 -v b=$(up) 'BEGIN{printf "%.2f\n", b-a}' > "$OUT/big/lab-setup.time"
+    G=$OUT/big/gpa-map.json
+    F=/sys/kernel/debug/iommu/intel/$BDF/domain_translation_struct
+    [ -e "$F" ] || F=/sys/kernel/debug/iommu/intel/domain_translation_struct
+    dmesg > "$OUT/big/dmesg-before.txt"
+    if [ -e "$F" ]; then
+      # the kernel builds the whole dump as one seq_file record under iommu->lock
+      t0=$(up); cat "$F" | wc -c > "$OUT/big/debugfs-bytes"; t1=$(up)
+      awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f\n", b-a}' > "$OUT/big/debugfs-cat.time"
+      log "cat $F: $(cat $OUT/big/debugfs-bytes) bytes in $(cat $OUT/big/debugfs-cat.time)s"
+      sleep 2   # let a stall warning reach the log
+      dmesg > "$OUT/big/dmesg-after-cat.txt"
+    fi
+    M="--source memory"; [ "$VENDOR" = amd ] && [ -n "$SRC" ] && M=$SRC   # AMD-Vi: + --amd-devtab
+    run_iv big-dump-memory -j $M dump "$BDF"
+    run_iv big-check-memory -j --stats $M check --pid $LABPID --gpa-map "$G"
+    run_iv big-check-auto -j --stats $SRC check --pid $LABPID --gpa-map "$G"
+    run_iv big-lookup -j $M lookup "$BDF" $(cat "$OUT/big/lookup-iovas")
+    if command -v strace > /dev/null; then
+      # the same auto check under strace: which files it opens (no debugfs page-table dump)
+      printf '#!/bin/sh\nexec strace -f -qq -e trace=open,openat -o %s /e2e/bin/iommu-verify "$@"\n' \
+        "$OUT/big/check-auto.strace" > /tmp/iv-strace
+      chmod +x /tmp/iv-strace
+      IV=/tmp/iv-strace; run_iv big-check-auto-strace -j $SRC check --pid $LABPID --gpa-map "$G"; IV=/e2e/bin/iommu-verify
+    fi
+    dmesg > "$OUT/big/dmesg-after-memory.txt"
+    if [ -e "$F" ]; then
+      run_iv big-dump-debugfs -j --source debugfs dump "$BDF"
+      run_iv big-check-debugfs -j --stats --source debugfs check --pid $LABPID --gpa-map "$G"
+    fi
+    sleep 2
+    dmesg > "$OUT/big/dmesg-after-debugfs.txt"
+    stop_lab big
   fi
 fi
 

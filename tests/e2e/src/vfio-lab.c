@@ -18,6 +18,9 @@
  *                               CPU (zero_page_consistent); >= 6.2: unshared, consistent
  *   E  IOVA 0x600000  2 MiB    MADV_HUGEPAGE, 2 MiB aligned (THP -> 2 MiB IOMMU superpage)
  * --clean: only A, D and E (no zero-page or stale mapping).
+ * --big MIB: only one buffer G of MIB MiB at IOVA 0x40000000, MADV_NOHUGEPAGE, every page
+ *   written before the map (boot with vfio_iommu_type1.disable_hugepages=1 so that VFIO maps
+ *   it page by page: 4 KiB IOMMU pages); truth.json lists 16 sample pages, lookup-iovas them.
  *
  * Writes, then holds the mappings until OUTDIR/release exists (or SIGTERM/SIGINT):
  *   OUTDIR/gpa-map.json  [{"gpa":"0x100000","size":"0x4000","hva":"0x7f..","name":"A_rw_normal","readonly":false},...]
@@ -42,6 +45,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PG 4096UL
@@ -79,11 +83,72 @@ static volatile sig_atomic_t stop;
 static void on_sig(int s) { (void)s; stop = 1; }
 
 
+static void hold(const char *outdir)
+{
+	char p[512];
+	signal(SIGTERM, on_sig);
+	signal(SIGINT, on_sig);
+	snprintf(p, sizeof p, "%s/ready", outdir);
+	FILE *r = fopen(p, "w");
+	if (r) { fprintf(r, "%d\n", getpid()); fclose(r); }
+	snprintf(p, sizeof p, "%s/release", outdir);
+	/* hold the mappings (max 15 min) until released */
+	for (int i = 0; i < 9000 && !stop && access(p, F_OK); i++) usleep(100000);
+}
+
+/* --big: one buffer of mib MiB in 4 KiB pages at IOVA 0x40000000 */
+static int big(int container, const char *bdf, int groupno, const char *outdir, unsigned long mib)
+{
+	const uint64_t iova = 0x40000000;
+	size_t size = mib << 20, npg = size / PG;
+	char p[512];
+	uint8_t *G = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (G == MAP_FAILED) die("mmap %lu MiB", mib);
+	if (madvise(G, size, MADV_NOHUGEPAGE)) die("madvise NOHUGEPAGE");
+	for (size_t i = 0; i < npg; i++) G[i * PG] = (uint8_t)i | 1;
+	double t0 = 0, t1 = 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); t0 = ts.tv_sec + ts.tv_nsec / 1e9;
+	struct vfio_iommu_type1_dma_map dm = { .argsz = sizeof dm,
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, .vaddr = (uintptr_t)G, .iova = iova, .size = size };
+	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &dm)) die("MAP_DMA big %lu MiB", mib);
+	clock_gettime(CLOCK_MONOTONIC, &ts); t1 = ts.tv_sec + ts.tv_nsec / 1e9;
+	snprintf(p, sizeof p, "%s/gpa-map.json", outdir);
+	FILE *g = fopen(p, "w");
+	if (!g) die("%s", p);
+	fprintf(g, "[\n {\"gpa\":\"0x%" PRIx64 "\",\"size\":\"0x%zx\",\"hva\":\"%p\",\"name\":\"G_big\",\"readonly\":false}\n]\n",
+		iova, size, (void *)G);
+	fclose(g);
+	/* 16 sample pages: the first, the last, and 14 spread in between */
+	snprintf(p, sizeof p, "%s/truth.json", outdir);
+	FILE *t = fopen(p, "w");
+	snprintf(p, sizeof p, "%s/lookup-iovas", outdir);
+	FILE *l = fopen(p, "w");
+	if (!t || !l) die("%s", p);
+	fprintf(t, "{\"pid\":%d,\"bdf\":\"%s\",\"group\":%d,\"big\":true,\"iova\":\"0x%" PRIx64 "\",\"size\":\"0x%zx\","
+		"\"map_seconds\":%.3f,\"pages\":[", getpid(), bdf, groupno, iova, size, t1 - t0);
+	for (size_t k = 0; k < 16; k++) {
+		size_t j = k == 15 ? npg - 1 : k * (npg / 15);
+		uint64_t pfn = pfn_of(G + j * PG);
+		fprintf(t, "%s\n {\"name\":\"G_big\",\"index\":%zu,\"iova\":\"0x%" PRIx64 "\",\"hva\":\"%p\",\"pfn_at_map\":\"0x%"
+			PRIx64 "\",\"pfn_after_map\":\"0x%" PRIx64 "\",\"pfn_now\":\"0x%" PRIx64 "\",\"readonly\":false}",
+			k ? "," : "", j, iova + j * PG, (void *)(G + j * PG), pfn, pfn, pfn);
+		fprintf(l, "0x%" PRIx64 "\n", iova + j * PG);
+	}
+	fprintf(t, "\n]}\n");
+	fclose(t);
+	fclose(l);
+	hold(outdir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int clean = 0;
+	unsigned long big_mib = 0;
 	if (argc > 1 && !strcmp(argv[1], "--clean")) { clean = 1; argv++; argc--; }
-	if (argc < 3) { fprintf(stderr, "usage: vfio-lab [--clean] BDF OUTDIR\n"); return 2; }
+	if (argc > 2 && !strcmp(argv[1], "--big")) { big_mib = strtoul(argv[2], NULL, 0); argv += 2; argc -= 2; }
+	if (argc < 3) { fprintf(stderr, "usage: vfio-lab [--clean | --big MIB] BDF OUTDIR\n"); return 2; }
 	const char *bdf = argv[1], *outdir = argv[2];
 	mkdir(outdir, 0755);
 	char p[512], link[512], tgt[512];
@@ -107,6 +172,9 @@ int main(int argc, char **argv)
 	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)) die("SET_IOMMU type1");
 	int dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (dev < 0) die("GET_DEVICE_FD");
+
+	if (big_mib)
+		return big(container, bdf, groupno, outdir, big_mib);
 
 	/* zero page reference: a private read-only anon page that was only read */
 	volatile uint8_t *zp = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -201,14 +269,7 @@ int main(int argc, char **argv)
 	}
 	fclose(l);
 
-	signal(SIGTERM, on_sig);
-	signal(SIGINT, on_sig);
-	snprintf(p, sizeof p, "%s/ready", outdir);
-	FILE *r = fopen(p, "w");
-	if (r) { fprintf(r, "%d\n", getpid()); fclose(r); }
-	snprintf(p, sizeof p, "%s/release", outdir);
-	/* hold the mappings (max 15 min) until released */
-	for (int i = 0; i < 9000 && !stop && access(p, F_OK); i++) usleep(100000);
+	hold(outdir);
 	(void)dev; (void)s;
 	return 0;
 }
