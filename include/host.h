@@ -39,6 +39,10 @@ int iv_procs_find(struct iv_run *run, const pid_t *pids, size_t npids, struct iv
 void iv_procs_free(struct iv_proc *p, size_t n);
 /* 0 if the process still is the same (start time unchanged), -1 otherwise. */
 int iv_proc_same(struct iv_run *run, const struct iv_proc *p);
+/* The PCI device of the VFIO device cdev CDEV ("vfioX" of /dev/vfio/devices/vfioX): the link
+ * /sys/class/vfio-dev/CDEV/device, else the device whose vfio-dev/ directory holds CDEV.
+ * 0 ok, -1 none found (no message). */
+int iv_vfio_cdev_device(struct iv_run *run, const char *cdev, struct iv_bdf *b);
 
 /* ---- a guest with its own vIOMMU (src/host/viommu.c) ---- */
 struct iv_viommu {
