@@ -50,10 +50,24 @@ struct iv_viommu {
 	int translation;          /* 1 on, 0 off (IOVA == GPA), -1 unknown */
 	bool have_gsts; uint32_t gsts;   /* the emulated Intel unit's GSTS, when read */
 	char how[200];            /* how it was detected and decided, for the output */
+	/* translation on (iv_viommu_guest): what the guest's own tables need */
+	uint64_t base;            /* the unit's MMIO base (info mtree -f "intel_iommu"; 0: not read) */
+	bool have_rtaddr; uint64_t rtaddr;   /* RTADDR (base + 0x20) */
+	char guest_why[200];      /* why the guest's tables cannot be walked ("" when they can) */
+	/* the vfio-pci devices of the command line and their guest BDF */
+	size_t ndev;
+	struct iv_viommu_dev {
+		struct iv_bdf host;   /* host= or sysfsdev= */
+		char id[64], bus[64]; /* id=, bus= ("" when not given) */
+		int addr;             /* addr= as devfn, -1 when not given */
+		bool have_guest; struct iv_bdf guest;
+		char how[96];         /* how the guest BDF was found */
+	} dev[16];
 };
 /* -device intel-iommu / virtio-iommu* / amd-iommu in /proc/PID/cmdline (the
- * driver as the first word, driver=, or JSON {"driver":...}). Fills *v
- * (model "" when none). 0, -1 when the command line is unreadable (reported). */
+ * driver as the first word, driver=, or JSON {"driver":...}), and every
+ * -device vfio-pci (host=/sysfsdev=, id=, bus=, addr=). Fills *v (model ""
+ * when none). 0, -1 when the command line is unreadable (reported). */
 int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v);
 struct iv_qmp;
 /* intel-iommu: reads GSTS (HMP xp /1wx 0xfed9001c) in the open QMP session and
@@ -64,6 +78,49 @@ int iv_viommu_gsts(struct iv_qmp *q, struct iv_viommu *v);
  * one when an address space is rooted at an emulated Intel unit ("vtd-...");
  * then model "intel-iommu", translation unknown (GSTS decides). 0, -1 (reported). */
 int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v);
+/* intel-iommu with translation on: in the open session, the unit's base (the
+ * "intel_iommu" region of info mtree -f; 0xfed90000 when absent), RTADDR
+ * (xp /1gx BASE+0x20), GSTS.RTPS, and the guest BDF of each vfio-pci device
+ * (info pci: the entry whose id "..." is the device's id=; without id=, a
+ * device on the root bus with addr= is bus 0). guest_why says what prevents
+ * a walk. Reads only (xp, info); 0, -1 when a command failed (reported). */
+int iv_viommu_guest(struct iv_run *run, struct iv_qmp *q, struct iv_viommu *v);
+/* RTADDR again (for the check after the comparison). 0, -1. */
+int iv_viommu_rtaddr(struct iv_qmp *q, struct iv_viommu *v);
+/* After the comparison, on the session q (a second short one, the caller opens and closes it): true when
+ * the translation state of before (off; or on with its RTADDR) changed or
+ * cannot be read again. */
+bool iv_viommu_changed(struct iv_qmp *q, const struct iv_viommu *before);   /* q NULL (could not open): changed */
+/* The guest BDF of host device h: 0 (*g), or 1 with why. */
+int iv_viommu_guest_bdf(const struct iv_viommu *v, const struct iv_bdf *h, struct iv_bdf *g, char *why, size_t len);
+/* Parse HMP info pci: calls fn(arg, bus, dev, fn, id) per device. 0, -1 (malformed, reported). */
+int iv_info_pci_parse(struct iv_run *run, const char *text, int (*fn)(void *arg, const struct iv_bdf *b, const char *id), void *arg);
+
+/* ---- the guest's own VT-d tables (src/host/vguest.c) ----
+ * Walked read-only in guest RAM with the host walk's VT-d step functions
+ * (walk/vtd.c, engine.c): a table page at GPA g is read at the HVA the GPA
+ * map gives, the host PFN the QEMU process's pagemap gives there (present,
+ * not swapped), and the bytes of that PFN in the physical-memory image
+ * (--memory, else /proc/kcore). A page not resident, outside guest RAM, or
+ * a malformed entry is an error naming the GPA. */
+struct iv_vguest;
+struct iv_gpa_map;
+struct iv_pagemap;
+struct iv_vguest *iv_vguest_open(struct iv_run *run, pid_t pid, const struct iv_gpa_map *m, struct iv_pagemap *pm);
+void iv_vguest_close(struct iv_vguest *g);
+/* Select the device (guest BDF) in the guest's root table rtaddr (RTADDR:
+ * bit 10 scalable mode). 0 ready (*mode: "legacy"/"scalable", "pass-through"
+ * when the guest maps it IOVA == GPA, or "not present" when it maps
+ * nothing), -1 error (reported; why says it). */
+int iv_vguest_device(struct iv_vguest *g, uint64_t rtaddr, const struct iv_bdf *guest, const char **mode,
+		     char *why, size_t len);
+/* Guest IOVA -> GPA: 1 mapped (*gpa, *perm IV_PERM_*), 0 the guest maps
+ * nothing there, -1 error (reported; iv_vguest_why says it). Ascending IOVAs
+ * are cheap (the leaves are read in windows). */
+int iv_vguest_translate(struct iv_vguest *g, uint64_t iova, uint64_t *gpa, unsigned *perm);
+const char *iv_vguest_why(const struct iv_vguest *g);
+/* Forget what was read (before a re-read: the guest may be changing its tables). */
+void iv_vguest_invalidate(struct iv_vguest *g);
 /* The host PFNs of the VM's RAM blocks: pagemap over every ram/rom section of
  * m with a host address. NULL (why says why) when none is known, the PFNs
  * are hidden (not root) or pagemap fails. */

@@ -36,6 +36,7 @@ struct iv_finding {
 	uint64_t iommu_pfn;
 	bool have_cpu_pfn; uint64_t cpu_pfn;
 	unsigned perm;
+	bool have_gpa; uint64_t gpa;   /* guest vIOMMU translating: the GPA the guest maps iova to */
 };
 
 struct iv_dev_result {
@@ -49,6 +50,9 @@ struct iv_dev_result {
 	uint64_t reserved_pages;   /* in the group's reserved regions */
 	uint64_t unverified_pages; /* could not be compared (no GPA map entry) */
 	uint64_t dropped_pages[IV_NKINDS]; /* pages of findings beyond the kept maximum, per kind */
+	/* guest vIOMMU translating: the device as the guest sees it and its table there */
+	bool have_guest_bdf; struct iv_bdf guest_bdf;
+	char guest_table[96];      /* "legacy 3-level", "pass-through", "not present: ..." */
 };
 
 struct iv_proc_result {

@@ -8,7 +8,8 @@ DIR holds the texts: the greeting (greeting.txt, or qmp-greeting.txt with its "#
 info-mtree-f.txt, info-mtree.txt, info-ramblock.txt, and gpa2hva answers (gpa2hva.txt, gpa2hva-gpa2hpa.txt,
 host-pagemap.txt: every "Host virtual address for 0x.. (NAME) is 0x.." found), and xp.txt ("ADDR VALUE"
 lines, or "ADDR V1 V2 ...": the k-th read answers Vk, the last value from then on; `xp /1wx ADDR` answers
-"%016x: 0x%08x" as QEMU does; other addresses are unknown commands). gpa2hva for any other
+"%016x: 0x%08x" and `xp /1gx ADDR` "%016x: 0x%016x" as QEMU does; other addresses are unknown
+commands), info-pci.txt (the answer to `info pci`). gpa2hva for any other
 address is computed from those anchors and the "memory" flatview of info-mtree-f.txt, the way QEMU would.
 
 The socket appears (atomically, by rename) once the server listens. It serves one client (--clients N:
@@ -63,6 +64,7 @@ class Data:
         self.mtree = read(d, "info-mtree-f.txt")
         self.ramblock = read(d, "info-ramblock.txt")
         self.tree = read(d, "info-mtree.txt")
+        self.pci = read(d, "info-pci.txt")
         # xp.txt: "ADDR VALUE" lines, answered to `xp /1wx ADDR` as QEMU prints it
         self.xp, self.xp_reads = {}, {}
         for l in (read(d, "xp.txt") or "").splitlines():
@@ -233,7 +235,9 @@ class Server:
                 return {"return": self.data.gpa2hva(int(w[1], 0))}
             except ValueError:
                 return {"return": "invalid char '%s' in expression\r\n" % w[1]}
-        if len(w) == 3 and w[0] == "xp" and w[1] == "/1wx":
+        if line == "info pci" and self.data.pci is not None:
+            return {"return": self.data.pci}
+        if len(w) == 3 and w[0] == "xp" and w[1] in ("/1wx", "/1gx"):
             try:
                 addr = int(w[2], 0)
             except ValueError:
@@ -242,7 +246,8 @@ class Server:
                 k = self.data.xp_reads.get(addr, 0)
                 self.data.xp_reads[addr] = k + 1
                 v = self.data.xp[addr]
-                return {"return": "%016x: 0x%08x\r\n" % (addr, v[min(k, len(v) - 1)])}
+                return {"return": ("%016x: 0x%08x\r\n" if w[1] == "/1wx" else "%016x: 0x%016x\r\n")
+                        % (addr, v[min(k, len(v) - 1)])}
         if w and w[0] == "gpa2hpa":
             return {"return": "fake-qmp: gpa2hpa writes guest memory and must never be sent\r\n"}
         return {"return": "unknown command: '%s'\r\n" % (w[0] if w else "")}

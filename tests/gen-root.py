@@ -25,6 +25,14 @@ SCENARIO (the same guest layout in all of them; 64 MiB pc machine, SeaBIOS 256 K
           IOVA 0xffffe000 (pc.bios's GPA range) -> a pc.ram page of this VM (PFN 0x1c9a10), and
           IOVA 0xffffd000 -> PFN 0x3f0000, a page mapped elsewhere (kpagecount 1), in none of
           the VM's RAM blocks. Use with --viommu.
+  gvtd    a guest whose own emulated VT-d translates (field notes section 4): the guest's legacy
+          root/context/second-level tables in guest RAM (root GPA 0x300000, context 0x301000, page
+          tables from 0x302000; guest BDF 00:03.0) map GUEST_MAPS; the host IOMMU maps each guest
+          IOVA to the host page of the GPA it translates to, and nothing else. Always writes
+          kcore.txt (host tables, and the guest's table pages at their host PFNs), qmp/xp.txt
+          (GSTS from --gsts, default 0xc0000000: TES|RTPS; RTADDR from --rtaddr, default
+          0x300000), qmp/info-pci.txt. Use with --viommu intel-iommu,... and
+          --vfio-opts ,id=hostdev0,addr=0x3.
 
 Options:
   --pid N            QEMU pid (default 4242); pid 1 (no VFIO fd) is always generated too
@@ -54,6 +62,18 @@ Options:
   --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
   --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
                      (V2...: the values of the following reads)
+  --vfio-opts S      append S to the -device vfio-pci value (e.g. ,id=hostdev0,addr=0x3)
+  --rtaddr V[,V2...] gvtd: RTADDR (0xfed90020) for fake-qmp.py's xp /1gx
+  --guest-plant P    gvtd: stale (GPA 0x203000's CPU page moved to PFN 0x2a0203, the host IOMMU
+                     keeps the old one), unmapped (the host also maps IOVA 0xfffd0000, which the
+                     guest does not map, to pc.ram PFN 0x1c9a50), mapping (the same, and the
+                     guest maps IOVA 0xfffd0000 -> GPA 0x50000: consistent), perm (the host maps IOVA
+                     0xfffa0000 writable, the guest read-only)
+  --guest-pages N    gvtd: also map IOVA 0x40000000 + 4 KiB * i -> GPA 0x2000000 + 4 KiB * i, i < N (<= 8192)
+  --guest-mode M     gvtd: legacy (default) or scalable (RTADDR bit 10; context entry -> PASID
+                     directory -> PASID 0's entry with PGTT 2 -> the same second-level tables)
+  --guest-bad B      gvtd: tt3 (the guest's context entry has TT 3), ps (a guest level-1 entry with
+                     PS set), absent (the guest's root table page is not resident: no pagemap entry)
   --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
                      (AS "vtd-root", root: vtd-03.0), translated (vtd-03.0-dmar) or rendered from RAM
 
@@ -139,10 +159,78 @@ class Scenario:
             self.iommu[0xffffe] = (self.block_pfn("pc.ram", 0x10000), True)
             self.iommu[0xffffd] = (0x3f0000, True)
             self.kpf[0x3f0000] = (KPF_NORMAL, 1)
+        if kind == "gvtd":
+            self.guest_vtd()
         if kind == "orphan":
             self.iommu[0x80000] = (0x3e0000, True)
             self.kpf[0x3e0000] = (KPF_NORMAL, 0)
         self.coalesce_2m()
+
+    def gpa_pfn(self, gpa):
+        """Host PFN of a GPA as the CPU sees it (pagemap at its HVA)."""
+        for name, g, size, typ, block, boff in SECTIONS:
+            if g <= gpa < g + size:
+                return self.cpu[(BLOCKS[block][2] + boff + gpa - g) // 4096] & ((1 << 55) - 1)
+        raise ValueError(hex(gpa))
+
+    def guest_vtd(self):
+        """The guest's own VT-d tables (legacy, 3-level) and what the host IOMMU maps for them."""
+        plant, bad = self.opt["guest_plant"], self.opt["guest_bad"]
+        self.iommu.clear()
+        mem = {}                 # GPA -> 64-bit word
+        nxt = [GUEST_PT]
+        tables = {}
+
+        def table(key):
+            if key not in tables:
+                tables[key] = nxt[0]
+                nxt[0] += 4096
+            return tables[key]
+        top = table(("top",))
+        maps = list(GUEST_MAPS)
+        for i in range(self.opt["guest_pages"]):   # more single pages (scale): IOVA 0x40000000.. -> GPA 0x2000000..
+            maps.append((0x40000000 + i * 4096, 0x2000000 + i * 4096, 4096, True))
+        for iova, gpa, size, w in maps:
+            l2 = table(("l2", iova >> 30))
+            mem[top + (iova >> 30 & 511) * 8] = l2 | 3
+            if size == 2 * MiB:
+                mem[l2 + (iova >> 21 & 511) * 8] = gpa | 0x80 | (3 if w else 1)
+            else:
+                for k in range(size // 4096):
+                    a = iova + k * 4096
+                    l1 = table(("l1", a >> 21))
+                    mem[l2 + (a >> 21 & 511) * 8] = l1 | 3
+                    bits = 3 if w else 1
+                    if bad == "ps" and a == 0xffff5000:
+                        bits |= 0x80
+                    mem[l1 + (a >> 12 & 511) * 8] = (gpa + k * 4096) | bits
+            for k in range(size // 4096):
+                self.iommu[iova // 4096 + k] = (self.gpa_pfn(gpa + k * 4096),
+                                                w or (plant == "perm" and iova == 0xfffa0000))
+        if plant == "stale":     # the CPU page moved; the host IOMMU still maps the old one
+            self.set_cpu(BLOCKS["pc.ram"][2] // 4096 + 0x203, 0x2a0203)
+        if plant in ("unmapped", "mapping"):
+            self.iommu[0xfffd0] = (self.block_pfn("pc.ram", 0x50000), True)
+        if plant == "mapping":   # ... and the guest maps it too (what a re-read may see)
+            maps.append((0xfffd0000, 0x50000, 4096, True))
+            l2 = table(("l2", 0xfffd0000 >> 30))
+            l1 = table(("l1", 0xfffd0000 >> 21))
+            mem[l2 + (0xfffd0000 >> 21 & 511) * 8] = l1 | 3
+            mem[l1 + (0xfffd0000 >> 12 & 511) * 8] = 0x50000 | 3
+        mem[GUEST_ROOT] = GUEST_CTX | 1                         # bus 0 (scalable: devfn 0-127)
+        if self.opt["guest_mode"] == "scalable":   # context -> PASID directory -> PASID 0's entry
+            pdir, ptab = table(("pdir",)), table(("ptab",))
+            mem[GUEST_CTX + GUEST_DEVFN * 32] = pdir | 1        # PDTS 0: 128 directory entries
+            mem[pdir] = ptab | 1
+            mem[ptab] = top | 1 << 2 | 2 << 6 | 1               # AW 1 (3-level), PGTT 2 (second level), P
+            mem[ptab + 8] = 5                                   # domain 5
+        else:
+            mem[GUEST_CTX + GUEST_DEVFN * 16] = top | 1 | (0xc if bad == "tt3" else 0)   # TT 0 (3: reserved)
+            mem[GUEST_CTX + GUEST_DEVFN * 16 + 8] = 0x501       # AW 1 (3-level), domain 5
+        self.guest_mem = mem
+        self.guest_end = nxt[0]
+        if bad == "absent":
+            del self.cpu[BLOCKS["pc.ram"][2] // 4096 + GUEST_ROOT // 4096]
 
     def set_cpu(self, vpn, pfn):
         if pfn == self.zero:
@@ -230,7 +318,7 @@ def cmdline(opt):
         args += ["-id", str(opt["vmid"]), "-pidfile", "/var/run/qemu-server/%d.pid" % opt["vmid"]]
     if opt["viommu"]:
         args += ["-device", opt["viommu"]]
-    args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
+    args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s%s" % (DEV, opt["vfio_opts"]),
              "-qmp", "unix:/run/qmp.sock,server=on,wait=off"]
     return "".join(a + "\0" for a in args)
 
@@ -304,6 +392,14 @@ def write_sys(root, opt):
 
 # ---------------------------------------------------------------- IOMMU (VT-d, 6.12 per-device debugfs)
 RTADDR, PGD = 0x765000, 0xb3c000
+# gvtd: the guest's own VT-d tables (GPAs in pc.ram) and mappings (IOVA, GPA, bytes, writable)
+GUEST_ROOT, GUEST_CTX, GUEST_PT, GUEST_DEVFN = 0x300000, 0x301000, 0x302000, 0x18   # guest 00:03.0
+GUEST_MAPS = [
+    (0xffff0000, 0x200000, 0x10000, True),     # 16 pages of pc.ram
+    (0xfffe0000, 0xfffc0000, 0x4000, False),   # 4 pages of pc.bios (rom), read-only
+    (0xfffa0000, 0x210000, 0x1000, False),     # a pc.ram page the guest maps read-only
+    (0x1000000, 0x1000000, 2 * MiB, True),     # one 2 MiB guest page
+]
 
 
 def pte(pfn, bits):
@@ -389,8 +485,11 @@ def write_qmp(out, opt):
         rows.append((gpa, "  %016x-%016x (prio %d, %s): %s%s" % (gpa, gpa + size - 1, prio, typ, name, tail)))
     if opt["kind"] == "p2p":
         rows.append((BAR_GPA, "  %016x-%016x (prio 0, ramd): %s" % (BAR_GPA, BAR_GPA + BAR_SIZE - 1, BAR_NAME)))
-    for gpa, end, prio, name in ((0xfea00000, 0xfeafffff, 1, "vfio-edu-mmio"), (0xfec00000, 0xfec00fff, 0, "ioapic"),
-                                 (0xfee00000, 0xfeefffff, 4096, "apic-msi")):
+    mmio = [(0xfea00000, 0xfeafffff, 1, "vfio-edu-mmio"), (0xfec00000, 0xfec00fff, 0, "ioapic"),
+            (0xfee00000, 0xfeefffff, 4096, "apic-msi")]
+    if opt["viommu"].startswith("intel-iommu"):
+        mmio.append((0xfed90000, 0xfed90fff, 0, "intel_iommu"))
+    for gpa, end, prio, name in mmio:
         rows.append((gpa, "  %016x-%016x (prio %d, i/o): %s" % (gpa, end, prio, name)))
     mem += [r for _, r in sorted(rows)] + [""]
     vtd = []
@@ -420,8 +519,22 @@ def write_qmp(out, opt):
     # QEMU 7.2 prints the vfio-pci BAR's RAM block with an empty name (seen in the nested lab)
     rb.append("%24s %8s  0x%016x 0x%016x 0x%016x" % ("", "4 KiB", 0x4080000, 0x100000, 0x100000))
     wfile(q + "/info-ramblock.txt", crlf(rb))
+    xp = ""
     if opt["gsts"]:
-        wfile(q + "/xp.txt", "0x%x %s\n" % (0xfed9001c, " ".join(opt["gsts"].split(","))))
+        xp += "0x%x %s\n" % (0xfed9001c, " ".join(opt["gsts"].split(",")))
+    if opt["rtaddr"]:
+        xp += "0x%x %s\n" % (0xfed90020, " ".join(opt["rtaddr"].split(",")))
+    if xp:
+        wfile(q + "/xp.txt", xp)
+    if opt["kind"] == "gvtd":
+        wfile(q + "/info-pci.txt", crlf([
+            "  Bus  0, device   0, function 0:", "    Host bridge: PCI device 8086:29c0",
+            "      PCI subsystem 1af4:1100", '      id ""',
+            "  Bus  0, device   3, function 0:", "    Class 0255: PCI device 1234:11e8",
+            "      PCI subsystem 1af4:1100", "      IRQ 11, pin A",
+            "      BAR0: 32 bit memory at 0xfea00000 [0xfeafffff].", '      id "hostdev0"',
+            "  Bus  0, device   4, function 0:", "    Ethernet controller: PCI device 8086:10d3",
+            "      BAR0: 32 bit memory at 0xfeb00000 [0xfeb1ffff].", '      id "net0"']))
     g = ["Host virtual address for 0x%x (%s) is 0x%x" % (gpa, name, BLOCKS[block][2] + boff)
          for name, gpa, size, typ, block, boff in SECTIONS]
     wfile(q + "/gpa2hva.txt", crlf(g))
@@ -441,7 +554,8 @@ def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
            "starttime": 1234567, "cdev": False, "iommufd": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
-           "viommu": "", "gsts": "", "mtree_vtd": "", "libvirt": False, "vmid": 0,
+           "viommu": "", "gsts": "", "mtree_vtd": "", "vfio_opts": "", "rtaddr": "", "guest_plant": "",
+           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0, "libvirt": False, "vmid": 0,
            "uuid": "c7a5fdbd-edaf-9455-926a-d65c16db1809"}
     pos = []
     i = 0
@@ -456,16 +570,20 @@ def parse_args(argv):
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu"):
+    if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu", "gvtd"):
         sys.exit(__doc__)
     opt["kind"], out = pos
     opt["cdev"] = opt["cdev"] or opt["iommufd"]
+    if opt["kind"] == "gvtd":
+        opt["kcore"] = True
+        opt["gsts"] = opt["gsts"] or "0xc0000000"
+        opt["rtaddr"] = opt["rtaddr"] or "0x%x" % (GUEST_ROOT | (0x400 if opt["guest_mode"] == "scalable" else 0))
     return opt, out
 
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("pcbios clean stale orphan unpriv p2p viommu")
+        print("pcbios clean stale orphan unpriv p2p viommu gvtd")
         return
     opt, out = parse_args(sys.argv[1:])
     root = out + "/root"
@@ -479,8 +597,14 @@ def main():
     write_gpamap(out, opt)
     if opt["kcore"]:
         base = RTADDR & ~0xfffff
-        wfile(out + "/kcore.txt", "layout kcore\nram 0x%x 0x%x\n" % (base, sc.kcore_end - base) +
-              "".join("q 0x%x 0x%x\n" % (a, v) for a, v in sorted(sc.kcore.items())))
+        txt = "layout kcore\nram 0x%x 0x%x\n" % (base, sc.kcore_end - base) + \
+            "".join("q 0x%x 0x%x\n" % (a, v) for a, v in sorted(sc.kcore.items()))
+        if opt["kind"] == "gvtd":   # the guest's table pages, at the host PFNs of their GPAs
+            gbase = sc.block_pfn("pc.ram", GUEST_ROOT) * 4096
+            txt += "ram 0x%x 0x%x\n" % (gbase, sc.guest_end - GUEST_ROOT)
+            txt += "".join("q 0x%x 0x%x\n" % (sc.block_pfn("pc.ram", a & ~0xfff) * 4096 + (a & 0xfff), v)
+                           for a, v in sorted(sc.guest_mem.items()))
+        wfile(out + "/kcore.txt", txt)
     wfile(out + "/samples.txt", "".join("0x%x 0x%x\n" % (ipn * 4096, pfn) for ipn, pfn in sc.pages()[::61]))
     wfile(out + "/expect.json", json.dumps({"scenario": opt["kind"], "pid": opt["pid"], "device": DEV,
                                             "zero_pfn": "0x%x" % sc.zero, "pages": sc.expect()},

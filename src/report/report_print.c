@@ -29,6 +29,16 @@ static void print_device(const struct iv_proc_result *p, const struct iv_dev_res
 		print_null(PRINT_JSON, "source", NULL);
 		print_null(PRINT_JSON, "origin", NULL);
 	}
+	if (d->have_guest_bdf) {   /* guest vIOMMU translating: the device as the guest sees it */
+		print_string(PRINT_ANY, "guest_bdf", " guest %s", iv_bdf_str(&d->guest_bdf, b));
+		if (d->guest_table[0])
+			print_string(PRINT_ANY, "guest_table", " (%s)", d->guest_table);
+		else
+			print_null(PRINT_JSON, "guest_table", NULL);
+	} else {
+		print_null(PRINT_JSON, "guest_bdf", NULL);
+		print_null(PRINT_JSON, "guest_table", NULL);
+	}
 	print_u64(PRINT_ANY, "pages_checked", ": %" PRIu64 " pages checked", d->pages_checked);
 	print_u64(PRINT_ANY, "mmio_pages", d->mmio_pages ? ", %" PRIu64 " MMIO (device memory)" : NULL, d->mmio_pages);
 	print_u64(PRINT_JSON, "reserved_pages", NULL, d->reserved_pages);
@@ -106,6 +116,10 @@ static void print_finding(const struct iv_finding *f)
 		print_null(PRINT_JSON, "region", NULL);
 	print_hex(PRINT_ANY, "iova", " iova 0x%" PRIx64, f->iova);
 	print_hex(PRINT_TEXT, NULL, "-0x%" PRIx64, f->iova + f->pages * IV_PAGE_SIZE - 1);
+	if (f->have_gpa)   /* guest vIOMMU translating: the GPA the guest maps the IOVA to */
+		print_hex(PRINT_ANY, "gpa", " gpa 0x%" PRIx64, f->gpa);
+	else
+		print_null(PRINT_JSON, "gpa", NULL);
 	print_hex(PRINT_JSON, "size", NULL, f->pages * IV_PAGE_SIZE);
 	print_u64(PRINT_ANY, "pages", f->pages == 1 ? " (%" PRIu64 " page)" : " (%" PRIu64 " pages)", f->pages);
 	if (f->have_hva)

@@ -15,6 +15,7 @@
 #include "verify.h"
 #include "sysfs.h"
 #include "classify.h"
+#include "devwalk.h"
 
 #define MAX_FINDINGS 50000
 /* Samples for the inferred map: a reservoir of RESERVOIR leaves, plus fixed
@@ -23,56 +24,6 @@
 #define MAX_SAMPLES 768
 #define RESERVOIR 256
 #define LOW_IOVA (1ULL << 20)
-#define MAX_ZERO 8
-
-/* Known zero-page PFNs (the 4 KiB zero page; huge zero page subpages). */
-struct zero_set { uint64_t pfn[MAX_ZERO]; int n; };
-
-/* Memory BARs of every PCI device (sysfs resource), read when first needed. */
-struct bar_set { struct iv_bar *v; size_t n; bool loaded; };
-
-/* The verdict on one page. */
-struct verdict {
-	int kind;                 /* enum iv_kind, or -1 when the page is fine */
-	const struct iv_gpa_section *sec;
-	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
-};
-
-/* A device's page-table source, opened once per run: the sample pass (an
- * inferred map) and the check walk the same handle (a debugfs dump is read
- * once per open). */
-struct dev_src {
-	bool tried;
-	int r;                    /* iv_source_open's result */
-	const struct iv_source_ops *ops;
-	void *h;
-	char why[512];
-};
-
-struct dev_walk {
-	struct iv_run *run;
-	struct iv_check *res;
-	struct dev_src *src;      /* one per device of pr */
-	struct iv_proc_result *pr;
-	struct iv_dev_result *dr;
-	const struct iv_gpa_map *map;
-	bool map_authoritative;   /* qmp or file: pages outside it are unbacked */
-	struct iv_pfnset *ram;    /* guest vIOMMU (no GPA): host PFNs of the VM's RAM blocks, or NULL */
-	struct iv_pagemap *pm;
-	struct iv_kpage *kp;
-	struct zero_set *zs;
-	struct bar_set bars;
-	struct iv_resv *resv; int nresv;
-	size_t first;             /* index of this device's first finding */
-	const struct iv_gpa_section *sec;  /* last section found (cache) */
-	/* re-read pass */
-	size_t reread_idx;
-	uint64_t reread_seen;     /* pages of f[reread_idx] classified again so far */
-	bool reread_bad;          /* some page of f[reread_idx] still has a finding */
-	/* sampling */
-	struct iv_sample *samples; size_t nsamples; uint64_t seen; uint64_t rng;
-	size_t nfixed; bool have_prev; uint64_t prev_end;
-};
 
 static bool zero_listed(const struct zero_set *zs, uint64_t pfn)
 {
@@ -168,18 +119,36 @@ static int classify(struct iv_run *run, struct dev_walk *w, uint64_t iova, uint6
 {
 	struct iv_page_facts f;
 	struct iv_page_verdict *pv = &v->pv;
-	f.iova = iova;
+	uint64_t gpa = iova;
+	unsigned gperm = IV_PERM_R | IV_PERM_W;
+	int mapped = 1;
+	v->have_gpa = false;
+	if (w->vg) {   /* the guest's vIOMMU: IOVA -> GPA (0: the guest maps nothing there) */
+		mapped = iv_vguest_translate(w->vg, iova, &gpa, &gperm);
+		if (mapped < 0) {
+			w->guest_err = true;
+			return -1;
+		}
+		v->have_gpa = mapped;
+		v->gpa = gpa;
+	}
+	f.iova = gpa;
 	f.pfn = pfn;
 	f.perm = perm;
 	f.map_authoritative = w->map_authoritative;
-	f.sec = find_section(w, iova);
+	f.sec = mapped ? find_section(w, gpa) : NULL;
+	if (f.sec && !(gperm & IV_PERM_W) && !f.sec->readonly) {   /* the guest maps it read-only */
+		w->rosec = *f.sec;
+		w->rosec.readonly = true;
+		f.sec = &w->rosec;
+	}
 	f.reserved = !f.sec && in_reserved(w, iova);   /* the classifier uses it outside sections only */
 	f.zero_listed = zero_listed(w->zs, pfn);
 	f.have_pm = f.have_flags = f.have_count = f.have_bar = false;
 	/* a RAM/ROM page with a host address is always compared with the CPU
 	 * side: read it now (one classifier call on the hot path) */
 	if (f.sec && f.sec->have_hva && f.sec->type != IV_SEC_RAMD) {
-		if (iv_pagemap_get(w->pm, f.sec->hva + (iova - f.sec->gpa), &f.pm))
+		if (iv_pagemap_get(w->pm, f.sec->hva + (gpa - f.sec->gpa), &f.pm))
 			return -1;
 		f.have_pm = true;
 	}
@@ -233,7 +202,8 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	if (r->nf > w->first) {
 		struct iv_finding *f = &r->f[r->nf - 1];
 		if ((int)f->kind == v->kind && f->iova + f->pages * IV_PAGE_SIZE == iova &&
-		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn &&
+		    f->perm == perm && f->have_cpu_pfn == v->pv.have_cpu_pfn && f->have_gpa == v->have_gpa &&
+		    (!f->have_gpa || f->gpa + f->pages * IV_PAGE_SIZE == v->gpa) &&
 		    !strcmp(f->region, v->sec ? v->sec->name : "")) {
 			f->pages++;
 			return;
@@ -262,6 +232,8 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	f->have_cpu_pfn = v->pv.have_cpu_pfn;
 	f->cpu_pfn = v->pv.cpu_pfn;
 	f->perm = perm;
+	f->have_gpa = v->have_gpa;
+	f->gpa = v->gpa;
 }
 
 /* The fast path of check: how many of the n pages from iova on (IOMMU PFNs
@@ -271,6 +243,8 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
  * a read-only section. The first page that is not goes through classify(). */
 static int64_t fast_ok(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, uint64_t n)
 {
+	if (w->vg)
+		return 0;   /* guest vIOMMU translating: IOVA is not GPA, every page goes through classify() */
 	const struct iv_gpa_section *s = find_section(w, iova);
 	if (!s || !s->have_hva || s->type == IV_SEC_RAMD || (s->readonly && (perm & IV_PERM_W)))
 		return 0;
@@ -379,6 +353,8 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 				f->cpu_pfn = v.pv.cpu_pfn;
 				f->have_hva = v.pv.have_hva;
 				f->hva = v.pv.hva;
+				f->have_gpa = v.have_gpa;
+				f->gpa = v.gpa;
 			}
 		}
 		w->reread_seen += n;
@@ -470,6 +446,8 @@ static void check_device(struct dev_walk *w, size_t idx)
 		iv_kpage_invalidate(w->kp);
 		if (ops->refresh && ops->refresh(h))   /* the IOMMU side as it is now */
 			r = -1;
+		if (w->vg)
+			iv_vguest_invalidate(w->vg);   /* the guest may be changing its tables: read them again */
 		/* one walk per cluster of findings (gaps below 2 MiB) */
 		struct iv_finding *f = w->res->f;
 		size_t i = w->first, nf = w->res->nf;
@@ -497,6 +475,10 @@ static void check_device(struct dev_walk *w, size_t idx)
 	}
 	src_close(s);
 	bars_free(&w->bars);
+	if (r < 0 && w->guest_err) {
+		unchecked(dr, w->res, "guest vIOMMU: %s", iv_vguest_why(w->vg));
+		return;
+	}
 	if (r < 0) {
 		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
 		return;
@@ -558,6 +540,8 @@ static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
 		if (r == 0 && vi->model[0])
 			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
+		if (r == 0 && vi->translation == 1 && !strcmp(vi->model, "intel-iommu"))
+			iv_viommu_guest(run, q, vi);   /* the guest's root table and BDFs (failed: reported, guest_why) */
 		iv_qmp_close(q);
 	} else if (o->gpa_map_file)
 		r = iv_gpamap_from_file(run, o->gpa_map_file, map);
@@ -579,39 +563,6 @@ static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_
 	return 0;
 }
 
-/* The devices were compared with translation off: read GSTS again (a second
- * short session) to know it stayed off. true when it is on now or unknown. */
-static bool viommu_turned_on(struct iv_run *run, const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
-{
-	struct iv_viommu now = *before;
-	now.how[0] = 0;
-	now.translation = -1;
-	struct iv_qmp *q = iv_monitor_open(run, o->qmp, o->vms, o->nvms, pid);
-	if (q)
-		iv_viommu_gsts(q, &now);
-	iv_qmp_close(q);
-	return now.translation != 0;
-}
-
-/* Guest vIOMMU with translation on or unknown: the devices are compared
- * without GPA (zero_page, orphaned_pin, stale against the RAM-block PFN set)
- * and are UNKNOWN. Returns whether that is the case. */
-static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr, struct dev_walk *w,
-			  const struct iv_gpa_map *map, char *why, size_t len)
-{
-	if (!vi->model[0])
-		return false;
-	snprintf(pr->viommu, sizeof pr->viommu, "%s", vi->how);
-	if (vi->translation == 0)
-		return false;
-	char ramwhy[160] = "";
-	w->ram = iv_pfnset_from_map(w->pm, map, ramwhy, sizeof ramwhy);
-	w->map_authoritative = false;
-	snprintf(why, len, "guest vIOMMU: IOVA is not GPA (%s); checked without GPA: zero_page, orphaned_pin%s%s",
-		 vi->how, w->ram ? ", stale (IOMMU PFN in none of the VM's RAM blocks)" : "; stale not checked: ",
-		 w->ram ? "" : ramwhy);
-	return true;
-}
 
 /* A process fully checked with a critical finding: published for the -t timer
  * (the note first, then the flag). */
@@ -705,7 +656,7 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 		res->incomplete = true;
 		return;
 	}
-	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
+	bool no_gpa = iv_viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
 	w.map = no_gpa ? NULL : &map;
 	if (w.map_authoritative) {   /* the debugfs size gate's second route */
 		uint64_t ram = 0;
@@ -722,12 +673,17 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 			w.nresv = 0;
 			w.resv = NULL;
 		}
-		check_device(&w, i);
+		if (w.vg)
+			iv_check_translated(&w, &vi, &map, check_device, i);
+		else
+			check_device(&w, i);
 		if (no_gpa && w.dr->checked)
 			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
 		w.resv = NULL;
 	}
+	bool translated = w.vg != NULL;
+	iv_vguest_close(w.vg);
 	for (size_t i = 0; i < pr->ndevs; i++)
 		src_close(&w.src[i]);
 	free(w.src);
@@ -735,9 +691,17 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
-	if (!no_gpa && vi.model[0] && viommu_turned_on(run, o, p->pid, &vi)) {
-		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
-		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
+	bool vchanged = false;
+	if (!no_gpa && vi.model[0]) {   /* a second short session, through the same monitor (QMP, libvirt, Proxmox) */
+		struct iv_qmp *q = iv_monitor_open(run, o->qmp, o->vms, o->nvms, p->pid);
+		vchanged = iv_viommu_changed(q, &vi);
+		iv_qmp_close(q);
+	}
+	if (vchanged) {
+		res->nf = first;   /* compared as IOVA == GPA, or through tables, that may no longer hold */
+		proc_unchecked(res, pr, translated ? "guest vIOMMU: the guest changed its translation (GSTS.TES or "
+			       "RTADDR) during the check" : "guest vIOMMU: the guest turned translation on during the check "
+			       "(IOVA is not GPA)");
 		return;
 	}
 	if (iv_proc_same(run, p)) {

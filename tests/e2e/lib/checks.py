@@ -615,6 +615,7 @@ class Checker:
             self.check_findings("nested QEMU after cont check --qmp", r2, 0, [])
         self.nested_inferred(bar)
         self.viommu(noncrit, ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, None))
+        self.vtd_translated()
         self.iommufd_nested()
         if bar is None:
             print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
@@ -857,6 +858,34 @@ class Checker:
         print("INFO: %s: %s" % (self.prefix, fig))
         with open(os.path.join(self.d, "figures.txt"), "w") as f:
             f.write(fig + "\n")
+
+
+    def vtd_translated(self):
+        """L2 program l2-vtd.elf (README): the guest's own VT-d tables walked, 17 pages compared by
+        GPA, exactly one stale page (IOVA 0x800f000 remapped to GPA 0x600000 without invalidation)."""
+        case = "vIOMMU translating (guest's own VT-d tables) check --qmp"
+        if not os.path.exists(os.path.join(self.d, "vtd-pid")):
+            return self.report("FAIL", case, "the nested QEMU did not start (see vtd-qemu.stderr in the share)")
+        lp = os.path.join(self.d, "l2-vtd.log")
+        log = open(lp).read() if os.path.exists(lp) else ""
+        if "L2-VTD READY" not in log:
+            return self.report("FAIL", case, "the L2 program did not turn translation on: %r" % log[-300:])
+        r = self.run("vtd-qmp")
+        if r.doc is None:
+            return self.report("FAIL", case, r.why_no_doc(), [r])
+        devs = [d for p in r.doc.get("processes") or [] for d in p.get("devices") or []]
+        probs = [] if len(devs) == 1 else ["%d devices, expected 1" % len(devs)]
+        for d in devs[:1]:
+            if d.get("guest_table") != "legacy 3-level" or not d.get("guest_bdf") or num(d.get("pages_checked")) != 17:
+                probs.append("guest_bdf %r guest_table %r pages_checked %r, expected a legacy 3-level table, 17 pages"
+                             % (d.get("guest_bdf"), d.get("guest_table"), d.get("pages_checked")))
+        exp = [("remapped without invalidation", {"stale"}, 0x800f000, 0x8010000, 1, "pc.ram")]
+        fs = [f for f in r.doc.get("findings") or [] if f.get("iova") == "0x800f000"] or [{}]
+        if fs[0] and (fs[0].get("gpa"), fs[0].get("transient")) != ("0x600000", False):
+            probs.append("finding at IOVA 0x800f000: %r, expected gpa 0x600000, not transient" % fs[0])
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs), [r])
+        self.check_findings(case, r, 2, exp)
 
 
 def main():
