@@ -12,6 +12,7 @@
 #ifndef IV_COMMANDS_H
 #define IV_COMMANDS_H
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,11 +31,11 @@ int cmd_lookup(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
-/* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V';
+/* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V', 't';
  * commands must not use these) and the commands' (for main's whole-line pass). */
 enum { IV_OPT_ROOT = 0x1000, IV_OPT_DEBUGFS, IV_OPT_SOURCE, IV_OPT_MEMORY, IV_OPT_VTDROOT,
        IV_OPT_AMDDEVTAB, IV_OPT_STATS, IV_OPT_TIMEOUT, IV_OPT_DEBUGFS_MAX };
-#define IV_GLOBAL_SHORTOPTS "jphV"
+#define IV_GLOBAL_SHORTOPTS "jphVt:"
 extern const struct option iv_opts_global[];
 extern const struct option iv_opts_check[];
 extern const struct option iv_opts_device[];   /* dump, lookup, tables: --pasid */
@@ -49,6 +50,19 @@ int iv_getopt(int argc, char **argv, const struct option *cmdopts);
 /* Usage error: message on stderr, in JSON errors with -j, as the one
  * "IOMMU UNKNOWN - ..." line under --nagios. Returns 3. */
 int iv_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* -t/--timeout SECONDS, the whole run's time limit (src/cmd/timeout.c): the
+ * layers stop waiting at iv_g->deadline; IV_TIMEOUT_GRACE s later SIGALRM ends
+ * the run (a one-line "IOMMU UNKNOWN - timed out after N s" under --nagios, a
+ * JSON document with -j, an error on stderr always; exit 3). Disarm once the
+ * work is done, before the report is written. */
+#define IV_TIMEOUT_GRACE 0.5
+void iv_timeout_arm(double secs, bool nagios, bool json);
+void iv_timeout_disarm(void);
+/* The check being run: a critical finding it confirmed before the timer fires
+ * makes the timeout CRITICAL (2), naming it, not UNKNOWN. */
+struct iv_check;
+void iv_timeout_watch(const struct iv_check *c);
 
 /* Shared by dump, lookup, tables (src/cmd/common.c): parse DEVICE and --pasid N;
  * positional arguments after DEVICE are argv[*first_pos .. +*npos]. 0 or 3.

@@ -12,6 +12,7 @@ struct iv_vfio_dev { struct iv_bdf bdf; int group; };
 struct iv_proc {
 	pid_t pid;
 	char name[128];           /* VM name from QEMU's -name (guest=X or X), else comm */
+	char vm[128];             /* VM name from QEMU's -name (",," a literal ','); "" when none */
 	unsigned long long starttime;  /* /proc/PID/stat field 22, to detect PID reuse */
 	size_t ndevs;
 	struct iv_vfio_dev *devs; /* malloc'd; from fds -> /dev/vfio/N (group) or /dev/vfio/devices/vfioX */

@@ -46,7 +46,8 @@ struct iv_opts {
 	uint64_t debugfs_max_mib;   /* --debugfs-max-mib: bound on a dump's kernel buffer in auto (0: default) */
 	bool debugfs_unsized_skip;  /* auto: skip a dump whose size cannot be estimated (check) */
 	bool stats;
-	double timeout;          /* seconds, for QMP */
+	double timeout;          /* -t/--timeout: the run's time limit in seconds (0: none; QMP 5 s) */
+	double deadline;         /* iv_now() by which the run ends (0: none); waits stop there */
 };
 
 /* The errors of one run, kept for the JSON "errors" array and the Nagios
@@ -64,7 +65,7 @@ struct iv_run {
 	struct iv_stats st;
 	struct iv_errs errs;
 };
-/* Defaults: root "" (the live system), timeout 5 s, no errors. */
+/* Defaults: root "" (the live system), no time limit (QMP sessions 5 s), no errors. */
 void iv_run_init(struct iv_run *run);
 /* Frees the error list. */
 void iv_run_free(struct iv_run *run);

@@ -27,5 +27,10 @@ int iv_report_print(const struct iv_check *c);             /* text or JSON (per 
 int iv_report_nagios(const struct iv_check *c, FILE *f);    /* one line + perfdata; -1 write error */
 /* Written atomically: temp file in the same directory, then rename. 0 or -1. */
 int iv_report_prometheus(const struct iv_check *c, const char *path);
+/* -t: prepare the textfile the timeout handler writes (iommu_verify_up 0,
+ * status 3); iv_report_prometheus_timed_out writes it (async-signal-safe;
+ * nothing when none was prepared). */
+void iv_report_prometheus_on_timeout(const char *path, double secs);
+void iv_report_prometheus_timed_out(enum iv_status st);
 
 #endif

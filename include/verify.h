@@ -3,6 +3,7 @@
  * src/verify.c; results are printed by src/report*.c. */
 #ifndef IV_VERIFY_H
 #define IV_VERIFY_H
+#include <signal.h>
 #include "iv.h"
 #include "bdf.h"
 #include "source.h"
@@ -47,11 +48,13 @@ struct iv_dev_result {
 	uint64_t mmio_pages;       /* ramd (P2P BAR) pages, not compared as RAM */
 	uint64_t reserved_pages;   /* in the group's reserved regions */
 	uint64_t unverified_pages; /* could not be compared (no GPA map entry) */
+	uint64_t dropped_pages[IV_NKINDS]; /* pages of findings beyond the kept maximum, per kind */
 };
 
 struct iv_proc_result {
 	pid_t pid;
 	char name[128];
+	char vm[128];              /* QEMU's -name guest name, "" when none (Prometheus vm label) */
 	bool checked;
 	char reason[512];
 	char gpa_map[16];          /* "qmp", "file", "inferred", "none" (guest vIOMMU), "" */
@@ -90,6 +93,11 @@ struct iv_check {
 	bool incomplete;                       /* something could not be checked */
 	enum iv_status status;
 	double started, duration;              /* seconds (wall clock start, run time) */
+	/* Set while the check runs, once a process is fully checked (re-read
+	 * done) with a critical finding: the -t timer (src/cmd/timeout.c) reads
+	 * it, so that a hang after it does not hide it behind an UNKNOWN. */
+	volatile sig_atomic_t critical_seen;
+	char critical_note[160];               /* "pid 4242 0000:00:02.0: stale at iova 0x150000" */
 };
 
 /* Run the check. Fills *res (free with iv_check_free). Returns 0, or -1 when

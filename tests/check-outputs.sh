@@ -21,8 +21,11 @@ mkdir -p "$TMP/prom"
 echo stale > "$TMP/prom/iommu.prom"
 run $R check $M --prometheus "$TMP/prom/iommu.prom"
 expect_rc 2 "prometheus: exit 2"
-sed -E 's/^(iommu_verify_(last_run_timestamp|duration)_seconds) [0-9.]+$/\1 X/' "$TMP/prom/iommu.prom" >"$TMP/out"
-expect_out "$E/pcbios.prom" "prometheus textfile (timestamp and duration masked)"
+V=$("$IV" --version | sed 's/^iommu-verify //')
+sed -E -e 's/^(iommu_verify_(last_run_timestamp|duration)_seconds) [0-9.]+$/\1 X/' \
+	-e "s/^iommu_verify_build_info\{version=\"$V\"\} 1\$/iommu_verify_build_info{version=\"VERSION\"} 1/" \
+	"$TMP/prom/iommu.prom" >"$TMP/out"
+expect_out "$E/pcbios.prom" "prometheus textfile (timestamp and duration masked, version $V)"
 left=$(ls "$TMP/prom" | grep -v '^iommu.prom$' || true)
 [ -z "$left" ] && ok "prometheus: no temporary file left" || fail "prometheus: left behind: $left"
 grep -Eq '^iommu_verify_last_run_timestamp_seconds [0-9]{10}\.[0-9]{3}$' "$TMP/prom/iommu.prom" && ok "prometheus: timestamp" || fail "prometheus: timestamp line"

@@ -98,7 +98,7 @@ i=0; while [ ! -s "$TMP/fake-iv.args" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i +
 	|| fail "hook without systemd: the check was not run ('$(cat "$TMP/fake-iv.args" 2>/dev/null)')"
 
 # sudoers, NRPE, Icinga 2: one command line.
-CMD="/usr/sbin/iommu-verify check --all --nagios"
+CMD="/usr/sbin/iommu-verify check --all --nagios -t 50"
 if command -v visudo >/dev/null 2>&1; then
 	visudo -c -f "$C/sudoers/iommu-verify" >"$TMP/visudo.out" 2>&1 && ok "visudo -c: $(cat "$TMP/visudo.out")" \
 		|| { fail "visudo -c"; cat "$TMP/visudo.out" >&2; }
@@ -106,7 +106,7 @@ else echo "note: visudo not installed, sudoers syntax not checked"; fi
 grep -qx "Cmnd_Alias IOMMU_VERIFY = $CMD" "$C/sudoers/iommu-verify" && ok "sudoers allows exactly '$CMD'" || fail "sudoers: Cmnd_Alias line"
 grep -q '\*' "$C/sudoers/iommu-verify" && grep -v '^#' "$C/sudoers/iommu-verify" | grep -q '\*' && fail "sudoers has a wildcard"
 grep -qx "command\[check_iommu_verify\]=/usr/bin/sudo -n $CMD" "$C/nrpe/iommu-verify.cfg" && ok "NRPE command is sudo -n + that line" || fail "NRPE command line"
-grep -qF 'command = [ "/usr/bin/sudo", "-n", "/usr/sbin/iommu-verify", "check", "--all", "--nagios" ]' "$C/icinga2/iommu-verify.conf" \
+grep -qF 'command = [ "/usr/bin/sudo", "-n", "/usr/sbin/iommu-verify", "check", "--all", "--nagios", "-t", "50" ]' "$C/icinga2/iommu-verify.conf" \
 	&& ok "Icinga 2 command is sudo -n + that line" || fail "Icinga 2 command array"
 # Icinga 2 itself validates the file (icinga2 daemon -C; constants keep its files in $TMP),
 # with a master zone, an agent zone and a host there; a typo must fail validation.
@@ -147,10 +147,12 @@ EOF2
 		|| fail "icinga2 accepted a misspelt check_command"
 else echo "note: icinga2 not installed (scripts/install-deps check): the Icinga 2 file is not validated"; fi
 
-# ... and that line works with today's binary (on the pc.bios tree: CRITICAL, one line, perfdata)
+# ... and that line works with today's binary (on the pc.bios tree: CRITICAL, the status line with
+# perfdata, then one long-output line per finding)
 gen pcbios
 run --root "$TMP/pcbios/root" check --all --nagios
 expect_rc 2 "check --all --nagios on pc.bios"
-[ "$(wc -l < "$TMP/out")" -eq 1 ] && grep -q "^IOMMU CRITICAL - .* | 'zero_page'=[1-9][0-9]*;;0;0; " "$TMP/out" \
-	&& ok "one plugin line: $(cut -c1-60 "$TMP/out")..." || { fail "plugin output"; cat "$TMP/out" >&2; }
+[ "$(wc -l < "$TMP/out")" -eq 3 ] && head -1 "$TMP/out" | grep -q "^IOMMU CRITICAL - .* | 'zero_page'=[1-9][0-9]*;;0;0; " &&
+	[ "$(sed 1d "$TMP/out" | grep -c '^CRITICAL zero_page: VM vm1 pid 4242 device 0000:00:02.0 .* 64 pages$')" -eq 2 ] \
+	&& ok "plugin output: $(head -1 "$TMP/out" | cut -c1-60)... and 2 finding lines" || { fail "plugin output"; cat "$TMP/out" >&2; }
 finish

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/contrib-prometheus.sh - contrib/prometheus/iommu-verify.rules.yml with
 # the real promtool (Debian: prometheus): `check rules`; its unit test
-# (iommu-verify.rules.test.yml: pid churn, for: durations, unknown, outdated);
+# (iommu-verify.rules.test.yml: a VM restart, for: durations, not up, outdated);
 # a broken copy of that test must fail; and the rules fed with what the tool
 # writes today (pc.bios case: --prometheus textfile -> promtool series) raise
 # exactly the alerts its findings call for, so rules and metric names agree.
@@ -65,16 +65,16 @@ for line in open(prom):
     lab["instance"] = "host"
     series.append("      - series: '%s{%s}'\n        values: '%sx30'\n" % (
         name, ",".join('%s="%s"' % kv for kv in sorted(lab.items())), value))
-    if name == "iommu_verify_findings" and lab["kind"] in ("zero_page", "stale", "orphaned_pin") and float(value) > 0:
-        k = (lab["bdf"], lab["kind"])
+    if name == "iommu_verify_finding_pages" and lab["kind"] in ("zero_page", "stale", "orphaned_pin") and float(value) > 0:
+        k = (lab["bdf"], lab["vm"], lab["kind"])
         crit[k] = crit.get(k, 0) + float(value)
 alerts = "".join(
-    "          - exp_labels: {severity: critical, instance: host, bdf: \"%s\", kind: %s}\n"
+    "          - exp_labels: {severity: critical, instance: host, bdf: \"%s\", vm: \"%s\", kind: %s}\n"
     "            exp_annotations:\n"
-    "              summary: \"host: %g %s IOMMU pages for device %s\"\n"
+    "              summary: \"host: %g %s IOMMU pages for device %s of VM %s\"\n"
     "              description: \"The IOMMU maps pages for device %s that are not the guest memory its VM now uses (kind %s): the device's DMA reaches the wrong memory. Run `iommu-verify check --all` on the host; see iommu-verify(8), FINDINGS.\"\n"
-    % (b, k, v, k, b, b, k) for (b, k), v in sorted(crit.items()))
-open(exp, "w").write("".join("%s %s %g\n" % (b, k, v) for (b, k), v in sorted(crit.items())))
+    % (b, vm, k, v, k, b, vm, b, k) for (b, vm, k), v in sorted(crit.items()))
+open(exp, "w").write("".join("%s %s %s %g\n" % (b, vm, k, v) for (b, vm, k), v in sorted(crit.items())))
 open(out, "w").write(
     "rule_files: [iommu-verify.rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n"
     + "".join(series) +
@@ -82,7 +82,7 @@ open(out, "w").write(
     + (alerts or "          []\n") +
     "      - eval_time: 5m\n        alertname: IommuVerifyDeviceNotChecked\n        exp_alerts: []\n")
 PY
-[ "$(cat "$TMP/expect-alerts")" = "0000:00:02.0 zero_page 96" ] && ok "pc.bios textfile: one critical series (0000:00:02.0 zero_page 96 pages)" \
+[ "$(cat "$TMP/expect-alerts")" = "0000:00:02.0 vm1 zero_page 96" ] && ok "pc.bios textfile: one critical series (0000:00:02.0 vm1 zero_page 96 pages)" \
 	|| fail "pc.bios textfile's critical series: '$(cat "$TMP/expect-alerts")'"
 ( cd "$TMP" && promtool test rules live.test.yml ) >"$TMP/live.out" 2>&1
 RC=$?

@@ -62,7 +62,7 @@ done
 X="$TMP/x"; mkdir -p "$X" && dpkg-deb -x "$DEB" "$X" && dpkg-deb -e "$DEB" "$X/DEBIAN"
 [ "$("$X/usr/sbin/iommu-verify" --version)" = "iommu-verify $VERSION" ] && ok "the packaged binary runs: iommu-verify $VERSION" \
 	|| fail "packaged binary --version: $("$X/usr/sbin/iommu-verify" --version 2>&1)"
-grep -qx 'ExecStart=/usr/sbin/iommu-verify check --all --prometheus /var/lib/prometheus/node-exporter/iommu-verify.prom' \
+grep -qx 'ExecStart=/usr/sbin/iommu-verify check --all --prometheus /var/lib/prometheus/node-exporter/iommu-verify.prom -t 840' \
 	"$X/lib/systemd/system/iommu-verify.service" && ok "packaged service runs /usr/sbin/iommu-verify" || fail "packaged ExecStart"
 zcat "$X/usr/share/man/man8/iommu-verify.8.gz" | grep -q '^\.TH' && ok "man page is a man page" || fail "man page"
 # dh_installsystemd: the timer enabled and started; the post-boot check neither

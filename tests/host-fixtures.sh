@@ -29,6 +29,14 @@ for style in plain:vm2 equals:vm3 none:qemu-system-x86; do
 	th procs "$TMP/$style/root" 77
 	out_is "77 ${style#*:} 42 0000:00:02.0(2)" "-name style ${style%%:*}"
 done
+# QEMU's option syntax: ",," is a literal ','; the implied first key is guest=; the last guest= wins
+for c in 'guest|db,,1|db,1' 'plain|a,,b,,|a,b,' 'plain|x,guest=y|y' 'guest|v,,m,,|v,m,'; do
+	st=${c%%|*}; rest=${c#*|}; arg=${rest%|*}; want=${rest#*|}
+	rm -rf "$TMP/esc"
+	"$PYTHON" "$GEN" clean "$TMP/esc" --name-style "$st" --name "$arg" --pid 77 --starttime 42
+	th procs "$TMP/esc/root" 77
+	out_is "77 $want 42 0000:00:02.0(2)" "-name $st '$arg' is VM '$want'"
+done
 "$PYTHON" "$GEN" clean "$TMP/cdev" --cdev --name-style none --comm "a) (b c"
 th procs "$TMP/cdev/root"
 expect_rc 0 "iommufd cdev"

@@ -3,8 +3,8 @@
 # man-examples.sh - the examples of man/iommu-verify.8 (EXAMPLES), run as written (plus --root,
 # and the socket / image paths replaced by test files):
 #   1. check --all --nagios on tests/gen-root.py trees: every QEMU-like process found, no GPA map
-#      given (so it is inferred), exactly one Nagios line (tests/data/golden/nagios-all-SCENARIO.txt)
-#      and its exit status;
+#      given (so it is inferred), the Nagios status line and one long-output line per finding
+#      (tests/data/golden/nagios-all-SCENARIO.txt: exactly LINES lines) and its exit status;
 #   2. -j check --pid 1234 --qmp SOCKET against tests/fake-qmp.py: the pc.bios findings;
 #   3. lookup 0000:03:00.0 0xfffc0000 on a tests/gen-debugfs.py tree;
 #   4. --source memory --memory vmcore --vtd-root 0x546000 dump 00:02.0 on a tests/gen-elf image of
@@ -29,20 +29,20 @@ expect_example() {
 expect_example 1 "check --all --nagios"
 EX=$(example 1 | sed 's/^iommu-verify //')   # the arguments, run after --root
 
-# nagios SCENARIO RC DESC
+# nagios SCENARIO RC LINES DESC
 nagios() {
-	local s=$1 rc=$2 desc=$3
+	local s=$1 rc=$2 lines=$3 desc=$4
 	gen "$s"
 	run --root "$TMP/$s/root" $EX
 	expect_rc "$rc" "$s: $desc"
 	if [ -n "${GOLDEN_UPDATE:-}" ]; then cp "$TMP/out" "$G/nagios-all-$s.txt"; fi
-	[ "$(wc -l <"$TMP/out")" = 1 ] && ok "$s: one line" || fail "$s: $(wc -l <"$TMP/out") lines on stdout"
-	expect_out "$G/nagios-all-$s.txt" "$s: the Nagios line"
+	[ "$(wc -l <"$TMP/out")" = "$lines" ] && ok "$s: $lines line(s)" || fail "$s: $(wc -l <"$TMP/out") lines on stdout, expected $lines"
+	expect_out "$G/nagios-all-$s.txt" "$s: the Nagios output"
 }
-nagios clean 0 "nothing to report: OK"
-nagios stale 2 "a stale page: CRITICAL"
-nagios pcbios 2 "pc.rom and pc.bios through the zero page, CPU side not present or not in the inferred map: CRITICAL"
-nagios unpriv 3 "pagemap without PFNs (unprivileged): UNKNOWN"
+nagios clean 0 1 "nothing to report: OK"
+nagios stale 2 2 "a stale page: CRITICAL"
+nagios pcbios 2 3 "pc.rom and pc.bios through the zero page, CPU side not present or not in the inferred map: CRITICAL"
+nagios unpriv 3 1 "pagemap without PFNs (unprivileged): UNKNOWN"
 grep -q "^IOMMU CRITICAL - 2 zero_page | " "$G/nagios-all-pcbios.txt" && ok "pcbios: status text" || fail "pcbios: golden status text"
 
 # 2: JSON check of one process through its QMP socket (gen-root pcbios, pid 1234)

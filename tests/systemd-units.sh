@@ -21,8 +21,8 @@ done
 D="$TMP/units"; mkdir -p "$D" "$TMP/man/man8"
 for f in iommu-verify.service iommu-verify-boot.service; do
 	sed "s|^ExecStart=[^ ]*/iommu-verify |ExecStart=$IV |" "$U/$f" > "$D/$f"
-	grep -q "^ExecStart=$IV check --all --prometheus /var/lib/prometheus/node-exporter/iommu-verify.prom\$" "$D/$f" \
-		&& ok "$f: ExecStart is check --all into Debian's textfile directory" || fail "$f: ExecStart line: $(grep ExecStart "$D/$f")"
+	grep -q "^ExecStart=$IV check --all --prometheus /var/lib/prometheus/node-exporter/iommu-verify.prom -t 840\$" "$D/$f" \
+		&& ok "$f: ExecStart is check --all into Debian's textfile directory, -t 840 (under TimeoutStartSec=15min)" || fail "$f: ExecStart line: $(grep ExecStart "$D/$f")"
 done
 cp "$top_srcdir/systemd/iommu-verify.timer" "$D/"
 # Documentation=man:iommu-verify(8): verify runs man(1) on it; offer ours.

@@ -104,7 +104,12 @@ int cmd_check(int argc, char **argv)
 		return iv_usage_error("check", "--qmp and --gpa-map describe one VM: give exactly one --pid");
 
 	struct iv_check res;
+	if (prom && iv_g->opt.deadline > 0)
+		iv_report_prometheus_on_timeout(prom, iv_g->opt.deadline - iv_now());
+	iv_timeout_watch(&res);
 	iv_check_run(&opts, &res);
+	iv_timeout_disarm();
+	iv_timeout_watch(NULL);   /* the work is done: the report is written whole */
 	if (prom && iv_report_prometheus(&res, prom))
 		res.status = res.status == IV_CRITICAL ? IV_CRITICAL : IV_UNKNOWN;
 	int out;

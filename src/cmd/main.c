@@ -18,6 +18,8 @@
 
 /* --timeout's maximum: poll() takes milliseconds in an int (2147483 s). */
 #define IV_TIMEOUT_MAX 3600.0
+/* --nagios without -t: the run's limit */
+#define IV_NAGIOS_TIMEOUT 50.0
 
 static const struct iv_command commands[] = {
 	{ "devices", cmd_devices, "", "IOMMU units and the devices behind them", NULL, NULL },
@@ -46,7 +48,8 @@ static void usage(FILE *f)
 		"  --amd-devtab ADDR       AMD-Vi device table base\n"
 		"  --debugfs-max-mib N     auto: skip a debugfs dump whose kernel buffer would exceed N MiB (64)\n"
 		"  --stats                 print counters of what was read (stderr)\n"
-		"  --timeout SECONDS       QMP timeout (default 5, at most 3600)\n"
+		"  -t, --timeout SECONDS   the whole run's time limit (at most 3600; default none,\n"
+		"                          50 with --nagios; without it each QMP session gets 5 s)\n"
 		"  -h, --help; -V, --version\n"
 		"\n"
 		"Commands:\n");
@@ -158,6 +161,7 @@ static void global_option(struct cmdline *L, int c, const char *arg)
 		ctx->have_amd_devtab = true;
 		break;
 	case IV_OPT_STATS: ctx->stats = true; break;
+	case 't':
 	case IV_OPT_TIMEOUT: {
 		char *end;
 		errno = 0;
@@ -394,7 +398,17 @@ int main(int argc, char **argv)
 					      "nor debugfs iommu/intel lists it)", run.opt.vtd_root_unit);
 	}
 	find_debugfs(&run.opt, L.debugfs_opt);
+	/* -t; under --nagios without one, a limit below the monitoring systems'
+	 * own (Nagios service_check_timeout, NRPE command_timeout, Icinga 2
+	 * check_timeout: 60 s), so that a hang is this plugin's UNKNOWN, not
+	 * their "timed out" CRITICAL. QMP sessions keep 5 s without -t. */
+	double limit = run.opt.timeout > 0 ? run.opt.timeout : L.nagios ? IV_NAGIOS_TIMEOUT : 0;
+	if (limit > 0) {
+		run.opt.deadline = iv_now() + limit;
+		iv_timeout_arm(limit, L.nagios, run.opt.json);
+	}
 	int rc = cmd->run(argc - ci, argv + ci);
+	iv_timeout_disarm();
 	if (run.opt.stats)
 		fprintf(stderr,
 			"stats: leaves=%llu bytes_read=%llu table_pages_read=%llu "

@@ -16,7 +16,7 @@ void iv_run_init(struct iv_run *run)
 {
 	memset(run, 0, sizeof *run);
 	run->opt.root = "";
-	run->opt.timeout = 5.0;
+	run->opt.timeout = 0;      /* no time limit; QMP sessions 5 s (src/host/qmp.c) */
 }
 
 void iv_run_free(struct iv_run *run)

@@ -252,14 +252,35 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 }
 
 
-/* The value of QEMU's -name: "guest=NAME,..." or "NAME[,...]". */
+/* One QEMU option value at s, up to a single ',' (",," is a literal ','),
+ * into buf (NULL: skipped). Returns where the next parameter starts. */
+static const char *opt_value(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (; *s; s++) {
+		if (*s == ',' && *++s != ',')
+			break;
+		if (buf && n + 1 < len)
+			buf[n++] = *s;
+	}
+	if (buf)
+		buf[n] = 0;
+	return s;
+}
+
+/* The guest name in QEMU's -name value, parsed as QEMU does (QemuOpts with
+ * the implied first key "guest"): "guest=NAME,..." or "NAME[,...]", ",," a
+ * literal ','; the last guest= wins. "" when there is none. */
 static void name_from_arg(const char *v, char *buf, size_t len)
 {
-	const char *g = strstr(v, "guest=");
-	if (g && (g == v || g[-1] == ','))
-		v = g + 6;
-	size_t n = strcspn(v, ",");
-	snprintf(buf, len, "%.*s", (int)n, v);
+	buf[0] = 0;
+	for (bool first = true; *v; first = false) {
+		size_t k = strcspn(v, "=,");
+		if (v[k] != '=')    /* "NAME,..." first, else a flag */
+			v = opt_value(v, first ? buf : NULL, len);
+		else
+			v = opt_value(v + k + 1, k == 5 && !strncmp(v, "guest", 5) ? buf : NULL, len);
+	}
 }
 
 static bool name_from_cmdline(int dfd, char *buf, size_t len)
@@ -288,8 +309,10 @@ static bool name_from_cmdline(int dfd, char *buf, size_t len)
 
 static void proc_name(struct iv_proc *p, int dfd)
 {
-	if (name_from_cmdline(dfd, p->name, sizeof p->name))
+	if (name_from_cmdline(dfd, p->vm, sizeof p->vm)) {
+		snprintf(p->name, sizeof p->name, "%s", p->vm);
 		return;
+	}
 	if (iv_read_small_at(dfd, "comm", p->name, sizeof p->name) < 0)
 		snprintf(p->name, sizeof p->name, "pid%d", (int)p->pid);
 }

@@ -370,6 +370,8 @@ struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid)
 	q->pid = pid;
 	q->opened = iv_now();
 	q->deadline = q->opened + qmp_timeout();
+	if (iv_g && iv_g->opt.deadline > 0 && iv_g->opt.deadline < q->deadline)
+		q->deadline = iv_g->opt.deadline;   /* -t: the whole run's limit, not per session */
 	if (qmp_connect(q, socket_path) || qmp_start(q)) {
 		iv_qmp_close(q);
 		return NULL;

@@ -228,6 +228,7 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	}
 	if (r->nf == MAX_FINDINGS) {
 		r->nf_dropped++;
+		w->dr->dropped_pages[v->kind]++;
 		r->count[v->kind]++;
 		r->pages[v->kind]++;
 		return;
@@ -536,6 +537,30 @@ static bool viommu_no_gpa(const struct iv_viommu *vi, struct iv_proc_result *pr,
 	return true;
 }
 
+/* A process fully checked with a critical finding: published for the -t timer
+ * (the note first, then the flag). */
+static void confirm_critical(struct iv_check *res, const struct iv_proc_result *pr, size_t first)
+{
+	char b[16];
+	for (size_t i = first; i < res->nf && !res->critical_seen; i++) {
+		const struct iv_finding *f = &res->f[i];
+		if (f->transient || iv_kinds[f->kind].severity != IV_CRITICAL)
+			continue;
+		snprintf(res->critical_note, sizeof res->critical_note, "pid %d %s: %s at iova 0x%" PRIx64,
+			 (int)pr->pid, iv_bdf_str(&f->bdf, b), iv_kinds[f->kind].name, f->iova);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		res->critical_seen = 1;
+	}
+	for (size_t j = 0; j < pr->ndevs && !res->critical_seen; j++)
+		for (int k = 0; k < IV_NKINDS && !res->critical_seen; k++)
+			if (pr->devs[j].dropped_pages[k] && iv_kinds[k].severity == IV_CRITICAL) {
+				snprintf(res->critical_note, sizeof res->critical_note, "pid %d %s: %s",
+					 (int)pr->pid, iv_bdf_str(&pr->devs[j].bdf, b), iv_kinds[k].name);
+				__atomic_signal_fence(__ATOMIC_SEQ_CST);
+				res->critical_seen = 1;
+			}
+}
+
 static bool wanted(const struct iv_check_opts *o, const struct iv_bdf *b)
 {
 	if (!o->ndevs)
@@ -552,6 +577,7 @@ static void proc_result_init(const struct iv_check_opts *o, struct iv_check *res
 {
 	pr->pid = p->pid;
 	snprintf(pr->name, sizeof pr->name, "%s", p->name);
+	snprintf(pr->vm, sizeof pr->vm, "%s", p->vm);
 	pr->devs = iv_xcalloc(p->ndevs, sizeof *pr->devs);
 	for (size_t i = 0; i < p->ndevs; i++) {
 		if (!wanted(o, &p->devs[i].bdf))
@@ -630,6 +656,7 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		return;
 	}
 	pr->checked = true;
+	confirm_critical(res, pr, first);
 }
 
 /* One thing that was not checked (kept for the summary and Nagios). */

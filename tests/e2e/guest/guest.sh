@@ -12,6 +12,18 @@ IV=/e2e/bin/iommu-verify
 up() { cut -d' ' -f1 /proc/uptime; }
 log() { echo "E2E: [$(up)] $*"; echo "[$(up)] $*" >> "$OUT/steps.txt"; }
 
+# E2E_MATRIX (tests/e2e/run passes it as e2e.matrix=): full_only NAME is true in the full matrix;
+# in the default one it leaves NAME.skip (checks.py reports the case as SKIP) and is false:
+#   if full_only slow-thing; then run_iv slow-thing ...; fi
+MATRIX=default
+for a in $(cat /proc/cmdline); do case "$a" in e2e.matrix=*) MATRIX=${a#e2e.matrix=};; esac; done
+full_only() {
+  [ "$MATRIX" = full ] && return 0
+  echo "full matrix only (E2E_MATRIX=full)" > "$OUT/$1.skip"
+  log "$1: skipped (full matrix only)"
+  return 1
+}
+
 # run_iv NAME ARGS...: run iommu-verify, keep stdout/stderr/exit code/duration for the host checks
 run_iv() {
   n=$1; shift
@@ -112,6 +124,54 @@ if [ "$MODE" = lab ]; then
     run_iv clean-gpa-map -j $SRC check --pid $LABPID --gpa-map "$OUT/clean/gpa-map.json"
     run_iv clean-inferred -j $SRC check --pid $LABPID
     stop_lab clean
+  fi
+fi
+
+# memory walk == debugfs for the other translated devices too (their DMA-API domains: e1000e
+# rings etc.), each with its own table; not the virtio devices (the 9p share maps and unmaps
+# while it runs, so two reads of its table may differ)
+if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
+  mkdir -p "$OUT/tables-all"
+  while read -r b vd drv grp; do
+    case "$vd" in 0x1af4:*) continue ;; esac
+    [ "$b" = "$BDF" ] || [ "$grp" = "group=" ] && continue
+    run_iv "tables-all/$b" -j tables "$b"
+  done < "$OUT/pci-devices.txt"
+fi
+
+# A device in an identity (pass-through) domain: the e1000e's group is switched to "identity"
+# (driver unbound, group type written, driver rebound). Intel: 6.18+ (also 6.12.53+) writes an
+# EMPTY per-device domain_translation_struct for it (no page table), 6.1 a header over garbage; the
+# tool must call it pass-through, never a parse error. AMD-Vi (no page-table debugfs): the memory
+# walk from the device table (DTE Mode 0) must say pass-through.
+if [ "$MODE" = lab ] && { [ -e "$OUT/has-debugfs" ] || [ "$VENDOR" = amd -a "$STOCK" = 0 ]; }; then
+  PT=$(grep ' 0x8086:0x10d3 ' "$OUT/pci-devices.txt" | cut -d' ' -f1 | head -1)
+  mkdir -p "$OUT/pt"
+  if [ -n "$PT" ]; then
+    echo "$PT" > "$OUT/pt/bdf"
+    pd=/sys/bus/pci/devices/$PT
+    [ -e $pd/driver ] && echo "$PT" > $pd/driver/unbind
+    echo identity > $pd/iommu_group/type 2> "$OUT/pt/type.err"
+    cat $pd/iommu_group/type > "$OUT/pt/type" 2>&1
+    echo "$PT" > /sys/bus/pci/drivers_probe
+    run_iv pt-devices -j $SRC devices
+    run_iv pt-dump-memory -j ${SRC:---source memory} dump "$PT"
+    run_iv pt-lookup -j $SRC lookup "$PT" 0x100000
+    if [ "$VENDOR" = intel ]; then
+      f=/sys/kernel/debug/iommu/intel/$PT/domain_translation_struct
+      [ -e "$f" ] || f=/sys/kernel/debug/iommu/intel/domain_translation_struct
+      echo "$f" > "$OUT/pt/file"
+      wc -c < "$f" > "$OUT/pt/size" 2>&1    # 6.1: megabytes of garbage; keep the size and the start
+      head -c 4096 "$f" > "$OUT/pt/domain_translation_struct" 2>&1
+      log "pass-through device $PT: group type $(cat $OUT/pt/type), $f: $(cat $OUT/pt/size) bytes"
+      run_iv pt-dump-debugfs -j --source debugfs dump "$PT"
+      # the file alone (a debugfs copy without the context dump): the tool reads the empty file itself
+      mkdir -p /tmp/pt-dbg/iommu/intel/$PT
+      cat "$f" > /tmp/pt-dbg/iommu/intel/$PT/domain_translation_struct 2>/dev/null
+      run_iv pt-dump-file -j --debugfs /tmp/pt-dbg --source debugfs dump "$PT"
+    fi
+  else
+    log "no e1000e for the pass-through case"
   fi
 fi
 

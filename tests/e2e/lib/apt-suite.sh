@@ -7,6 +7,7 @@
 #
 #   apt-suite.sh STATE SUITE update           (SUITE: one suite or a comma list)
 #   apt-suite.sh STATE SUITE search REGEX      (package names, like apt-cache search --names-only)
+#   apt-suite.sh STATE SUITE version PKG       (the newest version of PKG in the suite)
 #   apt-suite.sh STATE SUITE download DIR PKG...
 # The mirror is the first URIs: line of /etc/apt/sources.list.d/debian.sources
 # (default http://deb.debian.org/debian); APT_SUITE_MIRROR overrides it.
@@ -32,6 +33,7 @@ APT=(-o Dir::Etc::sourcelist="$S/sources.list" -o Dir::Etc::sourceparts="$S/part
 case $CMD in
 update) apt-get "${APT[@]}" update ;;
 search) apt-cache "${APT[@]}" search --names-only "$1" | awk '{print $1}' | sort -V ;;
+version) apt-cache "${APT[@]}" show "$1" 2>/dev/null | awk '/^Version:/{print $2}' | sort -V | tail -1 ;;
 download) d=$1; shift; cd "$d" && apt-get "${APT[@]}" download "$@" ;;
 *) echo "$0: unknown command $CMD" >&2; exit 3 ;;
 esac

@@ -5,7 +5,7 @@
 usage: checks.py MODE DIR KV IOMMU
   MODE  lab | nested
   DIR   the boot's share directory (what tests/e2e/guest/guest.sh wrote)
-  KV    6.1 | 6.12 (the linux-source series the guest kernel was built from)
+  KV    6.1 | 6.12 | 7.3 (the linux-source series the guest kernel was built from)
   IOMMU intel | intel-sm | amd
 Prints one line per case: "PASS: <case> (<t>s)", "FAIL: <case>: <why>" or "SKIP: <case>: <why>",
 plus indented detail lines. Exit status is always 0; the caller counts the lines.
@@ -85,6 +85,19 @@ class Checker:
 
     def run(self, name):
         return Run(self.d, name)
+
+    def full_only(self, case, name=None):
+        """E2E_MATRIX: True (and a SKIP line) when CASE is not run in this matrix: host-side,
+        because E2E_MATRIX is not 'full'; guest-side, because guest.sh's full_only NAME left
+        NAME.skip.  Usage: if not self.full_only(case, "slow-thing"): ...check it..."""
+        p = os.path.join(self.d, name + ".skip") if name else None
+        if p and os.path.exists(p):
+            self.report("SKIP", case, open(p).read().strip() or "full matrix only")
+            return True
+        if not p and os.environ.get("E2E_MATRIX", "default") != "full":
+            self.report("SKIP", case, "full matrix only (E2E_MATRIX=full)")
+            return True
+        return False
 
     def truth(self, sub):
         p = os.path.join(self.d, sub, "truth.json")
@@ -181,6 +194,11 @@ class Checker:
                 self.report("FAIL", c, "vfio-lab did not produce truth.json (see serial log and lab/vfio-lab.log)")
         else:
             self.lab_checks(t, vendor)
+        if vendor == "intel" and os.path.exists(os.path.join(self.d, "has-debugfs")):
+            self.tables_all()
+            self.passthrough(vendor)
+        elif vendor == "amd" and os.path.exists(os.path.join(self.d, "amd-devtab")):
+            self.passthrough(vendor)
         tc = self.truth("clean")
         for name, case in (("clean-gpa-map", "clean check --gpa-map"), ("clean-inferred", "clean check (inferred map)")):
             if tc is None:
@@ -199,7 +217,7 @@ class Checker:
         except ImportError:
             return self.report("SKIP", case, "no python3 jsonschema module (Debian: python3-jsonschema)")
         docs = []
-        for f in sorted(glob.glob(os.path.join(self.d, "*.out"))):
+        for f in sorted(glob.glob(os.path.join(self.d, "*.out")) + glob.glob(os.path.join(self.d, "*", "*.out"))):
             try:
                 if isinstance(json.load(open(f)), dict):
                     docs.append(f)
@@ -250,6 +268,98 @@ class Checker:
             self.report("SKIP", case, "the guest kernel has no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF "
                         "is off to keep the build short), which iommu-verify needs for the struct layouts")
         self.lab_rest(t, vendor, guest_lookup)
+
+    def tables_all(self):
+        """`tables` (debugfs vs memory walk) for every other translated device but virtio: each
+        identical, exit 0, and at least one of them with leaves (so the comparison is not vacuous)."""
+        case = "memory walk == debugfs, every other device"
+        d = os.path.join(self.d, "tables-all")
+        names = sorted(f[:-3] for f in os.listdir(d) if f.endswith(".rc")) if os.path.isdir(d) else []
+        if not names:
+            return self.report("FAIL", case, "no tables-all/*.rc (the guest did not run the case)")
+        runs = [self.run(os.path.join("tables-all", n)) for n in names]
+        probs, leaves = [], 0
+        for n, r in zip(names, runs):
+            if r.doc is None:
+                probs.append("%s: %s" % (n, r.why_no_doc()))
+                continue
+            if r.rc != 0 or r.doc.get("identical") is not True or r.doc.get("errors"):
+                probs.append("%s: exit %s, identical %r, differences %s" % (n, r.rc, r.doc.get("identical"),
+                                                                          json.dumps(r.doc.get("differences"))[:300]))
+            dl, ml = num(r.doc.get("debugfs_leaves")), num(r.doc.get("memory_leaves"))
+            if dl != ml:
+                probs.append("%s: %s debugfs leaves, %s in memory" % (n, dl, ml))
+            leaves += dl or 0
+        if not probs and leaves == 0:
+            probs.append("no device has any leaf: nothing was compared")
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs[:6]), [r for r in runs if r.rc != 0])
+        self.report("PASS", case, runs=runs, details=["%s: %s leaves" % (n, r.doc.get("debugfs_leaves"))
+                                                      for n, r in zip(names, runs)])
+
+    def passthrough(self, vendor):
+        """guest.sh switched the e1000e's group to an identity domain: the kernel has no page
+        table for it. 6.18+ and 6.12.53+ (so lab 6.12 = 6.12.117 and 7.3) write an EMPTY
+        per-device domain_translation_struct, 6.1 prints a header over garbage. devices says
+        'passthrough' (exit 0, no error); dump from debugfs and from memory: UNKNOWN (exit 3)
+        naming pass-through, never a parse error."""
+        d = os.path.join(self.d, "pt")
+        rd = lambda n: open(os.path.join(d, n), errors="replace").read() if os.path.exists(os.path.join(d, n)) else None
+        bdf = (rd("bdf") or "").strip()
+        if not bdf:
+            return self.report("FAIL", "pass-through device", "no e1000e in the guest, or the case did not run")
+        gtype = (rd("type") or "").strip()
+        if gtype != "identity":
+            return self.report("FAIL", "pass-through device", "%s: iommu_group/type is %r after writing 'identity' (%s)"
+                               % (bdf, gtype, (rd("type.err") or "").strip()))
+        text = rd("domain_translation_struct")
+        size = (rd("size") or "").strip()
+        if vendor == "amd":
+            pass
+        elif self.kv == "6.1":
+            self.report("PASS" if text is not None else "FAIL", "pass-through: debugfs file read",
+                        "" if text is not None else "not captured",
+                        details=["NOTE: 6.1 prints %s bytes for a pass-through device (header over garbage)" % size])
+        elif text == "" and size == "0":
+            self.report("PASS", "pass-through: debugfs domain_translation_struct is empty")
+        else:
+            self.report("FAIL", "pass-through: debugfs domain_translation_struct is empty",
+                        "%s has %s bytes: %r" % ((rd("file") or "?").strip(), size, (text or "")[:300]))
+        r = self.run("pt-devices")
+        if r.doc is None:
+            self.report("FAIL", "pass-through: devices", r.why_no_doc(), [r])
+        else:
+            mine = [x for x in r.doc.get("devices", []) if isinstance(x, dict) and x.get("bdf") == bdf]
+            tr = mine[0].get("translation") if mine else None
+            if r.rc != 0 or r.doc.get("errors") or tr != "passthrough":
+                self.report("FAIL", "pass-through: devices", "exit %s, %s translation %r, errors %s; expected 0, "
+                            "'passthrough', none" % (r.rc, bdf, tr, json.dumps(r.doc.get("errors"))[:300]), [r])
+            else:
+                self.report("PASS", "pass-through: devices", runs=[r])
+        want_mem = {"intel-sm": "has PGTT=4", "intel": "has TT=2", "amd": "Mode 0, TV=1)"}[self.iommu]
+        cases = [("pt-dump-memory", "pass-through: dump --source memory", want_mem),
+                 ("pt-lookup", "pass-through: lookup", "pass-through")]
+        if vendor == "intel":
+            cases.append(("pt-dump-debugfs", "pass-through: dump --source debugfs", "pass-through"))
+        if vendor == "intel" and self.kv != "6.1":
+            # only the per-device file, no context dump: the empty file itself must say pass-through
+            cases.append(("pt-dump-file", "pass-through: dump of the empty file alone",
+                          "pass-through: /tmp/pt-dbg/iommu/intel/%s/domain_translation_struct is empty" % bdf))
+        for name, case, want in cases:
+            r = self.run(name)
+            probs = []
+            if r.rc != 3:
+                probs.append("exit %s, expected 3" % r.rc)
+            if "pass-through" not in r.err or want not in r.err:
+                probs.append("stderr does not say pass-through (%r)" % want)
+            if "domain_translation_struct:" in r.err:
+                probs.append("reported as a parse error")
+            if r.doc is not None and r.doc.get("extents"):
+                probs.append("extents listed for a device without a page table")
+            if probs:
+                self.report("FAIL", case, "; ".join(probs), [r])
+            else:
+                self.report("PASS", case, runs=[r])
 
     def check_lookup(self, case, r, t):
         """Returns {iova: result} of the guest's lookup (None if unusable)."""
@@ -343,7 +453,8 @@ class Checker:
             else:
                 self.report("FAIL", "tables (debugfs vs memory identical)", "exit %s, expected 0" % rt.rc, [rt])
         else:
-            self.report("SKIP", "memory walk == debugfs", "AMD-Vi has no page-table debugfs in Linux 6.1/6.12")
+            self.report("SKIP", "memory walk == debugfs", "AMD-Vi has no page-table debugfs (%s: %s)" % (
+                self.kv, "no AMD debugfs at all" if self.kv in ("6.1", "6.12") else "6.17+ AMD debugfs has no page-table dump"))
 
         # ---- host side: dump-guest-memory + xp register + iommu-verify --memory on the host
         h = self.run("host-lookup")

@@ -64,6 +64,31 @@ def synth(d, t, wrong=None):
     open(os.path.join(d, "bdf"), "w").write(t["bdf"] + "\n")
     open(os.path.join(d, "has-btf"), "w").write("")
     open(os.path.join(d, "has-debugfs"), "w").write("")
+    os.makedirs(os.path.join(d, "tables-all"), exist_ok=True)
+    for b, n in (("0000:00:01.0", 0), ("0000:00:1f.2", 4096)):
+        diff = [{"iova": "0x1000"}] if wrong == "tables-differ" and n else []
+        put(os.path.join(d, "tables-all"), b, {"bdf": b, "identical": not diff, "differences": diff,
+                                               "debugfs_leaves": n, "memory_leaves": n, "errors": []}, 1 if diff else 0)
+    # the pass-through device (an identity domain; 6.12.53+/7.3: an empty debugfs file)
+    pt = "0000:00:01.0"
+    os.makedirs(os.path.join(d, "pt"), exist_ok=True)
+    for n, v in (("bdf", pt + "\n"), ("type", "identity\n"), ("size", "0\n" if kv != "6.1" else "1389062\n"),
+                 ("domain_translation_struct", "" if kv != "6.1" else "Device 0000:00:01.0 @0x0\n"),
+                 ("file", "/sys/kernel/debug/iommu/intel/%s/domain_translation_struct\n" % pt)):
+        open(os.path.join(d, "pt", n), "w").write(v)
+    put(d, "pt-devices", {"devices": [{"bdf": t["bdf"], "translation": "translated"},
+                                      {"bdf": pt, "translation": "passthrough"}], "errors": []}, 0)
+    why = {"pt-dump-debugfs": "debugfs: pass-through (identity) domain: no page table",
+           "pt-dump-memory": "memory: pass-through (context entry at 0x76c080 has TT=2)",
+           "pt-lookup": "memory: pass-through (context entry at 0x76c080 has TT=2)",
+           "pt-dump-file": "debugfs: pass-through: /tmp/pt-dbg/iommu/intel/%s/domain_translation_struct is empty "
+                           "(the kernel has no page table for it)" % pt}
+    if wrong == "pt-parse-error":
+        why["pt-dump-debugfs"] = "debugfs: pass-through?: /sys/kernel/debug/iommu/intel/%s/domain_translation_struct:2: bad line" % pt
+    for n, w in why.items():
+        e = "%s: no page table can be read: %s" % (pt, w)
+        put(d, n, {"errors": [e]}, 3)
+        open(os.path.join(d, n + ".err"), "w").write("iommu-verify: %s\n" % e)
     ok = {"status": "ok", "exit_code": 0, "findings": [], "errors": []}
     put(d, "clean-gpa-map", ok, 0)
     put(d, "clean-inferred", ok, 0)
@@ -81,7 +106,9 @@ fails = 0
 SCHEMA = "JSON output valid against the schema"
 for wrong, expect_fail in ((None, {SCHEMA}), ("extra-finding", {"check --gpa-map", "check (inferred map)", SCHEMA}),
                            ("lookup-pfn", {"lookup", "lookup without debugfs (kallsyms)", SCHEMA}),
-                           ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)", SCHEMA})):
+                           ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)", SCHEMA}),
+                           ("pt-parse-error", {"pass-through: dump --source debugfs", SCHEMA}),
+                           ("tables-differ", {"memory walk == debugfs, every other device", SCHEMA})):
     d = tempfile.mkdtemp()
     try:
         shutil.copytree(os.path.join(src, "lab"), os.path.join(d, "lab"))
@@ -102,4 +129,27 @@ for wrong, expect_fail in ((None, {SCHEMA}), ("extra-finding", {"check --gpa-map
         print("selftest %s: %d lines, ok so far (%d unexpected)" % (wrong, len(lines), fails))
     finally:
         shutil.rmtree(d)
+# E2E_MATRIX: Checker.full_only reports SKIP for a guest step that left NAME.skip, and for a
+# host-side case unless E2E_MATRIX=full; otherwise it returns False (the case is checked)
+sys.path.insert(0, here)
+import checks  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+d = tempfile.mkdtemp()
+try:
+    open(os.path.join(d, "slow.skip"), "w").write("full matrix only (E2E_MATRIX=full)\n")
+    c = checks.Checker("lab", d, kv, "intel")
+    for env, name, want, line in (("default", "slow", True, "SKIP: %s/intel: slow case: full matrix only" % kv),
+                                  ("default", "fast", False, ""), ("default", None, True, "SKIP: %s/intel: host case: full" % kv),
+                                  ("full", None, False, "")):
+        os.environ["E2E_MATRIX"] = env
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            got = c.full_only("slow case" if name == "slow" else "host case" if name is None else "fast case", name)
+        if got != want or not buf.getvalue().startswith(line):
+            fails += 1
+            print("selftest full_only(%s, %s): got %s %r" % (env, name, got, buf.getvalue()))
+    print("selftest full_only: ok so far (%d unexpected)" % fails)
+finally:
+    shutil.rmtree(d)
 sys.exit(1 if fails else 0)
