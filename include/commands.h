@@ -12,24 +12,25 @@
 #ifndef IV_COMMANDS_H
 #define IV_COMMANDS_H
 #include <getopt.h>
+struct iv_run;
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct iv_command {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(struct iv_run *run, int argc, char **argv);
 	const char *usage;   /* one line, after the command name */
 	const char *help;    /* one line */
 	const struct option *opts;   /* the command's own options (NULL: none) */
 	const char *posname; /* what positional arguments after DEVICE are ("IOVA"), or NULL */
 };
 
-int cmd_devices(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
-int cmd_lookup(int argc, char **argv);
-int cmd_tables(int argc, char **argv);
-int cmd_check(int argc, char **argv);
+int cmd_devices(struct iv_run *run, int argc, char **argv);
+int cmd_dump(struct iv_run *run, int argc, char **argv);
+int cmd_lookup(struct iv_run *run, int argc, char **argv);
+int cmd_tables(struct iv_run *run, int argc, char **argv);
+int cmd_check(struct iv_run *run, int argc, char **argv);
 
 /* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V', 't';
  * commands must not use these) and the commands' (for main's whole-line pass). */
@@ -49,15 +50,16 @@ int iv_getopt(int argc, char **argv, const struct option *cmdopts);
 
 /* Usage error: message on stderr, in JSON errors with -j, as the one
  * "IOMMU UNKNOWN - ..." line under --nagios. Returns 3. */
-int iv_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int iv_usage_error(struct iv_run *run, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* -t/--timeout SECONDS, the whole run's time limit (src/cmd/timeout.c): the
- * layers stop waiting at iv_g->deadline; IV_TIMEOUT_GRACE s later SIGALRM ends
+ * layers stop waiting at the run's deadline (run->opt.deadline); IV_TIMEOUT_GRACE s later SIGALRM ends
  * the run (a one-line "IOMMU UNKNOWN - timed out after N s" under --nagios, a
- * JSON document with -j, an error on stderr always; exit 3). Disarm once the
+ * JSON error document {schema_version, command, errors} with -j, an error on
+ * stderr always; exit 3). Disarm once the
  * work is done, before the report is written. */
 #define IV_TIMEOUT_GRACE 0.5
-void iv_timeout_arm(double secs, bool nagios, bool json);
+void iv_timeout_arm(double secs, bool nagios, bool json, const char *cmd);
 void iv_timeout_disarm(void);
 /* The check being run: a critical finding it confirmed before the timer fires
  * makes the timeout CRITICAL (2), naming it, not UNKNOWN. */
@@ -71,15 +73,15 @@ void iv_timeout_watch(const struct iv_check *c);
 struct iv_bdf;
 struct iv_table;
 struct iv_source_ops;
-int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
+int iv_cmd_device_args(struct iv_run *run, const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
 		       uint32_t *pasid, int *first_pos, int *npos);
 /* Why a device has no table, when the host says: "no such PCI device (...); "
  * (sysfs lists the bus without it) or "the IOMMU is off (...); " (no unit in
  * /sys/class/iommu); else "". A prefix for the source's reason. */
-const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len);
+const char *iv_cmd_device_why(struct iv_run *run, const struct iv_bdf *bdf, char *buf, size_t len);
 /* Open the device's table (per --source) and print the common header fields
  * (device, pasid, vendor, mode, levels, source, origin). 0 ok, -1 reported. */
-int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+int iv_cmd_open_table(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		      const struct iv_source_ops **ops, void **h);
 
 #endif

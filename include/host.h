@@ -35,10 +35,10 @@ struct iv_procs_scan {
  * (may be NULL). On the live system an fd is VFIO only when it is a character
  * device with the major of "vfio" or "vfio-dev" in /proc/devices; under --root
  * the fd link's target (/dev/vfio/N, /dev/vfio/devices/vfioX) decides. */
-int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan);
+int iv_procs_find(struct iv_run *run, const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan);
 void iv_procs_free(struct iv_proc *p, size_t n);
 /* 0 if the process still is the same (start time unchanged), -1 otherwise. */
-int iv_proc_same(const struct iv_proc *p);
+int iv_proc_same(struct iv_run *run, const struct iv_proc *p);
 
 /* ---- a guest with its own vIOMMU (src/host/viommu.c) ---- */
 struct iv_viommu {
@@ -50,7 +50,7 @@ struct iv_viommu {
 /* -device intel-iommu / virtio-iommu* / amd-iommu in /proc/PID/cmdline (the
  * driver as the first word, driver=, or JSON {"driver":...}). Fills *v
  * (model "" when none). 0, -1 when the command line is unreadable (reported). */
-int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v);
+int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v);
 struct iv_qmp;
 /* intel-iommu: reads GSTS (HMP xp /1wx 0xfed9001c) in the open QMP session and
  * sets translation from TES (bit 31); other models stay unknown. 0, -1 when the
@@ -73,7 +73,7 @@ void iv_pfnset_free(struct iv_pfnset *s);
 /* /proc/PID/maps entries. */
 struct iv_map { uint64_t start, end, offset; char perms[5]; char path[256]; };
 /* Calls fn for each line; fn returns 0 to go on. Returns 0 ok, -1 error (FILE:LINE reported). */
-int iv_maps_each(pid_t pid, int (*fn)(void *arg, const struct iv_map *m), void *arg);
+int iv_maps_each(struct iv_run *run, pid_t pid, int (*fn)(struct iv_run *run, void *arg, const struct iv_map *m), void *arg);
 
 /* ---- pagemap (src/pagemap.c) ---- */
 #define IV_PM_PFN_MASK    ((1ULL << 55) - 1)
@@ -84,7 +84,7 @@ int iv_maps_each(pid_t pid, int (*fn)(void *arg, const struct iv_map *m), void *
 
 struct iv_pagemap;
 /* Opens /proc/PID/pagemap (must be done while privileged). NULL + iv_error on failure. */
-struct iv_pagemap *iv_pagemap_open(pid_t pid);
+struct iv_pagemap *iv_pagemap_open(struct iv_run *run, pid_t pid);   /* keeps run (errors, stats) */
 void iv_pagemap_close(struct iv_pagemap *pm);
 /* Entry of the page containing va. Reads in batches of >= 512 entries
  * (sequential access is cheap). 0 ok, -1 error (reported). */
@@ -99,7 +99,7 @@ void iv_pagemap_counts(const struct iv_pagemap *pm, uint64_t *present, uint64_t 
 #define IV_KPF_THP       22
 #define IV_KPF_ZERO_PAGE 24
 struct iv_kpage;
-struct iv_kpage *iv_kpage_open(void);          /* NULL + iv_error when unreadable */
+struct iv_kpage *iv_kpage_open(struct iv_run *run);   /* keeps run; NULL + iv_error when unreadable */
 void iv_kpage_close(struct iv_kpage *k);
 /* Flags / map count of a PFN. Small cache. 0 ok, 1 no entry (beyond the file:
  * MMIO, no struct page), -1 error (reported). */
@@ -110,7 +110,7 @@ void iv_kpage_invalidate(struct iv_kpage *k);
 /* Zero page PFN of the live system: maps and reads one private anonymous page
  * of our own and reads /proc/self/pagemap (needs CAP_SYS_ADMIN). Only when
  * --root is not given. 0 ok, 1 unknown. */
-int iv_zero_pfn_probe(uint64_t *pfn);
+int iv_zero_pfn_probe(const struct iv_run *run, uint64_t *pfn);
 
 /* ---- DMA size estimate (src/host/dmasize.c) ----
  * The mappings of the domain of bdf (bdf NULL: of every device, for 6.1's
@@ -118,6 +118,6 @@ int iv_zero_pfn_probe(uint64_t *pfn);
  * pages (smaps_rollup). An iv_dma_estimator (include/source.h): 0 estimated,
  * 1 unknown (why). Never reports an error. */
 struct iv_dma_estimate;
-int iv_host_dma_estimate(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
+int iv_host_dma_estimate(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
 
 #endif

@@ -60,17 +60,23 @@ struct iv_errs {
 
 /* One run of the tool: owned by main (on its stack), passed down to every
  * entry point; handles keep the pointer they were opened with. */
+struct iv_bdf;
+struct iv_dma_estimate;
 struct iv_run {
 	struct iv_opts opt;
 	struct iv_stats st;
 	struct iv_errs errs;
+	/* The debugfs size gate's estimate of a domain's mappings (an
+	 * iv_dma_estimator, include/source.h), set by the command layer: it needs
+	 * the host layer. NULL: no estimate. */
+	int (*dma_estimate)(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e,
+			    char *why, size_t whylen);
 };
 /* Defaults: root "" (the live system), no time limit (QMP sessions 5 s), no errors. */
 void iv_run_init(struct iv_run *run);
 /* Frees the error list. */
 void iv_run_free(struct iv_run *run);
 
-extern struct iv_run *iv_g;  /* the current run (set by main) */
 
 /* Report an error of the run: prints "iommu-verify: MSG" on stderr and keeps
  * MSG in run->errs (for JSON output and the Nagios line; run NULL: stderr

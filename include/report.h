@@ -21,12 +21,12 @@ void iv_report_begin(const char *command);
 /* End any command's output (instead of print_end): with -j the run's errors
  * become the document's "errors" array, then the document is closed and
  * standard output flushed. 0, or -1 if standard output had a write error. */
-int iv_report_end(void);
+int iv_report_end(struct iv_run *run);
 
-int iv_report_print(const struct iv_check *c);             /* text or JSON (per -j); -1 write error */
-int iv_report_nagios(const struct iv_check *c, FILE *f);    /* one line + perfdata; -1 write error */
+int iv_report_print(struct iv_run *run, const struct iv_check *c);             /* text or JSON (per -j); -1 write error */
+int iv_report_nagios(struct iv_run *run, const struct iv_check *c, FILE *f);    /* one line + perfdata; -1 write error */
 /* Written atomically: temp file in the same directory, then rename. 0 or -1. */
-int iv_report_prometheus(const struct iv_check *c, const char *path);
+int iv_report_prometheus(struct iv_run *run, const struct iv_check *c, const char *path);
 /* -t: prepare the textfile the timeout handler writes (iommu_verify_up 0,
  * status 3); iv_report_prometheus_timed_out writes it (async-signal-safe;
  * nothing when none was prepared). */

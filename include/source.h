@@ -17,8 +17,8 @@ struct iv_source_ops {
 	/* Find the table of a device. Returns 0 when found (t filled, *handle set),
 	 * 1 when this source has no table for the device (reason in why, not an
 	 * error: the caller may try another source), -1 on error (reported). */
-	int (*open)(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
-		    void **handle, char *why, size_t whylen);
+	int (*open)(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+		    void **handle, char *why, size_t whylen);   /* the handle keeps run */
 	/* Stream the leaves whose IOVA range intersects [lo, hi] in ascending order. */
 	int (*walk)(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 	void (*close)(void *handle);
@@ -42,27 +42,27 @@ struct iv_dma_estimate {
 };
 /* Estimate the mappings of the domain of bdf, or of every device (bdf NULL:
  * 6.1's global file). Returns 0 (e filled), 1 unknown (why). */
-typedef int (*iv_dma_estimator)(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
-/* Installed by the command layer (the estimate needs the host layer). */
-void iv_dump_set_estimator(iv_dma_estimator fn);
+typedef int (*iv_dma_estimator)(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
+/* The run's estimator is run->dma_estimate (include/iv.h), set by the command
+ * layer (the estimate needs the host layer); NULL: no estimate. */
 #define IV_DEBUGFS_MAX_MIB_DEFAULT 64
 /* Kernel buffer (bytes) of a dump of e's mappings: rows of ~112 bytes, in a
  * power-of-two buffer from one page up. */
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e);
 /* 0: open the dump; 1: skip it (why: the estimate and the bound, or that no
- * estimate can be made and the command must be safe: iv_g->opt.debugfs_unsized_skip). */
-int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen);
+ * estimate can be made and the command must be safe: run->opt.debugfs_unsized_skip). */
+int iv_dump_gate(struct iv_run *run, const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen);
 
 /* Whether the memory walk can run for a device: the image (--memory, else
  * /proc/kcore) can be opened and a start point is known (include/start.h).
  * Returns 1 yes, 0 no (why), -1 on an error (reported). */
-int iv_memory_usable(const struct iv_bdf *bdf, char *why, size_t whylen);
+int iv_memory_usable(struct iv_run *run, const struct iv_bdf *bdf, char *why, size_t whylen);
 
 /* Open a device's table from the source the run asks for (--source). auto:
  * the memory walk whenever it is usable (iv_memory_usable), the debugfs
  * page-table dump only when it is not. Fills *ops. Same return convention as
  * open. */
-int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+int iv_source_open(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		   const struct iv_source_ops **ops, void **handle, char *why, size_t whylen);
 
 /* Coalesced extents: a run of IOVA pages whose PFNs are consecutive and whose

@@ -30,7 +30,7 @@ struct iv_start {
 /* The start points to try for a device, best first. Returns their number
  * (> 0), 0 when none is known (the reasons, one per provider, in why), -1 on
  * an error of the kernel-symbol code (reported). */
-int iv_starts_find(const struct iv_bdf *bdf, struct iv_start *s, int max, char *why, size_t whylen);
+int iv_starts_find(struct iv_run *run, const struct iv_bdf *bdf, struct iv_start *s, int max, char *why, size_t whylen);
 
 /* An IOMMU unit as the host shows it (`devices`). */
 struct iv_unit {
@@ -44,11 +44,11 @@ struct iv_unit {
 };
 /* Every unit: the debugfs hints, else the kernel's own list. *u malloc'd.
  * Returns 0 (n may be 0: why says why), -1 on an error (reported). */
-int iv_units_list(struct iv_unit **u, size_t *n, char *why, size_t whylen);
+int iv_units_list(struct iv_run *run, struct iv_unit **u, size_t *n, char *why, size_t whylen);
 
 /* The IOMMU unit of a device (sysfs iommu link, else the debugfs hint).
  * Returns 0 found, 1 not known. */
-int iv_device_unit(const struct iv_bdf *bdf, char *unit, size_t len);
+int iv_device_unit(struct iv_run *run, const struct iv_bdf *bdf, char *unit, size_t len);
 
 /* What the hardware context entry of a device says (debugfs hint). */
 enum iv_context_tt {
@@ -57,10 +57,10 @@ enum iv_context_tt {
 	IV_CTX_PASSTHROUGH,
 	IV_CTX_OTHER,
 };
-enum iv_context_tt iv_device_context(const struct iv_bdf *bdf);
+enum iv_context_tt iv_device_context(struct iv_run *run, const struct iv_bdf *bdf);
 
 /* The devices the debugfs hints list (dmar_translation_struct rows), each once.
  * *out malloc'd. Returns their number, -1 when there is no usable hint. */
-int iv_hint_devices(struct iv_bdf **out);
+int iv_hint_devices(struct iv_run *run, struct iv_bdf **out);
 
 #endif

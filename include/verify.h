@@ -106,7 +106,7 @@ struct iv_check {
  * checked, a process that could not be inspected, a --pid/--device that
  * selects nothing and fewer than --min-devices devices checked are UNKNOWN
  * (listed in notes). */
-int iv_check_run(const struct iv_check_opts *o, struct iv_check *res);
+int iv_check_run(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res);
 void iv_check_free(struct iv_check *res);
 
 #endif

@@ -43,7 +43,9 @@ done
 
 timed 2 $R --timeout 1 -j check --all
 expect_rc 3 "FIFO, --timeout 1 -j"
-expect_jq '[.status, .exit_code, .errors[0]] | join(" ")' "unknown 3 $MSG" "FIFO -j: a JSON document saying so"
+expect_jq '[(.schema_version|tostring), .command, .errors[0], (.errors|length|tostring)] | join(" / ")' "2 / check / $MSG / 1" \
+	"FIFO -j: schema 2's error document saying so"
+cp "$TMP/out" "$TMP/timeout-unknown.json"
 timed 2 $R check --all --timeout=1
 expect_rc 3 "FIFO, --timeout=1 after the command, text"
 [ ! -s "$TMP/out" ] && ok "FIFO text: nothing on stdout" || fail "FIFO text: stdout: $(head -3 "$TMP/out")"
@@ -81,8 +83,16 @@ grep -qx 'iommu_verify_status 2' "$TMP/prom/iv.prom" && grep -qx 'iommu_verify_u
 	ok "stale, then a hang: the textfile says status 2, up 0" || { fail "stale, then a hang: textfile"; cat "$TMP/prom/iv.prom" >&2; }
 timed 2 --root "$TMP/two/root" -t 1 -j check --all
 expect_rc 2 "stale, then a hang, -j: CRITICAL"
-expect_jq '[.status, (.exit_code|tostring), .critical, .errors[0]] | join(" / ")' \
-	"critical / 2 / pid 4242 0000:00:02.0: stale at iova 0x150000 / $MSG" "stale, then a hang, -j: the document"
+expect_jq '[(.schema_version|tostring), .command, .errors[0], .errors[1]] | join(" / ")' \
+	"2 / check / a critical finding before the timeout: pid 4242 0000:00:02.0: stale at iova 0x150000 / $MSG" \
+	"stale, then a hang, -j: the error document names the finding"
+cp "$TMP/out" "$TMP/timeout-critical.json"
+# both documents against the shipped JSON Schema (tests/json-validate.py, Debian's python3-jsonschema)
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
+	"$PYTHON" "$top_srcdir/tests/json-validate.py" --strict "$top_srcdir/schema/iommu-verify.schema.json" \
+		"$TMP/timeout-unknown.json" "$TMP/timeout-critical.json" >"$TMP/valid" 2>&1 &&
+		ok "the timeout documents are valid (schema 2, strict)" || { fail "timeout documents vs the schema"; cat "$TMP/valid" >&2; }
+else echo "note: no python3 jsonschema: the timeout documents are not validated"; fi
 
 # a QMP peer that never answers: the session stops at the run's deadline, the step named
 "$PYTHON" "$top_srcdir/tests/fake-qmp.py" "$TMP/qmp.sock" "$TMP/clean/qmp" --bad silent --bad-cmd "info mtree" --timeout 20 &

@@ -15,6 +15,10 @@ A file may use its own layer and the layers below it, never one above.  Checked:
   owner include/H  a public header whose functions are defined in a layer other than its own
   unmapped X       a source folder, public header or object not in the tables below
   unresolved A -> H  an include of a project header that names no (or more than one) file
+  global V A -> B  a writable global variable V (.data/.bss/common) of object B used by object A of
+                   another layer: state shared between layers goes through the run context
+                   (struct iv_run, passed explicitly), never a global
+  iv_g F           the old global run pointer named anywhere in the product's sources F
 Each violation is one line ("KEY  (details)").  KNOWN lists accepted violations, one KEY a line
 (# comments): those print as "KNOWN:"; any other violation prints "FAIL:", and so does a KNOWN
 line that no longer occurs (the list only shrinks).  Exit 0 when no FAIL, else 1.
@@ -46,6 +50,13 @@ SIZE_EXT = (".c", ".h", ".py", ".sh")
 DECL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+IV_G_RE = re.compile(r"\biv_g\b")
+
+
+def writable_section(sec):
+    """A section whose objects can be written at run time (not .rodata, not .data.rel.ro)."""
+    return (sec.startswith(".bss") or sec.startswith(".tbss") or sec.startswith(".tdata") or sec == "COMMON"
+            or sec.startswith("*COM*") or (sec.startswith(".data") and not sec.startswith(".data.rel.ro")))
 
 RANK = {name: i for i, (name, _, _) in enumerate(LAYERS)}
 FOLDER = {d: name for name, dirs, _ in LAYERS for d in dirs}
@@ -56,6 +67,7 @@ class Checker:
     def __init__(self, srcdir):
         self.src = srcdir
         self.found = {}  # key -> details
+        self.writable = set()  # names of writable global variables defined by the objects
 
     def add(self, key, details=""):
         self.found.setdefault(key, details)
@@ -89,6 +101,8 @@ class Checker:
             la = self.layer(f)
             with open(os.path.join(self.src, f), errors="replace") as fh:
                 text = COMMENT_RE.sub(" ", fh.read())
+            if IV_G_RE.search(text):
+                self.add("iv_g %s" % f, "names the removed global run pointer: pass struct iv_run instead")
             for name in INCLUDE_RE.findall(text):
                 if name in GENERATED:
                     continue
@@ -135,6 +149,13 @@ class Checker:
                     u.add(name)
                 elif kind.isupper() or kind in "vw":
                     d.add(name)
+            # sections of the defined symbols (System V format: name|value|class|type|size|line|section)
+            p = subprocess.run([nm, "-f", "sysv", "--defined-only", o], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True)
+            for line in p.stdout.splitlines():
+                f = [x.strip() for x in line.split("|")]
+                if len(f) >= 7 and f[2] in ("B", "D", "C", "G", "S", "V") and writable_section(f[6]):
+                    self.writable.add(f[0])
         return syms
 
     def check_symbols(self, syms):
@@ -148,6 +169,9 @@ class Checker:
                 t = owner.get(s)
                 if t and t != o:
                     graph[o].setdefault(t, []).append(s)
+                    if s in self.writable and self.layer(o) != self.layer(t):
+                        self.add("global %s %s -> %s" % (s, o, t), "a writable global variable shared by %s and %s"
+                                 % (self.layer(o), self.layer(t)))
         for a in sorted(graph):
             la = self.layer(a)
             for b, ss in sorted(graph[a].items()):

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # layers.sh - the layering rules (tests/layers.py): no include or symbol reference from a lower
 # layer to a higher one, commands include only public headers, no cycle between the product's
-# object files, no source file over 900 lines; accepted violations in tests/layers-known.txt
+# object files, no source file over 900 lines, no global iv_g and no writable global variable
+# shared between layers (state goes through struct iv_run); accepted violations in tests/layers-known.txt
 # print as KNOWN.
 # First a self-test on small fake trees (proves every rule can fail), then the real tree.
 . "$top_srcdir/tests/lib.sh"
@@ -74,6 +75,23 @@ FAIL: cycle src/a.c src/b.c  (listed in known but no longer found: remove the li
 layers: 11 files, 2 objects, 9 violation(s), 2 known, 9 failure(s)
 X
 expect_out "$TMP/bad.exp" "self-test: every rule fires (backward include and call, cycle, owner, private header, size, unmapped, unresolved, stale known line)"
+
+# Globals: the old run pointer iv_g (by name, even unused), and a writable global variable one
+# layer shares with another (the run context is passed explicitly instead); a const one is fine.
+G="$TMP/glob"
+cp -R "$F" "$G"
+rm -rf "$G/obj"
+printf '#include "iv.h"\nstruct iv_run *iv_g;\nint shared_count;\nconst int core_limit = 5;\nint core_fn(void) { return core_limit; }\n' >"$G/src/core/util.c"
+printf '#include "host.h"\nextern int shared_count;\nextern const int core_limit;\nint host_fn(void) { shared_count++; return core_fn() + core_limit; }\n' >"$G/src/host/procfs.c"
+fake_build "$G"
+"$PYTHON" "$L" "$G" "$G/known" "$G/libiv.a" "$G/obj/main.o" >"$TMP/out" 2>"$TMP/err"; RC=$?
+expect_rc 1 "self-test: a tree with iv_g and a shared writable global fails"
+cat >"$TMP/glob.exp" <<'X'
+FAIL: global shared_count src/host/procfs.c -> src/core/util.c  (a writable global variable shared by host and core)
+FAIL: iv_g src/core/util.c  (names the removed global run pointer: pass struct iv_run instead)
+layers: 5 files, 2 objects, 2 violation(s), 0 known, 2 failure(s)
+X
+expect_out "$TMP/glob.exp" "self-test: iv_g and a writable global shared between layers fail (a const one does not)"
 
 # The real tree: libiv.a and main.o as built.
 M="$top_builddir/src/cmd/main.o"

@@ -11,6 +11,7 @@
 #include "host.h"
 
 static struct iv_run ctx = { .opt = { .root = "", .timeout = 5.0 } };
+static struct iv_run *const run = &ctx;   /* the run every call below passes */
 
 static int skip(const char *why)
 {
@@ -20,7 +21,6 @@ static int skip(const char *why)
 
 int main(void)
 {
-	iv_g = &ctx;
 	size_t len = 4 * IV_PAGE_SIZE;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -29,7 +29,7 @@ int main(void)
 	char r = *(volatile char *)p;                       /* page 0: read  -> zero page */
 	*(volatile char *)(p + 2 * IV_PAGE_SIZE) = 1;       /* page 2: write -> own page */
 	(void)r;
-	struct iv_pagemap *pm = iv_pagemap_open(getpid());
+	struct iv_pagemap *pm = iv_pagemap_open(run, getpid());
 	if (!pm)
 		return skip("cannot open /proc/PID/pagemap");
 	uint64_t e0, e1, e2;
@@ -52,9 +52,9 @@ int main(void)
 	CHECK(e2 & IV_PM_PRESENT);
 	CHECK(e2 & IV_PM_EXCLUSIVE);
 	CHECK(z != 0 && w != 0 && z != w);
-	CHECK(iv_zero_pfn_probe(&zp) == 0);
+	CHECK(iv_zero_pfn_probe(run, &zp) == 0);
 	CHECK(zp == z);
-	struct iv_kpage *k = iv_kpage_open();
+	struct iv_kpage *k = iv_kpage_open(run);
 	if (!k)
 		return skip("cannot open /proc/kpageflags");
 	uint64_t fz, fw, cw;

@@ -20,6 +20,7 @@
 #include "host.h"
 
 static struct iv_run ctx = { .opt = { .root = "", .timeout = 5.0 } };
+static struct iv_run *const run = &ctx;   /* the run every call below passes */
 static int fails;
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
@@ -94,7 +95,7 @@ static void test_mtree_capture(void)
 	struct iv_gpa_map m;
 	snprintf(p, sizeof p, "%s/qmp-intel-host/info-mtree-f.txt", data);
 	char *text = slurp(p);
-	CHECK(iv_mtree_parse(text, "capture", &m) == 0);
+	CHECK(iv_mtree_parse(run, text, "capture", &m) == 0);
 	CHECK_EQ(m.n, 8);   /* FlatView #7: 4 ram + 4 rom rows, 17 i/o rows skipped */
 	if (m.n == 8) {
 		CHECK(!strcmp(m.v[7].name, "pc.bios"));
@@ -143,7 +144,7 @@ static void test_mtree_synth(void)
 		"\r\n"
 		"FlatView #1\r\n"
 		" AS \"I/O\", root: io\r\n";
-	CHECK(iv_mtree_parse(t, "synth", &m) == 0);
+	CHECK(iv_mtree_parse(run, t, "synth", &m) == 0);
 	CHECK_EQ(m.n, 5);
 	if (m.n == 5) {
 		CHECK(!strcmp(m.v[0].name, "pc.ram"));
@@ -159,18 +160,18 @@ static void test_mtree_synth(void)
 	iv_gpamap_free(&m);
 
 	/* malformed row in the memory view: error naming origin and line */
-	CHECK(iv_mtree_parse("FlatView #0\n AS \"memory\", root: system\n Root memory region: system\n"
+	CHECK(iv_mtree_parse(run, "FlatView #0\n AS \"memory\", root: system\n Root memory region: system\n"
 			     "  0000000000000000-00000000000bffff (prio 0, ram): pc.ram\n"
 			     "  0000000000100000-zz (prio 0, ram): pc.ram\n", "bad", &m) == -1);
 	CHECK(last_error_has("bad:5: cannot parse flatview row"));
-	CHECK(iv_mtree_parse("FlatView #0\n AS \"memory\", root: system\n"
+	CHECK(iv_mtree_parse(run, "FlatView #0\n AS \"memory\", root: system\n"
 			     "  0000000000000000-00000000000bffff (prio 0, weird): pc.ram\n", "bad", &m) == -1);
 	CHECK(last_error_has("bad:3:"));
-	CHECK(iv_mtree_parse("FlatView #0\n AS \"I/O\", root: io\n", "noas", &m) == -1);
+	CHECK(iv_mtree_parse(run, "FlatView #0\n AS \"I/O\", root: io\n", "noas", &m) == -1);
 	CHECK(last_error_has("noas: no FlatView for AS \"memory\""));
-	CHECK(iv_mtree_parse("Hello world\n", "junk", &m) == -1);
+	CHECK(iv_mtree_parse(run, "Hello world\n", "junk", &m) == -1);
 	CHECK(last_error_has("junk:1: not an 'info mtree -f' line"));
-	CHECK(iv_mtree_parse("FlatView #0\n AS \"memory\", root: system\n"
+	CHECK(iv_mtree_parse(run, "FlatView #0\n AS \"memory\", root: system\n"
 			     "  0000000000000000-00000000000bffff (prio 0, ram): a\n"
 			     "  0000000000001000-0000000000001fff (prio 0, ram): b\n", "ovl", &m) == -1);
 	CHECK(last_error_has("ovl: sections 'a'"));
@@ -184,7 +185,7 @@ static void test_ramblock(void)
 	size_t n;
 	snprintf(p, sizeof p, "%s/qmp-intel-host/info-ramblock.txt", data);
 	char *text = slurp(p);
-	CHECK(iv_ramblock_parse(text, "capture", &rb, &n) == 0);
+	CHECK(iv_ramblock_parse(run, text, "capture", &rb, &n) == 0);
 	CHECK_EQ(n, 7);
 	if (n == 7) {
 		CHECK(!strcmp(rb[0].name, "pc.ram"));
@@ -205,7 +206,7 @@ static void test_ramblock(void)
 		"   0000:00:02.0/vga.vram    4 KiB  0x0000000008080000 0x0000000001000000 0x0000000001000000 0x00007f684e800000  rw\r\n"
 		"                 pc.bios    4 KiB  0x0000000008000000 0x0000000000040000 0x0000000000040000 0x00007f68dc200000  ro\r\n"
 		"               ram-node0    2 MiB  0x0000000009200000 0x0000000040000000 0x0000000040000000 0x00007f6000000000  rw\r\n";
-	CHECK(iv_ramblock_parse(v8, "v8", &rb, &n) == 0);
+	CHECK(iv_ramblock_parse(run, v8, "v8", &rb, &n) == 0);
 	CHECK_EQ(n, 4);
 	if (n == 4) {
 		CHECK(!strcmp(rb[1].name, "0000:00:02.0/vga.vram"));
@@ -215,10 +216,10 @@ static void test_ramblock(void)
 		CHECK_EQ(rb[3].used, 0x40000000);
 		free(rb);
 	}
-	CHECK(iv_ramblock_parse("              Block Name    PSize              Offset               Used              Total\n"
+	CHECK(iv_ramblock_parse(run, "              Block Name    PSize              Offset               Used              Total\n"
 				"    pc.ram    4 KiB  0x0 0xzz 0x0\n", "rbbad", &rb, &n) == -1);
 	CHECK(last_error_has("rbbad:2: cannot parse RAM block row"));
-	CHECK(iv_ramblock_parse("", "rbempty", &rb, &n) == -1);
+	CHECK(iv_ramblock_parse(run, "", "rbempty", &rb, &n) == -1);
 	CHECK(last_error_has("rbempty: empty"));
 }
 
@@ -229,7 +230,7 @@ static int gpamap_text(const char *name, const char *json, struct iv_gpa_map *m)
 	snprintf(rel, sizeof rel, "gpamap/%s", name);
 	put_file(rel, json);
 	snprintf(p, sizeof p, "%s/%s", tmp, rel);
-	return iv_gpamap_from_file(p, m);
+	return iv_gpamap_from_file(run, p, m);
 }
 
 static void test_gpamap_file(void)
@@ -311,7 +312,7 @@ static void test_pagemap(void)
 		if (i % 3 == 0)
 			put_u64("proc/77/pagemap", i, IV_PM_PRESENT | (i == 9 ? 0 : 0x1000 + i));
 	put_u64("proc/77/pagemap", 20000, IV_PM_PRESENT | 0x5);   /* the file goes on past page 12287 */
-	struct iv_pagemap *pm = iv_pagemap_open(77);
+	struct iv_pagemap *pm = iv_pagemap_open(run, 77);
 	CHECK(pm != NULL);
 	if (!pm)
 		return;
@@ -342,7 +343,7 @@ static void test_pagemap(void)
 	CHECK(iv_pagemap_get(pm, 20000 * IV_PAGE_SIZE, &e) == 0);
 	CHECK_EQ(ctx.st.pagemap_reads, before + 2);   /* the window at EOF: short read, then 0 */
 	iv_pagemap_close(pm);
-	CHECK(iv_pagemap_open(78) == NULL);
+	CHECK(iv_pagemap_open(run, 78) == NULL);
 	CHECK(last_error_has("/proc/78/pagemap: No such file"));
 
 	put_file("proc/kpageflags", "");
@@ -353,7 +354,7 @@ static void test_pagemap(void)
 	put_u64("proc/kpagecount", 0x493ad, 0);
 	put_u64("proc/kpageflags", 0x50000, 0x400005828ULL);   /* files end at PFN 0x50000 */
 	put_u64("proc/kpagecount", 0x50000, 1);
-	struct iv_kpage *k = iv_kpage_open();
+	struct iv_kpage *k = iv_kpage_open(run);
 	CHECK(k != NULL);
 	if (!k)
 		return;
@@ -403,7 +404,7 @@ static void test_procfs(void)
 	CHECK(symlink("../../../0000:3b:00.1", t) == 0);
 	struct iv_proc *pr;
 	pid_t pid = 55;
-	int r = iv_procs_find(&pid, 1, &pr, NULL);
+	int r = iv_procs_find(run, &pid, 1, &pr, NULL);
 	CHECK_EQ(r, 1);
 	if (r == 1) {
 		CHECK(pr[0].ok);
@@ -412,15 +413,15 @@ static void test_procfs(void)
 		CHECK_EQ(pr[0].ndevs, 1);
 		CHECK_EQ(pr[0].devs[0].bdf.bus, 0x3b);
 		CHECK_EQ(pr[0].devs[0].bdf.fn, 1);
-		CHECK(iv_proc_same(&pr[0]) == 0);
+		CHECK(iv_proc_same(run, &pr[0]) == 0);
 		pr[0].starttime++;
-		CHECK(iv_proc_same(&pr[0]) == -1);
+		CHECK(iv_proc_same(run, &pr[0]) == -1);
 		iv_procs_free(pr, 1);
 	}
 	put_file("proc/55/stat", "55 (qemu S 1 55\n");
 	pid = 55;
 	/* the process is in the list, not checkable (per-process isolation) */
-	r = iv_procs_find(&pid, 1, &pr, NULL);
+	r = iv_procs_find(run, &pid, 1, &pr, NULL);
 	CHECK_EQ(r, 1);
 	if (r == 1) {
 		CHECK(!pr[0].ok);
@@ -431,8 +432,9 @@ static void test_procfs(void)
 	ctx.opt.root = "";
 }
 
-static int count_map(void *arg, const struct iv_map *m)
+static int count_map(struct iv_run *r, void *arg, const struct iv_map *m)
 {
+	(void)r;
 	unsigned *n = arg;
 	if (*n == 0 && (m->start != 0x7f16f7e00000ULL || strcmp(m->perms, "rw-p") || m->path[0]))
 		return -1;
@@ -446,7 +448,7 @@ static void test_maps(void)
 {
 	unsigned n = 0;
 	ctx.opt.root = tmp;
-	CHECK(iv_maps_each(55, count_map, &n) == -1);
+	CHECK(iv_maps_each(run, 55, count_map, &n) == -1);
 	CHECK_EQ(n, 2);
 	CHECK(last_error_has("/proc/55/maps:3: cannot parse maps line"));
 	ctx.opt.root = "";
@@ -462,7 +464,7 @@ static int drv_procs(int argc, char **argv)
 		pids[n++] = (pid_t)atoi(argv[i]);
 	struct iv_proc *p;
 	struct iv_procs_scan scan;
-	int r = iv_procs_find(pids, n, &p, &scan), rc = 0;
+	int r = iv_procs_find(run, pids, n, &p, &scan), rc = 0;
 	if (r < 0)
 		return IV_UNKNOWN;
 	if (scan.unreadable) {
@@ -511,7 +513,7 @@ static int drv_infer(char **argv)
 	}
 	fclose(f);
 	struct iv_gpa_map m;
-	int rc = iv_gpamap_infer((pid_t)atoi(argv[1]), s, n, &m);
+	int rc = iv_gpamap_infer(run, (pid_t)atoi(argv[1]), s, n, &m);
 	fprintf(stderr, "pagemap_entries=%llu\n", (unsigned long long)ctx.st.pagemap_entries);
 	return drv_map(rc, &m);
 }
@@ -527,10 +529,10 @@ static int driver(int argc, char **argv)
 		if (argc > 5)
 			ctx.opt.root = argv[5];
 		ctx.opt.stats = getenv("IV_TEST_STATS") != NULL;
-		return drv_map(iv_gpamap_from_qmp(argv[2], argc > 4 ? (pid_t)atoi(argv[4]) : 0, &m), &m);
+		return drv_map(iv_gpamap_from_qmp(run, argv[2], argc > 4 ? (pid_t)atoi(argv[4]) : 0, &m), &m);
 	}
 	if (!strcmp(argv[1], "gpamap") && argc == 3)
-		return drv_map(iv_gpamap_from_file(argv[2], &m), &m);
+		return drv_map(iv_gpamap_from_file(run, argv[2], &m), &m);
 	if (!strcmp(argv[1], "infer") && argc == 5)
 		return drv_infer(argv + 2);
 	fprintf(stderr, "usage: test-host [procs ROOT [PID...] | qmp SOCKET [TIMEOUT [PID [ROOT]]] | gpamap FILE | infer ROOT PID SAMPLES]\n");
@@ -539,7 +541,6 @@ static int driver(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	iv_g = &ctx;
 	if (argc > 1)
 		return driver(argc, argv);
 	const char *src = getenv("top_srcdir"), *build = getenv("top_builddir");

@@ -12,6 +12,7 @@
 #include "vtd_decode.h"
 
 static struct iv_run ctx = { .opt = { .root = "" } };
+static struct iv_run *const run = &ctx;   /* the run every call below passes */
 static int fails;
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
@@ -52,11 +53,11 @@ static const uint64_t *read_page(void *arg, uint64_t pa)
 	reads++;
 	const uint64_t *p = page_at(pa, false);
 	if (!p)
-		iv_error(iv_g, "test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
+		iv_error(run, "test-mem: physical address 0x%llx is not in memory", (unsigned long long)pa);
 	return p;
 }
 
-static const struct iv_walk_mem mem = { read_page, NULL, "test-mem" };
+static const struct iv_walk_mem mem = { read_page, NULL, "test-mem", &ctx };
 
 static const char *perm_str(unsigned p)
 {
@@ -408,7 +409,6 @@ static void test_decoder(void)
 
 int main(void)
 {
-	iv_g = &ctx;
 	test_vtd_legacy();
 	test_vtd_first_level();
 	test_amd();

@@ -26,19 +26,19 @@ const struct option iv_opts_check[] = {
 
 /* --gpa-map names a file to read: a directory or FIFO is an error now (a
  * FIFO would block the run). */
-static int input_file(const char *opt, const char *path)
+static int input_file(struct iv_run *run, const char *opt, const char *path)
 {
 	struct stat st;
 	if (!path[0])
-		return iv_usage_error("check", "%s: the path is empty", opt);
+		return iv_usage_error(run, "check", "%s: the path is empty", opt);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return iv_usage_error("check", "%s: %s is %s, not a regular file", opt, path,
+		return iv_usage_error(run, "check", "%s: %s is %s, not a regular file", opt, path,
 				      S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
 				      : S_ISSOCK(st.st_mode) ? "a socket" : "a device or special file");
 	return 0;
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(struct iv_run *run, int argc, char **argv)
 {
 	pid_t pids[MAX_ARGS];
 	struct iv_bdf devs[MAX_ARGS];
@@ -46,7 +46,7 @@ int cmd_check(int argc, char **argv)
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
-	iv_g->opt.debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
+	run->opt.debugfs_unsized_skip = true;   /* on a timer: never a dump of unknown size (man: --debugfs-max-mib) */
 	optind = 0;
 	while ((c = iv_getopt(argc, argv, iv_opts_check)) != -1) {
 		switch (c) {
@@ -54,69 +54,69 @@ int cmd_check(int argc, char **argv)
 			uint64_t v;
 			bool dup = false;
 			if (iv_parse_u64(optarg, &v) || v == 0 || v > 0x7fffffff)
-				return iv_usage_error("check", "--pid: '%s' is not a process ID", optarg);
+				return iv_usage_error(run, "check", "--pid: '%s' is not a process ID", optarg);
 			for (size_t i = 0; i < opts.npids; i++)
 				dup |= pids[i] == (pid_t)v;
 			if (dup)
 				break;              /* a duplicate --pid counts once */
 			if (opts.npids == MAX_ARGS)
-				return iv_usage_error("check", "too many --pid options");
+				return iv_usage_error(run, "check", "too many --pid options");
 			pids[opts.npids++] = (pid_t)v;
 			break;
 		}
 		case 'A': all = true; break;
 		case 'D':
 			if (opts.ndevs == MAX_ARGS)
-				return iv_usage_error("check", "too many --device options");
+				return iv_usage_error(run, "check", "too many --device options");
 			if (iv_bdf_parse(optarg, &devs[opts.ndevs++]))
-				return iv_usage_error("check", "--device: '%s' is not a PCI address", optarg);
+				return iv_usage_error(run, "check", "--device: '%s' is not a PCI address", optarg);
 			break;
 		case 'Q': opts.qmp = optarg; break;
 		case 'G':
-			if (input_file("--gpa-map", optarg))
+			if (input_file(run, "--gpa-map", optarg))
 				return IV_UNKNOWN;
 			opts.gpa_map_file = optarg;
 			break;
 		case 'm': {
 			uint64_t v;
 			if (iv_parse_u64(optarg, &v) || v > 100000)
-				return iv_usage_error("check", "--min-devices: '%s' is not a number of devices", optarg);
+				return iv_usage_error(run, "check", "--min-devices: '%s' is not a number of devices", optarg);
 			opts.min_devices = (unsigned)v;
 			break;
 		}
 		case 'N': nagios = true; break;
 		case 'M':
 			if (!optarg[0])
-				return iv_usage_error("check", "--prometheus: the path is empty");
+				return iv_usage_error(run, "check", "--prometheus: the path is empty");
 			prom = optarg;
 			break;
 		default:
-			return iv_usage_error("check", "bad option '%s'", argv[optind - 1]);
+			return iv_usage_error(run, "check", "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return iv_usage_error("check", "unexpected argument '%s'", argv[optind]);
+		return iv_usage_error(run, "check", "unexpected argument '%s'", argv[optind]);
 	if (all && opts.npids)
-		return iv_usage_error("check", "--all and --pid exclude each other");
+		return iv_usage_error(run, "check", "--all and --pid exclude each other");
 	if (opts.qmp && opts.gpa_map_file)
-		return iv_usage_error("check", "--qmp and --gpa-map exclude each other");
+		return iv_usage_error(run, "check", "--qmp and --gpa-map exclude each other");
 	if ((opts.qmp || opts.gpa_map_file) && opts.npids != 1)
-		return iv_usage_error("check", "--qmp and --gpa-map describe one VM: give exactly one --pid");
+		return iv_usage_error(run, "check", "--qmp and --gpa-map describe one VM: give exactly one --pid");
 
 	struct iv_check res;
-	if (prom && iv_g->opt.deadline > 0)
-		iv_report_prometheus_on_timeout(prom, iv_g->opt.deadline - iv_now());
+	if (prom && run->opt.deadline > 0)
+		iv_report_prometheus_on_timeout(prom, run->opt.deadline - iv_now());
 	iv_timeout_watch(&res);
-	iv_check_run(&opts, &res);
+	iv_check_run(run, &opts, &res);
 	iv_timeout_disarm();
 	iv_timeout_watch(NULL);   /* the work is done: the report is written whole */
-	if (prom && iv_report_prometheus(&res, prom))
+	if (prom && iv_report_prometheus(run, &res, prom))
 		res.status = res.status == IV_CRITICAL ? IV_CRITICAL : IV_UNKNOWN;
 	int out;
 	if (nagios)
-		out = iv_report_nagios(&res, stdout);
+		out = iv_report_nagios(run, &res, stdout);
 	else
-		out = iv_report_print(&res);
+		out = iv_report_print(run, &res);
 	int rc = (int)res.status;
 	if (out && rc != IV_CRITICAL)
 		rc = IV_UNKNOWN;    /* main reports the write error; a CRITICAL still wins */

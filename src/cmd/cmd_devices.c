@@ -37,12 +37,12 @@ static void print_unit(const struct iv_unit *u)
 	close_json_object();
 }
 
-static int print_units(void)
+static int print_units(struct iv_run *run)
 {
 	struct iv_unit *u;
 	size_t n;
 	char why[1024] = "";
-	if (iv_units_list(&u, &n, why, sizeof why) < 0) {
+	if (iv_units_list(run, &u, &n, why, sizeof why) < 0) {
 		print_null(PRINT_JSON, "units", NULL);   /* not read (see errors) */
 		return -1;
 	}
@@ -58,12 +58,12 @@ static int print_units(void)
 }
 
 /* All devices: sysfs, else the devices the debugfs hints list. */
-static int device_list(struct iv_bdf **out)
+static int device_list(struct iv_run *run, struct iv_bdf **out)
 {
-	int n = iv_sysfs_pci_devices(out);
+	int n = iv_sysfs_pci_devices(run, out);
 	if (n >= 0)
 		return n;
-	return iv_hint_devices(out);
+	return iv_hint_devices(run, out);
 }
 
 static void print_str_or_null(const char *key, const char *fmt, const char *v)
@@ -80,12 +80,12 @@ struct table_res {
 	char why[1024];
 };
 
-static void open_table(const struct iv_bdf *bdf, struct table_res *x)
+static void open_table(struct iv_run *run, const struct iv_bdf *bdf, struct table_res *x)
 {
 	const struct iv_source_ops *ops;
 	void *h;
 	x->why[0] = 0;
-	x->r = iv_source_open(bdf, 0, &x->t, &ops, &h, x->why, sizeof x->why);
+	x->r = iv_source_open(run, bdf, 0, &x->t, &ops, &h, x->why, sizeof x->why);
 	if (x->r == 0)
 		ops->close(h);
 }
@@ -107,9 +107,9 @@ static void print_table(const struct table_res *x)
 	}
 }
 
-static const char *translation(const struct iv_bdf *bdf, bool table, bool passthrough, const char *dtype)
+static const char *translation(struct iv_run *run, const struct iv_bdf *bdf, bool table, bool passthrough, const char *dtype)
 {
-	switch (iv_device_context(bdf)) {
+	switch (iv_device_context(run, bdf)) {
 	case IV_CTX_PASSTHROUGH: return "passthrough";
 	case IV_CTX_TRANSLATED: return "translated";
 	case IV_CTX_OTHER: return "unknown";
@@ -120,14 +120,14 @@ static const char *translation(const struct iv_bdf *bdf, bool table, bool passth
 	return table ? "translated" : "unknown";
 }
 
-static int print_device(const struct iv_bdf *bdf)
+static int print_device(struct iv_run *run, const struct iv_bdf *bdf)
 {
 	char b[16], drv[64], dtype[32] = "", unit[16] = "";
-	int g = iv_sysfs_group_of(bdf);
-	iv_sysfs_driver(bdf, drv, sizeof drv);
+	int g = iv_sysfs_group_of(run, bdf);
+	iv_sysfs_driver(run, bdf, drv, sizeof drv);
 	if (g >= 0)
-		iv_sysfs_group_type(g, dtype, sizeof dtype);
-	iv_device_unit(bdf, unit, sizeof unit);
+		iv_sysfs_group_type(run, g, dtype, sizeof dtype);
+	iv_device_unit(run, bdf, unit, sizeof unit);
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "bdf", "%-13s", iv_bdf_str(bdf, b));
 	if (g >= 0)
@@ -141,31 +141,31 @@ static int print_device(const struct iv_bdf *bdf)
 	print_str_or_null("unit", " %-6s", unit);
 	print_text("%s", *unit ? "" : " -     ");
 	struct table_res x;
-	open_table(bdf, &x);
+	open_table(run, bdf, &x);
 	print_string(PRINT_ANY, "translation", " %-12s",
-		     translation(bdf, x.r == 0, x.r > 0 && x.t.passthrough, dtype));
+		     translation(run, bdf, x.r == 0, x.r > 0 && x.t.passthrough, dtype));
 	print_table(&x);
 	print_text("\n");
 	close_json_object();
 	return x.r < 0 ? -1 : 0;
 }
 
-int cmd_devices(int argc, char **argv)
+int cmd_devices(struct iv_run *run, int argc, char **argv)
 {
 	optind = 0;
 	if (iv_getopt(argc, argv, NULL) != -1)
 		return IV_UNKNOWN;               /* reported by main */
 	if (optind < argc)
-		return iv_usage_error("devices", "unexpected argument '%s'", argv[optind]);
+		return iv_usage_error(run, "devices", "unexpected argument '%s'", argv[optind]);
 	int rc = IV_OK;
 	iv_report_begin("devices");
-	if (print_units())
+	if (print_units(run))
 		rc = IV_UNKNOWN;
 	struct iv_bdf *devs = NULL;
-	int n = device_list(&devs);
+	int n = device_list(run, &devs);
 	bool unread = n < 0;
 	if (n <= 0) {     /* having read nothing is not a result */
-		iv_error(iv_g, "no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
+		iv_error(run, "no PCI devices: %s /sys/bus/pci/devices or dmar_translation_struct",
 			 n < 0 ? "cannot read" : "none in");
 		rc = IV_UNKNOWN;
 		n = 0;
@@ -177,11 +177,11 @@ int cmd_devices(int argc, char **argv)
 	else
 		open_json_array("devices");
 	for (int i = 0; i < n; i++)
-		if (print_device(&devs[i]))
+		if (print_device(run, &devs[i]))
 			rc = IV_UNKNOWN;
 	if (!unread)
 		close_json_array();
 	free(devs);
-	iv_report_end();
-	return iv_g->errs.n ? IV_UNKNOWN : rc;
+	iv_report_end(run);
+	return run->errs.n ? IV_UNKNOWN : rc;
 }

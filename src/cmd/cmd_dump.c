@@ -50,21 +50,21 @@ static int dump_leaf(void *arg, const struct iv_leaf *l)
 }
 
 
-int cmd_dump(int argc, char **argv)
+int cmd_dump(struct iv_run *run, int argc, char **argv)
 {
 	struct iv_bdf bdf;
 	uint32_t pasid;
 	int pos, npos;
-	if (iv_cmd_device_args("dump", argc, argv, &bdf, &pasid, &pos, &npos))
+	if (iv_cmd_device_args(run, "dump", argc, argv, &bdf, &pasid, &pos, &npos))
 		return IV_UNKNOWN;
 	if (npos)
-		return iv_usage_error("dump", "unexpected argument '%s'", argv[pos]);
+		return iv_usage_error(run, "dump", "unexpected argument '%s'", argv[pos]);
 	iv_report_begin("dump");
 	struct iv_table t;
 	const struct iv_source_ops *ops;
 	void *h;
 	int rc = IV_UNKNOWN;
-	if (iv_cmd_open_table(&bdf, pasid, &t, &ops, &h) == 0) {
+	if (iv_cmd_open_table(run, &bdf, pasid, &t, &ops, &h) == 0) {
 		struct dump_state s = { 0, 0 };
 		struct iv_coalescer co;
 		iv_coalesce_init(&co, print_extent, &s);
@@ -84,6 +84,6 @@ int cmd_dump(int argc, char **argv)
 		print_null(PRINT_JSON, "extent_count", NULL);
 		print_null(PRINT_JSON, "mapped_bytes", NULL);
 	}
-	iv_report_end();
-	return iv_g->errs.n ? IV_UNKNOWN : rc;
+	iv_report_end(run);
+	return run->errs.n ? IV_UNKNOWN : rc;
 }

@@ -54,25 +54,25 @@ static void print_result(const struct hit *h)
 	close_json_object();
 }
 
-int cmd_lookup(int argc, char **argv)
+int cmd_lookup(struct iv_run *run, int argc, char **argv)
 {
 	struct iv_bdf bdf;
 	uint32_t pasid;
 	int pos, npos;
-	if (iv_cmd_device_args("lookup", argc, argv, &bdf, &pasid, &pos, &npos))
+	if (iv_cmd_device_args(run, "lookup", argc, argv, &bdf, &pasid, &pos, &npos))
 		return IV_UNKNOWN;
 	if (npos == 0)
-		return iv_usage_error("lookup", "no IOVA given");
+		return iv_usage_error(run, "lookup", "no IOVA given");
 	for (int i = 0; i < npos; i++) {
 		uint64_t v;
 		if (iv_parse_u64(argv[pos + i], &v))
-			return iv_usage_error("lookup", "'%s' is not an IOVA (hex with 0x, or decimal)", argv[pos + i]);
+			return iv_usage_error(run, "lookup", "'%s' is not an IOVA (hex with 0x, or decimal)", argv[pos + i]);
 	}
 	iv_report_begin("lookup");
 	struct iv_table t;
 	const struct iv_source_ops *ops;
 	void *h;
-	if (iv_cmd_open_table(&bdf, pasid, &t, &ops, &h) == 0) {
+	if (iv_cmd_open_table(run, &bdf, pasid, &t, &ops, &h) == 0) {
 		open_json_array("results");
 		for (int i = 0; i < npos; i++) {
 			struct hit hit;
@@ -86,6 +86,6 @@ int cmd_lookup(int argc, char **argv)
 		ops->close(h);
 	} else
 		print_null(PRINT_JSON, "results", NULL);
-	iv_report_end();
-	return iv_g->errs.n ? IV_UNKNOWN : IV_OK;
+	iv_report_end(run);
+	return run->errs.n ? IV_UNKNOWN : IV_OK;
 }

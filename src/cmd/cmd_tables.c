@@ -141,15 +141,15 @@ static int compare(struct cmp *c)
 	return r;
 }
 
-static int open_side(struct side *s, const struct iv_source_ops *ops, const struct iv_bdf *bdf,
+static int open_side(struct iv_run *run, struct side *s, const struct iv_source_ops *ops, const struct iv_bdf *bdf,
 		     uint32_t pasid, const char *dev)
 {
 	char why[1024] = "";
 	s->ops = ops;
-	int r = ops->open(bdf, pasid, &s->t, &s->h, why, sizeof why);
+	int r = ops->open(run, bdf, pasid, &s->t, &s->h, why, sizeof why);
 	if (r > 0) {
 		char host[4300];
-		iv_error(iv_g, "%s: %s%s: %s", dev, iv_cmd_device_why(bdf, host, sizeof host), ops->name, why);
+		iv_error(run, "%s: %s%s: %s", dev, iv_cmd_device_why(run, bdf, host, sizeof host), ops->name, why);
 	}
 	return r ? -1 : 0;
 }
@@ -177,25 +177,25 @@ static void summary(const struct cmp *c, const char *dev, int rc)
 		print_text("%llu difference(s)\n", (unsigned long long)c->ndiff);
 }
 
-int cmd_tables(int argc, char **argv)
+int cmd_tables(struct iv_run *run, int argc, char **argv)
 {
 	struct iv_bdf bdf;
 	uint32_t pasid = 0;
 	int pos, npos;
 	char dev[16];
-	if (iv_cmd_device_args("tables", argc, argv, &bdf, &pasid, &pos, &npos))
+	if (iv_cmd_device_args(run, "tables", argc, argv, &bdf, &pasid, &pos, &npos))
 		return IV_UNKNOWN;
 	if (npos)
-		return iv_usage_error("tables", "unexpected argument '%s'", argv[pos]);
+		return iv_usage_error(run, "tables", "unexpected argument '%s'", argv[pos]);
 	iv_bdf_str(&bdf, dev);
 	int rc;
 	struct cmp *c = iv_xcalloc(1, sizeof *c);
 	iv_report_begin("tables");
 	print_string(PRINT_JSON, "bdf", NULL, dev);
 	print_u64(PRINT_JSON, "pasid", NULL, pasid);
-	rc = open_side(&c->d, &iv_source_debugfs, &bdf, pasid, dev);
+	rc = open_side(run, &c->d, &iv_source_debugfs, &bdf, pasid, dev);
 	if (rc == 0)
-		rc = open_side(&c->m, &iv_source_memory, &bdf, pasid, dev);
+		rc = open_side(run, &c->m, &iv_source_memory, &bdf, pasid, dev);
 	if (rc == 0) {
 		c->m.buf = iv_xmalloc(CHUNK * sizeof *c->m.buf);
 		open_json_array("differences");
@@ -204,7 +204,7 @@ int cmd_tables(int argc, char **argv)
 	} else
 		print_null(PRINT_JSON, "differences", NULL);   /* not compared */
 	summary(c, dev, rc);
-	iv_report_end();
+	iv_report_end(run);
 	if (c->d.h)
 		c->d.ops->close(c->d.h);
 	if (c->m.h)

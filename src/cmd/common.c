@@ -61,39 +61,39 @@ int iv_getopt(int argc, char **argv, const struct option *cmdopts)
 	}
 }
 
-int iv_usage_error(const char *cmd, const char *fmt, ...)
+int iv_usage_error(struct iv_run *run, const char *cmd, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	iv_error(iv_g, "%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
-	if (iv_g && iv_g->opt.nagios) {
+	iv_error(run, "%s%s%s (see iommu-verify --help)", cmd ? cmd : "", cmd ? ": " : "", msg);
+	if (run && run->opt.nagios) {
 		char esc[2048];
 		printf("IOMMU UNKNOWN - %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
 		       iv_escape(esc, sizeof esc, msg, "|"));
 		fflush(stdout);
 	} else if (print_is_json()) {
 		iv_report_begin(cmd);
-		iv_report_end();
+		iv_report_end(run);
 	}
 	return IV_UNKNOWN;
 }
 
 /* A device sysfs does not list, when sysfs lists the PCI bus at all (captured
  * trees may hold debugfs only). */
-static bool not_on_bus(const struct iv_bdf *bdf)
+static bool not_on_bus(struct iv_run *run, const struct iv_bdf *bdf)
 {
 	char p[4200], b[16];
 	struct stat st;
-	if (stat(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"), &st) != 0 || !S_ISDIR(st.st_mode))
+	if (stat(iv_path(run, p, sizeof p, "/sys/bus/pci/devices"), &st) != 0 || !S_ISDIR(st.st_mode))
 		return false;
 	iv_bdf_str(bdf, b);
-	return stat(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s", b), &st) != 0 && errno == ENOENT;
+	return stat(iv_path(run, p, sizeof p, "/sys/bus/pci/devices/%s", b), &st) != 0 && errno == ENOENT;
 }
 
-int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
+int iv_cmd_device_args(struct iv_run *run, const char *cmd, int argc, char **argv, struct iv_bdf *bdf,
 		       uint32_t *pasid, int *first_pos, int *npos)
 {
 	int c;
@@ -103,26 +103,26 @@ int iv_cmd_device_args(const char *cmd, int argc, char **argv, struct iv_bdf *bd
 		if (c == 'P') {
 			uint64_t v;
 			if (iv_parse_u64(optarg, &v) || v > 0xfffff)
-				return iv_usage_error(cmd, "--pasid: '%s' is not a PASID (0 to 0xfffff)", optarg);
+				return iv_usage_error(run, cmd, "--pasid: '%s' is not a PASID (0 to 0xfffff)", optarg);
 			*pasid = (uint32_t)v;
 		} else {
-			return iv_usage_error(cmd, "bad option '%s'", argv[optind - 1]);
+			return iv_usage_error(run, cmd, "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return iv_usage_error(cmd, "DEVICE missing");
+		return iv_usage_error(run, cmd, "DEVICE missing");
 	if (iv_bdf_parse(argv[optind], bdf))
-		return iv_usage_error(cmd, "'%s' is not a PCI address (SSSS:BB:DD.F or BB:DD.F)", argv[optind]);
+		return iv_usage_error(run, cmd, "'%s' is not a PCI address (SSSS:BB:DD.F or BB:DD.F)", argv[optind]);
 	*first_pos = optind + 1;
 	*npos = argc - optind - 1;
 	return 0;
 }
 
 /* The IOMMU is off when sysfs lists no unit in /sys/class/iommu. */
-static bool iommu_off(void)
+static bool iommu_off(struct iv_run *run)
 {
 	char p[4200];
-	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
+	DIR *d = opendir(iv_path(run, p, sizeof p, "/sys/class/iommu"));
 	if (!d)
 		return false;
 	bool any = false;
@@ -133,27 +133,27 @@ static bool iommu_off(void)
 	return !any;
 }
 
-const char *iv_cmd_device_why(const struct iv_bdf *bdf, char *buf, size_t len)
+const char *iv_cmd_device_why(struct iv_run *run, const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[4200];
 	buf[0] = 0;
-	if (not_on_bus(bdf))
-		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"));
-	else if (iommu_off())
-		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
+	if (not_on_bus(run, bdf))
+		snprintf(buf, len, "no such PCI device (not in %s); ", iv_path(run, p, sizeof p, "/sys/bus/pci/devices"));
+	else if (iommu_off(run))
+		snprintf(buf, len, "the IOMMU is off (no unit in %s); ", iv_path(run, p, sizeof p, "/sys/class/iommu"));
 	return buf;
 }
 
-int iv_cmd_open_table(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+int iv_cmd_open_table(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		      const struct iv_source_ops **ops, void **h)
 {
 	char why[1024] = "", b[16], p[4200];
 	iv_bdf_str(bdf, b);
 	print_string(PRINT_JSON, "bdf", NULL, b);     /* schema 2: always, and "bdf" (was "device") */
 	print_u64(PRINT_JSON, "pasid", NULL, pasid);
-	int r = iv_source_open(bdf, pasid, t, ops, h, why, sizeof why);
+	int r = iv_source_open(run, bdf, pasid, t, ops, h, why, sizeof why);
 	if (r > 0)
-		iv_error(iv_g, "%s: %sno page table can be read: %s", b, iv_cmd_device_why(bdf, p, sizeof p), why);
+		iv_error(run, "%s: %sno page table can be read: %s", b, iv_cmd_device_why(run, bdf, p, sizeof p), why);
 	if (r) {   /* no table: its fields are null (the reason is in "errors") */
 		static const char *const keys[] = { "vendor", "mode", "levels", "table_format", "source", "origin" };
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)

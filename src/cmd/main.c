@@ -276,11 +276,11 @@ static bool command_option(struct cmdline *L, const char *tok)
 }
 
 /* --vtd-root ADDR@UNIT: the unit must exist (sysfs or debugfs lists it). */
-static bool unit_listed(const char *debugfs, const char *unit)
+static bool unit_listed(struct iv_run *run, const char *debugfs, const char *unit)
 {
-	char p[4200], line[512];
+	char p[4400], line[512];
 	struct stat st;
-	if (stat(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
+	if (stat(iv_path(run, p, sizeof p, "/sys/class/iommu/%s", unit), &st) == 0)
 		return true;
 	static const char *files[] = { "iommu_regset", "dmar_translation_struct" };
 	for (size_t i = 0; i < 2; i++) {
@@ -337,11 +337,11 @@ static void validate(struct cmdline *L)
 
 int main(int argc, char **argv)
 {
-	static struct iv_run run;    /* the run (static: its error list lives until exit) */
-	iv_run_init(&run);
-	struct cmdline L = { .ctx = &run.opt };
-	iv_g = &run;
-	iv_dump_set_estimator(iv_host_dma_estimate);   /* the debugfs size gate (src/tables/dumpgate.c) */
+	static struct iv_run the_run;    /* the run (static: its error list lives until exit) */
+	struct iv_run *run = &the_run;
+	iv_run_init(run);
+	struct cmdline L = { .ctx = &run->opt };
+	run->dma_estimate = iv_host_dma_estimate;   /* the debugfs size gate (src/tables/dumpgate.c) */
 
 	/* Global options before the command name. */
 	int c;
@@ -369,10 +369,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd && !L.err[0])
 		validate(&L);
-	run.opt.nagios = L.nagios;
-	print_init(run.opt.json && !L.nagios, run.opt.pretty && !L.nagios);
+	run->opt.nagios = L.nagios;
+	print_init(run->opt.json && !L.nagios, run->opt.pretty && !L.nagios);
 	if (L.err[0])
-		return iv_usage_error(cmd ? cmd->name : NULL, "%s", L.err);
+		return iv_usage_error(run, cmd ? cmd->name : NULL, "%s", L.err);
 	if (L.help) {
 		usage(stdout);
 		return fflush(stdout) || ferror(stdout) ? IV_UNKNOWN : 0;
@@ -380,44 +380,44 @@ int main(int argc, char **argv)
 	if (L.version && print_is_json()) {   /* what a consumer asks first: the version and schema */
 		iv_report_begin(NULL);
 		print_string(PRINT_JSON, "version", NULL, PACKAGE_VERSION);
-		return iv_report_end() ? IV_UNKNOWN : 0;
+		return iv_report_end(run) ? IV_UNKNOWN : 0;
 	}
 	if (L.version) {
 		printf("iommu-verify %s\n", PACKAGE_VERSION);
 		return fflush(stdout) || ferror(stdout) ? IV_UNKNOWN : 0;
 	}
 	if (!cmd) {
-		if (!run.opt.json)
+		if (!run->opt.json)
 			usage(stderr);
-		return iv_usage_error(NULL, "no command given");
+		return iv_usage_error(run, NULL, "no command given");
 	}
-	if (run.opt.vtd_root_unit[0]) {
-		find_debugfs(&run.opt, L.debugfs_opt);
-		if (!unit_listed(run.opt.debugfs, run.opt.vtd_root_unit))
-			return iv_usage_error(cmd->name, "--vtd-root: no IOMMU unit '%s' (neither /sys/class/iommu "
-					      "nor debugfs iommu/intel lists it)", run.opt.vtd_root_unit);
+	if (run->opt.vtd_root_unit[0]) {
+		find_debugfs(&run->opt, L.debugfs_opt);
+		if (!unit_listed(run, run->opt.debugfs, run->opt.vtd_root_unit))
+			return iv_usage_error(run, cmd->name, "--vtd-root: no IOMMU unit '%s' (neither /sys/class/iommu "
+					      "nor debugfs iommu/intel lists it)", run->opt.vtd_root_unit);
 	}
-	find_debugfs(&run.opt, L.debugfs_opt);
+	find_debugfs(&run->opt, L.debugfs_opt);
 	/* -t; under --nagios without one, a limit below the monitoring systems'
 	 * own (Nagios service_check_timeout, NRPE command_timeout, Icinga 2
 	 * check_timeout: 60 s), so that a hang is this plugin's UNKNOWN, not
 	 * their "timed out" CRITICAL. QMP sessions keep 5 s without -t. */
-	double limit = run.opt.timeout > 0 ? run.opt.timeout : L.nagios ? IV_NAGIOS_TIMEOUT : 0;
+	double limit = run->opt.timeout > 0 ? run->opt.timeout : L.nagios ? IV_NAGIOS_TIMEOUT : 0;
 	if (limit > 0) {
-		run.opt.deadline = iv_now() + limit;
-		iv_timeout_arm(limit, L.nagios, run.opt.json);
+		run->opt.deadline = iv_now() + limit;
+		iv_timeout_arm(limit, L.nagios, run->opt.json, cmd->name);
 	}
-	int rc = cmd->run(argc - ci, argv + ci);
+	int rc = cmd->run(run, argc - ci, argv + ci);
 	iv_timeout_disarm();
-	if (run.opt.stats)
+	if (run->opt.stats)
 		fprintf(stderr,
 			"stats: leaves=%llu bytes_read=%llu table_pages_read=%llu "
 			"pagemap_reads=%llu pagemap_entries=%llu kpage_reads=%llu\n",
-			(unsigned long long)run.st.leaves, (unsigned long long)run.st.bytes_read,
-			(unsigned long long)run.st.table_pages_read,
-			(unsigned long long)run.st.pagemap_reads,
-			(unsigned long long)run.st.pagemap_entries,
-			(unsigned long long)run.st.kpage_reads);
+			(unsigned long long)run->st.leaves, (unsigned long long)run->st.bytes_read,
+			(unsigned long long)run->st.table_pages_read,
+			(unsigned long long)run->st.pagemap_reads,
+			(unsigned long long)run->st.pagemap_entries,
+			(unsigned long long)run->st.kpage_reads);
 	/* A result nobody could read is no result: a write error on standard
 	 * output (a full disk, /dev/full, a closed pipe) is UNKNOWN, unless
 	 * a CRITICAL was found: that one still wins. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeout.c - -t/--timeout SECONDS: the whole run's time limit (the Nagios
  * plugin guidelines' -t). The layers that wait (the QMP session) stop at the
- * run's deadline (iv_g->opt.deadline) with an error naming the step, and the run
+ * run's deadline (run->opt.deadline) with an error naming the step, and the run
  * ends with its report; whatever still runs half a second later (a read that
  * blocks: a FIFO, a hung file system) is ended here by SIGALRM: "IOMMU UNKNOWN
  * - timed out after N s" under --nagios, an error otherwise, the Prometheus
@@ -63,28 +63,33 @@ void iv_timeout_watch(const struct iv_check *c)
 	watched = c;
 }
 
-void iv_timeout_arm(double secs, bool nagios, bool json)
+void iv_timeout_arm(double secs, bool nagios, bool json, const char *cmd)
 {
 	static const char why[] = "(-t/--timeout): the run did not finish";
 	int n = snprintf(err_msg, sizeof err_msg, "iommu-verify: timed out after %g s %s\n", secs, why);
 	err_len = n > 0 && (size_t)n < sizeof err_msg ? (size_t)n : 0;
 	if (nagios)
 		n = snprintf(out_msg, sizeof out_msg, "IOMMU UNKNOWN - timed out after %g s %s\n", secs, why);
-	else if (json)
+	else if (json)   /* schema 2's error document: schema_version, command, errors */
 		n = snprintf(out_msg, sizeof out_msg,
-			     "{\"status\":\"unknown\",\"exit_code\":3,\"errors\":[\"timed out after %g s %s\"]}\n",
-			     secs, why);
+			     "{\"schema_version\":2,\"command\":\"%s\",\"errors\":[\"timed out after %g s %s\"]}\n",
+			     cmd, secs, why);
 	else
 		n = 0;
 	out_len = n > 0 && (size_t)n < sizeof out_msg ? (size_t)n : 0;
 	/* a confirmed critical finding, then the timeout: the note between the two parts */
-	const char *pre = nagios ? "IOMMU CRITICAL - " : json ? "{\"status\":\"critical\",\"exit_code\":2,\"critical\":\"" : "";
-	n = snprintf(crit_out, sizeof crit_out, "%s", pre);
+	if (nagios)
+		n = snprintf(crit_out, sizeof crit_out, "IOMMU CRITICAL - ");
+	else if (json)
+		n = snprintf(crit_out, sizeof crit_out,
+			     "{\"schema_version\":2,\"command\":\"%s\",\"errors\":[\"a critical finding before the timeout: ", cmd);
+	else
+		n = 0;
 	crit_len = n > 0 && (size_t)n < sizeof crit_out ? (size_t)n : 0;
 	if (nagios)
 		n = snprintf(crit_end, sizeof crit_end, "; then timed out after %g s %s\n", secs, why);
 	else if (json)
-		n = snprintf(crit_end, sizeof crit_end, "\",\"errors\":[\"timed out after %g s %s\"]}\n", secs, why);
+		n = snprintf(crit_end, sizeof crit_end, "\",\"timed out after %g s %s\"]}\n", secs, why);
 	crit_end_len = (nagios || json) && n > 0 && (size_t)n < sizeof crit_end ? (size_t)n : 0;
 	if (!crit_end_len)
 		crit_len = 0;

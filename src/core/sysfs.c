@@ -31,10 +31,10 @@ int iv_link_base(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int iv_sysfs_group_of(const struct iv_bdf *bdf)
+int iv_sysfs_group_of(struct iv_run *run, const struct iv_bdf *bdf)
 {
 	char p[PATH_MAX], b[16], name[64];
-	iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/iommu_group", iv_bdf_str(bdf, b));
+	iv_path(run, p, sizeof p, "/sys/bus/pci/devices/%s/iommu_group", iv_bdf_str(bdf, b));
 	if (iv_link_base(p, name, sizeof name) == 0) {
 		char *end;
 		long g = strtol(name, &end, 10);
@@ -42,10 +42,10 @@ int iv_sysfs_group_of(const struct iv_bdf *bdf)
 			return (int)g;
 	}
 	/* fall back to scanning /sys/kernel/iommu_groups */
-	int *groups, ng = iv_sysfs_groups(&groups);
+	int *groups, ng = iv_sysfs_groups(run, &groups);
 	int found = -1;
 	for (int i = 0; i < ng && found < 0; i++) {
-		iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices/%s", groups[i], b);
+		iv_path(run, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices/%s", groups[i], b);
 		if (access(p, F_OK) == 0 || errno != ENOENT)
 			found = groups[i];
 	}
@@ -84,16 +84,16 @@ static int list_bdfs(const char *dir, struct iv_bdf **out)
 	return (int)n;
 }
 
-int iv_sysfs_group_devices(int group, struct iv_bdf **out)
+int iv_sysfs_group_devices(struct iv_run *run, int group, struct iv_bdf **out)
 {
 	char p[PATH_MAX];
-	return list_bdfs(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices", group), out);
+	return list_bdfs(iv_path(run, p, sizeof p, "/sys/kernel/iommu_groups/%d/devices", group), out);
 }
 
-int iv_sysfs_pci_devices(struct iv_bdf **out)
+int iv_sysfs_pci_devices(struct iv_run *run, struct iv_bdf **out)
 {
 	char p[PATH_MAX];
-	return list_bdfs(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices"), out);
+	return list_bdfs(iv_path(run, p, sizeof p, "/sys/bus/pci/devices"), out);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -102,10 +102,10 @@ static int cmp_int(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int iv_sysfs_groups(int **out)
+int iv_sysfs_groups(struct iv_run *run, int **out)
 {
 	char p[PATH_MAX];
-	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups"));
+	DIR *d = opendir(iv_path(run, p, sizeof p, "/sys/kernel/iommu_groups"));
 	if (!d)
 		return -1;
 	size_t n = 0, cap = 0;
@@ -127,37 +127,37 @@ int iv_sysfs_groups(int **out)
 	return (int)n;
 }
 
-void iv_sysfs_group_type(int group, char *buf, size_t len)
+void iv_sysfs_group_type(struct iv_run *run, int group, char *buf, size_t len)
 {
 	char p[PATH_MAX];
-	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/type", group), buf, len) < 0)
+	if (iv_read_small(iv_path(run, p, sizeof p, "/sys/kernel/iommu_groups/%d/type", group), buf, len) < 0)
 		buf[0] = 0;
 }
 
-void iv_sysfs_driver(const struct iv_bdf *bdf, char *buf, size_t len)
+void iv_sysfs_driver(struct iv_run *run, const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (iv_link_base(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(run, p, sizeof p, "/sys/bus/pci/devices/%s/driver", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
-void iv_sysfs_iommu_of(const struct iv_bdf *bdf, char *buf, size_t len)
+void iv_sysfs_iommu_of(struct iv_run *run, const struct iv_bdf *bdf, char *buf, size_t len)
 {
 	char p[PATH_MAX], b[16];
-	if (iv_link_base(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
+	if (iv_link_base(iv_path(run, p, sizeof p, "/sys/bus/pci/devices/%s/iommu", iv_bdf_str(bdf, b)), buf, len))
 		buf[0] = 0;
 }
 
-int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
+int iv_sysfs_reserved_regions(struct iv_run *run, int group, struct iv_resv **out)
 {
 	char p[PATH_MAX];
 	struct iv_lines l;
-	iv_path(iv_g, p, sizeof p, "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	iv_path(run, p, sizeof p, "/sys/kernel/iommu_groups/%d/reserved_regions", group);
 	if (access(p, R_OK) != 0) {
 		*out = NULL;
 		return 0;
 	}
-	if (iv_lines_open(iv_g, &l, p))
+	if (iv_lines_open(run, &l, p))
 		return -1;
 	size_t n = 0, cap = 0;
 	struct iv_resv *v = NULL;
@@ -170,7 +170,7 @@ int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
 			continue;
 		if (sscanf(line, "%31s %31s %23s", a, b, t) != 3 || iv_parse_hex(a, &x.start) ||
 		    iv_parse_hex(b, &x.end)) {
-			r = iv_error(iv_g, "%s:%llu: cannot parse reserved region '%s'", p,
+			r = iv_error(run, "%s:%llu: cannot parse reserved region '%s'", p,
 				     (unsigned long long)l.lineno, line);
 			break;
 		}
@@ -188,10 +188,10 @@ int iv_sysfs_reserved_regions(int group, struct iv_resv **out)
 	return (int)n;
 }
 
-int iv_sysfs_bars(const struct iv_bdf *bdf, struct iv_bar bars[7])
+int iv_sysfs_bars(struct iv_run *run, const struct iv_bdf *bdf, struct iv_bar bars[7])
 {
 	char p[PATH_MAX], b[16], buf[2048];
-	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/bus/pci/devices/%s/resource", iv_bdf_str(bdf, b)), buf, sizeof buf) < 0)
+	if (iv_read_small(iv_path(run, p, sizeof p, "/sys/bus/pci/devices/%s/resource", iv_bdf_str(bdf, b)), buf, sizeof buf) < 0)
 		return -1;
 	int n = 0;
 	char *save, *line = strtok_r(buf, "\n", &save);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include "iv.h"
 
-struct iv_run *iv_g;
 
 void iv_run_init(struct iv_run *run)
 {

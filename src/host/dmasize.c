@@ -49,7 +49,7 @@ static void add_dev(struct owner *w, const struct iv_bdf *b, int group)
 	}
 }
 
-static void fd_target(struct owner *w, const char *t)
+static void fd_target(struct iv_run *run, struct owner *w, const char *t)
 {
 	char p[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
@@ -60,9 +60,9 @@ static void fd_target(struct owner *w, const char *t)
 		return;
 	t = m;
 	if (!strncmp(t, "/dev/vfio/devices/", 18)) {
-		iv_path(iv_g, p, sizeof p, "/sys/class/vfio-dev/%s/device", t + 18);
+		iv_path(run, p, sizeof p, "/sys/class/vfio-dev/%s/device", t + 18);
 		if (iv_link_base(p, name, sizeof name) == 0 && iv_bdf_parse(name, &b) == 0)
-			add_dev(w, &b, iv_sysfs_group_of(&b));
+			add_dev(w, &b, iv_sysfs_group_of(run, &b));
 		return;
 	}
 	if (strncmp(t, "/dev/vfio/", 10) || !isdigit((unsigned char)t[10]))
@@ -72,7 +72,7 @@ static void fd_target(struct owner *w, const char *t)
 	if (*end || g < 0 || g > INT_MAX)
 		return;
 	struct iv_bdf *v;
-	int n = iv_sysfs_group_devices((int)g, &v);
+	int n = iv_sysfs_group_devices(run, (int)g, &v);
 	for (int i = 0; i < n; i++)
 		add_dev(w, &v[i], (int)g);
 	if (n > 0)
@@ -97,23 +97,23 @@ static bool kb_fields(const char *path, const char *const *keys, uint64_t *out, 
 	return true;
 }
 
-static void load_sizes(struct owner *w)
+static void load_sizes(struct iv_run *run, struct owner *w)
 {
 	static const char *const st[] = { "VmLck", "VmPin" };
 	static const char *const sm[] = { "AnonHugePages", "Shared_Hugetlb", "Private_Hugetlb" };
 	uint64_t s[2], h[3];
 	char p[PATH_MAX];
-	w->have_status = kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
+	w->have_status = kb_fields(iv_path(run, p, sizeof p, "/proc/%d/status", (int)w->pid), st, s, 2);
 	w->pinned = s[0] > s[1] ? s[0] : s[1];
-	if (w->have_status && kb_fields(iv_path(iv_g, p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
+	if (w->have_status && kb_fields(iv_path(run, p, sizeof p, "/proc/%d/smaps_rollup", (int)w->pid), sm, h, 3))
 		w->huge = h[0] + h[1] + h[2];
 }
 
-static void scan(void)
+static void scan(struct iv_run *run)
 {
 	char p[PATH_MAX];
 	O.done = true;
-	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/proc"));
+	DIR *d = opendir(iv_path(run, p, sizeof p, "/proc"));
 	if (!d)
 		return;
 	struct dirent *e;
@@ -126,7 +126,7 @@ static void scan(void)
 		memset(&w, 0, sizeof w);
 		w.pid = (pid_t)pid;
 		char fdp[PATH_MAX];
-		DIR *f = opendir(iv_path(iv_g, fdp, sizeof fdp, "/proc/%ld/fd", pid));
+		DIR *f = opendir(iv_path(run, fdp, sizeof fdp, "/proc/%ld/fd", pid));
 		if (!f)
 			continue;
 		struct dirent *x;
@@ -139,14 +139,14 @@ static void scan(void)
 			if (n <= 0)
 				continue;
 			t[n] = 0;
-			fd_target(&w, t);
+			fd_target(run, &w, t);
 		}
 		closedir(f);
 		if (!w.ndevs)
 			continue;
-		load_sizes(&w);
+		load_sizes(run, &w);
 		char sp[PATH_MAX];
-		if (!w.have_status && access(iv_path(iv_g, sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
+		if (!w.have_status && access(iv_path(run, sp, sizeof sp, "/proc/%ld/stat", pid), F_OK) != 0)
 			continue;        /* gone since its fds were read: it holds nothing any more */
 		O.o = iv_xrealloc(O.o, (O.n + 1) * sizeof *O.o);
 		O.o[O.n++] = w;
@@ -162,12 +162,12 @@ static bool holds(const struct owner *w, const struct iv_bdf *bdf, int group)
 	return false;
 }
 
-int iv_host_dma_estimate(const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen)
+int iv_host_dma_estimate(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen)
 {
 	if (!O.done)
-		scan();
+		scan(run);
 	memset(e, 0, sizeof *e);
-	int group = bdf ? iv_sysfs_group_of(bdf) : -1;
+	int group = bdf ? iv_sysfs_group_of(run, bdf) : -1;
 	size_t used = 0, nown = 0;
 	for (size_t i = 0; i < O.n; i++) {
 		const struct owner *w = &O.o[i];

@@ -40,14 +40,14 @@ static int cmp_sec(const void *a, const void *b)
 	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
 }
 
-int iv_gpamap_finish(struct iv_gpa_map *m, const char *origin)
+int iv_gpamap_finish(struct iv_run *run, struct iv_gpa_map *m, const char *origin)
 {
 	if (m->n > 1)
 		qsort(m->v, m->n, sizeof *m->v, cmp_sec);
 	for (size_t i = 1; i < m->n; i++) {
 		const struct iv_gpa_section *a = &m->v[i - 1], *b = &m->v[i];
 		if (b->gpa - a->gpa < a->size)   /* b->gpa >= a->gpa (sorted); no wrap at 2^64 */
-			return iv_error(iv_g, "%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
+			return iv_error(run, "%s: sections '%s' [%#llx-%#llx] and '%s' [%#llx-%#llx] overlap", origin,
 					a->name, (unsigned long long)a->gpa, (unsigned long long)(a->gpa + a->size - 1),
 					b->name, (unsigned long long)b->gpa, (unsigned long long)(b->gpa + b->size - 1));
 	}
@@ -100,11 +100,11 @@ static void line_col(const struct jfile *j, size_t off, unsigned long *line, uns
 }
 
 /* "FILE:LINE:COLUMN: cannot read the GPA map: MSG" at offset off. Returns -1. */
-static int jerr(const struct jfile *j, size_t off, const char *msg, const char *arg)
+static int jerr(struct iv_run *run, const struct jfile *j, size_t off, const char *msg, const char *arg)
 {
 	unsigned long l, c;
 	line_col(j, off, &l, &c);
-	return iv_error(iv_g, "%s:%lu:%lu: cannot read the GPA map: %s%s", j->path, l, c, msg, arg ? arg : "");
+	return iv_error(run, "%s:%lu:%lu: cannot read the GPA map: %s%s", j->path, l, c, msg, arg ? arg : "");
 }
 
 static void skip_ws(struct jfile *j)
@@ -138,8 +138,8 @@ static int set_type(struct iv_gpa_section *s, const char *t)
 }
 
 /* element errors: "FILE: element N: what (line L, column C)" */
-static int ferr(const struct jfile *j, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int ferr(const struct jfile *j, size_t at, const char *fmt, ...)
+static int ferr(struct iv_run *run, const struct jfile *j, size_t at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int ferr(struct iv_run *run, const struct jfile *j, size_t at, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -148,17 +148,17 @@ static int ferr(const struct jfile *j, size_t at, const char *fmt, ...)
 	va_end(ap);
 	unsigned long l, c;
 	line_col(j, at, &l, &c);
-	return iv_error(iv_g, "%s: element %zu: %s (line %lu, column %lu)", j->path, j->idx, msg, l, c);
+	return iv_error(run, "%s: element %zu: %s (line %lu, column %lu)", j->path, j->idx, msg, l, c);
 }
 
-static int file_field(const struct jfile *j, size_t at, struct iv_gpa_section *s, const char *key,
+static int file_field(struct iv_run *run, const struct jfile *j, size_t at, struct iv_gpa_section *s, const char *key,
 		      json_object *val, bool *have_type)
 {
 	const char *str = json_object_get_string(val);
 	if (!strcmp(key, "gpa") || !strcmp(key, "size") || !strcmp(key, "hva")) {
 		uint64_t v;
 		if (json_u64(val, &v))
-			return ferr(j, at, "field '%s': '%.40s' is not a number (\"0x...\")", key, str);
+			return ferr(run, j, at, "field '%s': '%.40s' is not a number (\"0x...\")", key, str);
 		if (key[0] == 'g')
 			s->gpa = v;
 		else if (key[0] == 's')
@@ -169,49 +169,49 @@ static int file_field(const struct jfile *j, size_t at, struct iv_gpa_section *s
 		}
 	} else if (!strcmp(key, "name")) {
 		if (!json_object_is_type(val, json_type_string) || strlen(str) >= sizeof s->name)
-			return ferr(j, at, "field 'name': not a string of at most %zu characters", sizeof s->name - 1);
+			return ferr(run, j, at, "field 'name': not a string of at most %zu characters", sizeof s->name - 1);
 		snprintf(s->name, sizeof s->name, "%s", str);
 	} else if (!strcmp(key, "readonly")) {
 		if (!json_object_is_type(val, json_type_boolean))
-			return ferr(j, at, "field 'readonly': '%.40s' is not true or false", str);
+			return ferr(run, j, at, "field 'readonly': '%.40s' is not true or false", str);
 		s->readonly = json_object_get_boolean(val);
 	} else if (!strcmp(key, "type")) {
 		if (!json_object_is_type(val, json_type_string) || set_type(s, str))
-			return ferr(j, at, "field 'type': '%.40s' is not ram, rom or ramd", str);
+			return ferr(run, j, at, "field 'type': '%.40s' is not ram, rom or ramd", str);
 		*have_type = true;
 	} else {
-		return ferr(j, at, "unknown field '%.60s'", key);
+		return ferr(run, j, at, "unknown field '%.60s'", key);
 	}
 	return 0;
 }
 
-static int file_element(const struct jfile *j, size_t at, json_object *o, struct iv_gpa_section *s)
+static int file_element(struct iv_run *run, const struct jfile *j, size_t at, json_object *o, struct iv_gpa_section *s)
 {
 	bool have_type = false;
 	if (!json_object_is_type(o, json_type_object))
-		return ferr(j, at, "%s", "not an object");
+		return ferr(run, j, at, "%s", "not an object");
 	json_object_object_foreach(o, key, val) {
-		if (file_field(j, at, s, key, val, &have_type))
+		if (file_field(run, j, at, s, key, val, &have_type))
 			return -1;
 	}
 	json_object *x;
 	if (!json_object_object_get_ex(o, "gpa", &x) || !json_object_object_get_ex(o, "size", &x))
-		return ferr(j, at, "%s", "'gpa' and 'size' are required");
+		return ferr(run, j, at, "%s", "'gpa' and 'size' are required");
 	if (s->size == 0 || s->gpa + s->size - 1 < s->gpa)
-		return ferr(j, at, "size %#llx at gpa %#llx is empty or wraps", (unsigned long long)s->size,
+		return ferr(run, j, at, "size %#llx at gpa %#llx is empty or wraps", (unsigned long long)s->size,
 			    (unsigned long long)s->gpa);
 	if (!have_type)
 		s->type = s->readonly ? IV_SEC_ROM : IV_SEC_RAM;
 	if (s->type == IV_SEC_ROM)
 		s->readonly = true;
 	if (!s->have_hva && s->type != IV_SEC_RAMD)
-		return ferr(j, at, "%s section '%s' has no 'hva' (only ramd sections may omit it)",
+		return ferr(run, j, at, "%s section '%s' has no 'hva' (only ramd sections may omit it)",
 			    s->type == IV_SEC_ROM ? "rom" : "ram", s->name);
 	if ((s->gpa | s->size | s->hva) & (IV_PAGE_SIZE - 1))
-		return ferr(j, at, "gpa %#llx, size %#llx or hva %#llx is not a multiple of 4 KiB",
+		return ferr(run, j, at, "gpa %#llx, size %#llx or hva %#llx is not a multiple of 4 KiB",
 			    (unsigned long long)s->gpa, (unsigned long long)s->size, (unsigned long long)s->hva);
 	if (s->have_hva && s->hva + (s->size - 1) < s->hva)
-		return ferr(j, at, "hva %#llx + size %#llx wraps", (unsigned long long)s->hva,
+		return ferr(run, j, at, "hva %#llx + size %#llx wraps", (unsigned long long)s->hva,
 			    (unsigned long long)s->size);
 	return 0;
 }
@@ -231,12 +231,12 @@ static bool int_out_of_range(const char *p, size_t len)
 }
 
 /* Scans one element from j->pos (a flat object): sets *end past it. 0 ok, -1 error. */
-static int scan_element(struct jfile *j, size_t *end)
+static int scan_element(struct iv_run *run, struct jfile *j, size_t *end)
 {
 	size_t p = j->pos, fields = 0;
 	int depth = 0;
 	if (j->buf[p] != '{')
-		return ferr(j, p, "%s", "not an object");
+		return ferr(run, j, p, "%s", "not an object");
 	while (p < j->n) {
 		char c = j->buf[p];
 		if (c == '"') {
@@ -244,38 +244,38 @@ static int scan_element(struct jfile *j, size_t *end)
 			while (q < j->n && j->buf[q] != '"')
 				q += j->buf[q] == '\\' ? 2 : 1;
 			if (q >= j->n)
-				return jerr(j, p, "unterminated string", NULL);
+				return jerr(run, j, p, "unterminated string", NULL);
 			p = q + 1;
 			continue;
 		}
 		if (c == '{' || c == '[') {
 			if (++depth > 1)
-				return ferr(j, p, "%s", "a nested object or array (a section's fields are numbers, strings or booleans)");
+				return ferr(run, j, p, "%s", "a nested object or array (a section's fields are numbers, strings or booleans)");
 		} else if (c == '}' || c == ']') {
 			if (--depth <= 0) {
 				*end = p + 1;
 				return 0;
 			}
 		} else if (c == ':' && ++fields > GPAMAP_MAX_FIELDS) {
-			return ferr(j, p, "more than %d fields", GPAMAP_MAX_FIELDS);
+			return ferr(run, j, p, "more than %d fields", GPAMAP_MAX_FIELDS);
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			size_t q = p + 1;
 			while (q < j->n && strchr("0123456789", j->buf[q]) && j->buf[q])
 				q++;
 			bool integer = q >= j->n || !strchr(".eE", j->buf[q]) || !j->buf[q];
 			if (integer && int_out_of_range(j->buf + p, q - p))
-				return ferr(j, p, "integer %.*s out of range (above INT64_MAX; use a \"0x...\" string)",
+				return ferr(run, j, p, "integer %.*s out of range (above INT64_MAX; use a \"0x...\" string)",
 					    (int)(q - p > 40 ? 40 : q - p), j->buf + p);
 			p = q;
 			continue;
 		}
 		p++;
 	}
-	return jerr(j, p, "not valid JSON: ", "unexpected end of data");
+	return jerr(run, j, p, "not valid JSON: ", "unexpected end of data");
 }
 
 /* Parses the element [j->pos, end) with json-c. */
-static int parse_element(struct jfile *j, size_t end, struct iv_gpa_map *m)
+static int parse_element(struct iv_run *run, struct jfile *j, size_t end, struct iv_gpa_map *m)
 {
 	json_tokener *tok = json_tokener_new_ex(4);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -288,33 +288,33 @@ static int parse_element(struct jfile *j, size_t end, struct iv_gpa_map *m)
 	json_tokener_free(tok);
 	int rc;
 	if (!o || je != json_tokener_success)
-		rc = jerr(j, j->pos + (stop < len ? stop : len), "not valid JSON: ",
+		rc = jerr(run, j, j->pos + (stop < len ? stop : len), "not valid JSON: ",
 			  json_tokener_error_desc(je == json_tokener_success ? json_tokener_error_parse_unexpected : je));
 	else if (m->n >= IV_GPAMAP_FILE_MAX)
-		rc = ferr(j, j->pos, "more than %u sections", IV_GPAMAP_FILE_MAX);
+		rc = ferr(run, j, j->pos, "more than %u sections", IV_GPAMAP_FILE_MAX);
 	else
-		rc = file_element(j, j->pos, o, gpamap_add(m));
+		rc = file_element(run, j, j->pos, o, gpamap_add(m));
 	json_object_put(o);
 	j->pos = end;
 	return rc;
 }
 
-static int parse_file(struct jfile *j, struct iv_gpa_map *m)
+static int parse_file(struct iv_run *run, struct jfile *j, struct iv_gpa_map *m)
 {
 	skip_ws(j);
 	if (j->pos >= j->n || j->buf[j->pos] != '[')
-		return iv_error(iv_g, "%s: the GPA map must be a JSON array of sections", j->path);
+		return iv_error(run, "%s: the GPA map must be a JSON array of sections", j->path);
 	j->pos++;
 	for (j->idx = 0;; j->idx++) {
 		skip_ws(j);
 		if (j->pos >= j->n)
-			return jerr(j, j->pos, "not valid JSON: ", "unexpected end of data");
+			return jerr(run, j, j->pos, "not valid JSON: ", "unexpected end of data");
 		if (j->buf[j->pos] == ']' && j->idx == 0) {
 			j->pos++;
 			break;
 		}
 		size_t end = j->pos;
-		if (scan_element(j, &end) || parse_element(j, end, m))
+		if (scan_element(run, j, &end) || parse_element(run, j, end, m))
 			return -1;
 		skip_ws(j);
 		if (j->pos < j->n && j->buf[j->pos] == ',') {
@@ -325,33 +325,33 @@ static int parse_file(struct jfile *j, struct iv_gpa_map *m)
 			j->pos++;
 			break;
 		}
-		return jerr(j, j->pos, "not valid JSON: ", "expected ',' or ']' after an element");
+		return jerr(run, j, j->pos, "not valid JSON: ", "expected ',' or ']' after an element");
 	}
 	skip_ws(j);
 	if (j->pos < j->n)
-		return jerr(j, j->pos, "not valid JSON: ", "data after the array");
+		return jerr(run, j, j->pos, "not valid JSON: ", "data after the array");
 	if (m->n == 0)
-		return iv_error(iv_g, "%s: the GPA map has no sections (nothing could be compared)", j->path);
+		return iv_error(run, "%s: the GPA map has no sections (nothing could be compared)", j->path);
 	return 0;
 }
 
 /* Reads at most IV_GPAMAP_FILE_BYTES (works for pipes too). *len set; NULL on error. */
-static char *read_bounded(const char *path, size_t *len)
+static char *read_bounded(struct iv_run *run, const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		iv_error(iv_g, "%s: cannot read the GPA map: %s", path, strerror(errno));
+		iv_error(run, "%s: cannot read the GPA map: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		iv_error(iv_g, "%s: cannot read the GPA map: it is a directory", path);
+		iv_error(run, "%s: cannot read the GPA map: it is a directory", path);
 		return NULL;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		close(fd);
-		iv_error(iv_g, "%s: cannot read the GPA map: %s", path, strerror(errno));
+		iv_error(run, "%s: cannot read the GPA map: %s", path, strerror(errno));
 		return NULL;
 	}
 	char *buf = iv_xmalloc(IV_GPAMAP_FILE_BYTES + 1);
@@ -364,9 +364,9 @@ static char *read_bounded(const char *path, size_t *len)
 	int e = errno;
 	close(fd);
 	if (r < 0)
-		iv_error(iv_g, "%s: read error: %s", path, strerror(e));
+		iv_error(run, "%s: read error: %s", path, strerror(e));
 	else if (n > IV_GPAMAP_FILE_BYTES)
-		iv_error(iv_g, "%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
+		iv_error(run, "%s: the GPA map is larger than %d MiB (a VM has at most a few thousand sections)",
 			 path, IV_GPAMAP_FILE_BYTES >> 20);
 	if (r < 0 || n > IV_GPAMAP_FILE_BYTES) {
 		free(buf);
@@ -377,20 +377,20 @@ static char *read_bounded(const char *path, size_t *len)
 	return buf;
 }
 
-int iv_gpamap_from_file(const char *path, struct iv_gpa_map *m)
+int iv_gpamap_from_file(struct iv_run *run, const char *path, struct iv_gpa_map *m)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "file");
 	size_t n;
-	char *buf = read_bounded(path, &n);
+	char *buf = read_bounded(run, path, &n);
 	if (!buf)
 		return -1;
 	struct jfile j = { path, buf, n, 0, 0 };
 	const char *nul = memchr(buf, 0, n);
-	int rc = nul ? jerr(&j, (size_t)(nul - buf), "a NUL byte (not a text file)", NULL) : parse_file(&j, m);
+	int rc = nul ? jerr(run, &j, (size_t)(nul - buf), "a NUL byte (not a text file)", NULL) : parse_file(run, &j, m);
 	free(buf);
 	if (rc == 0)
-		rc = iv_gpamap_finish(m, path);
+		rc = iv_gpamap_finish(run, m, path);
 	if (rc)
 		iv_gpamap_free(m);
 	return rc;
@@ -404,7 +404,7 @@ struct text_lines {
 };
 
 /* 1 line in t->buf, 0 end, -1 error (line too long). */
-static int text_next(struct text_lines *t, const char *origin)
+static int text_next(struct iv_run *run, struct text_lines *t, const char *origin)
 {
 	if (t->p >= t->end)
 		return 0;
@@ -414,7 +414,7 @@ static int text_next(struct text_lines *t, const char *origin)
 	if (n && t->p[n - 1] == '\r')
 		n--;
 	if (n >= sizeof t->buf)
-		return iv_error(iv_g, "%s:%lu: line longer than %zu characters", origin, t->lineno, sizeof t->buf - 1);
+		return iv_error(run, "%s:%lu: line longer than %zu characters", origin, t->lineno, sizeof t->buf - 1);
 	memcpy(t->buf, t->p, n);
 	t->buf[n] = 0;
 	t->p = nl ? nl + 1 : t->end;
@@ -498,11 +498,11 @@ static bool known_mtree_line(const char *l)
 
 struct mtree_state { bool in_memory, done, found; };
 
-static int mtree_line(const char *origin, struct text_lines *t, struct mtree_state *st, struct iv_gpa_map *m)
+static int mtree_line(struct iv_run *run, const char *origin, struct text_lines *t, struct mtree_state *st, struct iv_gpa_map *m)
 {
 	const char *l = t->buf;
 	if (!known_mtree_line(l))
-		return iv_error(iv_g, "%s:%lu: not an 'info mtree -f' line: '%.80s'", origin, t->lineno, l);
+		return iv_error(run, "%s:%lu: not an 'info mtree -f' line: '%.80s'", origin, t->lineno, l);
 	if (!strncmp(l, "FlatView #", 10)) {
 		st->done = st->in_memory;
 		st->in_memory = false;
@@ -510,18 +510,18 @@ static int mtree_line(const char *origin, struct text_lines *t, struct mtree_sta
 		st->in_memory = st->found = true;
 	} else if (st->in_memory && !strncmp(l, "  ", 2) && isxdigit((unsigned char)l[2])) {
 		if (m->n >= IV_GPAMAP_MAX)
-			return iv_error(iv_g, "%s:%lu: more than %u sections", origin, t->lineno, IV_GPAMAP_MAX);
+			return iv_error(run, "%s:%lu: more than %u sections", origin, t->lineno, IV_GPAMAP_MAX);
 		struct iv_gpa_section *s = gpamap_add(m);
 		int r = mtree_row(l, s);
 		if (r < 0)
-			return iv_error(iv_g, "%s:%lu: cannot parse flatview row '%.80s'", origin, t->lineno, l);
+			return iv_error(run, "%s:%lu: cannot parse flatview row '%.80s'", origin, t->lineno, l);
 		if (r == 0)
 			m->n--;
 	}
 	return 0;
 }
 
-int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m)
+int iv_mtree_parse(struct iv_run *run, const char *text, const char *origin, struct iv_gpa_map *m)
 {
 	struct text_lines t;
 	struct mtree_state st = { false, false, false };
@@ -531,16 +531,16 @@ int iv_mtree_parse(const char *text, const char *origin, struct iv_gpa_map *m)
 	/* reserve for every line (at most IV_GPAMAP_MAX): no doubling of a large array */
 	m->cap = count_lines(text, IV_GPAMAP_MAX);
 	m->v = iv_xmalloc(m->cap * sizeof *m->v);
-	while (!st.done && (r = text_next(&t, origin)) > 0) {
-		if (mtree_line(origin, &t, &st, m)) {
+	while (!st.done && (r = text_next(run, &t, origin)) > 0) {
+		if (mtree_line(run, origin, &t, &st, m)) {
 			r = -1;
 			break;
 		}
 	}
 	if (r >= 0 && !st.found)
-		r = iv_error(iv_g, "%s: no FlatView for AS \"memory\" in 'info mtree -f'", origin);
+		r = iv_error(run, "%s: no FlatView for AS \"memory\" in 'info mtree -f'", origin);
 	if (r >= 0)
-		r = iv_gpamap_finish(m, origin);
+		r = iv_gpamap_finish(run, m, origin);
 	if (r < 0)
 		iv_gpamap_free(m);
 	return r < 0 ? -1 : 0;
@@ -592,7 +592,7 @@ static int ramblock_row(char *line, bool with_hva, struct iv_ramblock *b)
 	return 0;
 }
 
-int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock **out, size_t *n)
+int iv_ramblock_parse(struct iv_run *run, const char *text, const char *origin, struct iv_ramblock **out, size_t *n)
 {
 	struct text_lines t;
 	struct iv_ramblock *v = NULL;
@@ -602,12 +602,12 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 	text_init(&t, text);
 	size_t cap = count_lines(text, IV_GPAMAP_MAX);   /* exact: no doubling of a large array */
 	v = iv_xmalloc(cap * sizeof *v);
-	while ((r = text_next(&t, origin)) > 0) {
+	while ((r = text_next(run, &t, origin)) > 0) {
 		if (!t.buf[strspn(t.buf, " ")])
 			continue;
 		if (!header) {
 			if (!strstr(t.buf, "Block Name") || !strstr(t.buf, "Offset")) {
-				r = iv_error(iv_g, "%s:%lu: not the 'info ramblock' header: '%.80s'", origin, t.lineno, t.buf);
+				r = iv_error(run, "%s:%lu: not the 'info ramblock' header: '%.80s'", origin, t.lineno, t.buf);
 				break;
 			}
 			header = true;
@@ -615,7 +615,7 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			continue;
 		}
 		if (cnt >= IV_GPAMAP_MAX) {
-			r = iv_error(iv_g, "%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
+			r = iv_error(run, "%s:%lu: more than %u RAM blocks", origin, t.lineno, IV_GPAMAP_MAX);
 			break;
 		}
 		if (cnt >= cap) {
@@ -623,13 +623,13 @@ int iv_ramblock_parse(const char *text, const char *origin, struct iv_ramblock *
 			v = iv_xrealloc(v, cap * sizeof *v);
 		}
 		if (ramblock_row(t.buf, with_hva, &v[cnt])) {
-			r = iv_error(iv_g, "%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
+			r = iv_error(run, "%s:%lu: cannot parse RAM block row '%.80s'", origin, t.lineno, t.buf);
 			break;
 		}
 		cnt++;
 	}
 	if (r == 0 && !header)
-		r = iv_error(iv_g, "%s: empty 'info ramblock' output", origin);
+		r = iv_error(run, "%s: empty 'info ramblock' output", origin);
 	if (r < 0) {
 		free(v);
 		return -1;

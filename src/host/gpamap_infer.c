@@ -60,7 +60,7 @@ static int cmp_iova(const void *a, const void *b)
 }
 
 /* Candidates: rw mappings of at least 2 MiB, and all rw anonymous ones. */
-static int vma_cb(void *arg, const struct iv_map *m)
+static int vma_cb(struct iv_run *run, void *arg, const struct iv_map *m)
 {
 	struct infer *in = arg;
 	if (m->perms[0] != 'r' || m->perms[1] != 'w')
@@ -70,7 +70,7 @@ static int vma_cb(void *arg, const struct iv_map *m)
 	if (!strncmp(m->path, "anon_inode:[vfio", 16))
 		return 0;   /* VM_PFNMAP BAR mmaps: pagemap shows nothing */
 	if (in->nv >= INFER_MAX_VMAS)
-		return iv_error(iv_g, "pid maps: more than %u candidate mappings", INFER_MAX_VMAS);
+		return iv_error(run, "pid maps: more than %u candidate mappings", INFER_MAX_VMAS);
 	in->v = iv_xrealloc(in->v, (in->nv + 1) * sizeof *in->v);
 	in->v[in->nv].start = m->start;
 	in->v[in->nv].end = m->end;
@@ -247,13 +247,13 @@ static void build_pieces(struct infer *in, struct iv_gpa_map *m)
 	}
 }
 
-int iv_gpamap_infer(pid_t pid, const struct iv_sample *samples, size_t n, struct iv_gpa_map *m)
+int iv_gpamap_infer(struct iv_run *run, pid_t pid, const struct iv_sample *samples, size_t n, struct iv_gpa_map *m)
 {
 	struct infer in = { 0 };
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "inferred");
 	if (n > INFER_MAX_SAMPLES)
-		return iv_error(iv_g, "pid %d: more than %u samples to infer the GPA map", (int)pid, INFER_MAX_SAMPLES);
+		return iv_error(run, "pid %d: more than %u samples to infer the GPA map", (int)pid, INFER_MAX_SAMPLES);
 	m->samples = (unsigned)n;
 	in.n = n;
 	in.s = iv_xcalloc(n, sizeof *in.s);
@@ -263,8 +263,8 @@ int iv_gpamap_infer(pid_t pid, const struct iv_sample *samples, size_t n, struct
 	}
 	qsort(in.s, n, sizeof *in.s, cmp_pfn);
 	mark_dups(&in);
-	int rc = iv_maps_each(pid, vma_cb, &in);
-	struct iv_pagemap *pm = rc ? NULL : iv_pagemap_open(pid);
+	int rc = iv_maps_each(run, pid, vma_cb, &in);
+	struct iv_pagemap *pm = rc ? NULL : iv_pagemap_open(run, pid);
 	if (!rc && !pm)
 		rc = -1;
 	if (!rc)
@@ -273,7 +273,7 @@ int iv_gpamap_infer(pid_t pid, const struct iv_sample *samples, size_t n, struct
 	if (!rc) {
 		qsort(in.s, n, sizeof *in.s, cmp_iova);
 		build_pieces(&in, m);
-		rc = iv_gpamap_finish(m, "inferred GPA map");
+		rc = iv_gpamap_finish(run, m, "inferred GPA map");
 	}
 	if (!rc && n && (uint64_t)m->agreed * 100 < (uint64_t)n * INFER_AGREE_PCT) {
 		iv_warn("pid %d: inferred GPA map not used: %u of %u samples agreed (fewer than %u%%)",

@@ -23,15 +23,17 @@ struct u64win {
 	uint64_t first;         /* index of buf[0] */
 	bool valid;
 	uint64_t *reads;        /* stats counter to bump per pread */
+	struct iv_run *run;     /* errors and bytes_read (may be NULL) */
 };
 
-static int win_open(struct u64win *w, const char *path, size_t cap, uint64_t *reads)
+static int win_open(struct iv_run *run, struct u64win *w, const char *path, size_t cap, uint64_t *reads)
 {
 	memset(w, 0, sizeof *w);
+	w->run = run;
 	snprintf(w->name, sizeof w->name, "%s", path);
 	w->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->fd < 0)
-		return iv_error(iv_g, "%s: %s", path, strerror(errno));
+		return iv_error(run, "%s: %s", path, strerror(errno));
 	w->cap = cap;
 	w->buf = iv_xmalloc(cap * sizeof *w->buf);
 	w->reads = reads;
@@ -55,22 +57,22 @@ static int win_fill(struct u64win *w, uint64_t first)
 	char *p = (char *)w->buf;
 	w->valid = false;
 	if (first > (uint64_t)(LLONG_MAX / 8) - w->cap)
-		return iv_error(iv_g, "%s: entry %#llx is beyond any file offset", w->name, (unsigned long long)first);
+		return iv_error(w->run, "%s: entry %#llx is beyond any file offset", w->name, (unsigned long long)first);
 	while (got < want) {
 		ssize_t r = pread(w->fd, p + got, want - got, (off_t)(first * 8 + got));
-		if (iv_g && w->reads)
+		if (w->run && w->reads)
 			(*w->reads)++;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return iv_error(iv_g, "%s: read at offset %#llx: %s", w->name,
+			return iv_error(w->run, "%s: read at offset %#llx: %s", w->name,
 					(unsigned long long)(first * 8 + got), strerror(errno));
 		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
-		if (iv_g)
-			iv_g->st.bytes_read += (uint64_t)r;
+		if (w->run)
+			w->run->st.bytes_read += (uint64_t)r;
 	}
 	w->first = first;
 	w->n = got / 8;   /* a partial trailing entry does not exist */
@@ -93,21 +95,23 @@ static int win_get(struct u64win *w, uint64_t idx, uint64_t *val)
 
 /* ---- pagemap ---- */
 struct iv_pagemap {
+	struct iv_run *run;     /* the run it was opened with (stats; may be NULL) */
 	struct u64win w;
 	uint64_t present, present_zero;
 	uint64_t dummy_reads;
 };
 
-struct iv_pagemap *iv_pagemap_open(pid_t pid)
+struct iv_pagemap *iv_pagemap_open(struct iv_run *run, pid_t pid)
 {
 	char path[PATH_MAX];
 	struct iv_pagemap *pm = iv_xcalloc(1, sizeof *pm);
-	uint64_t *reads = iv_g ? &iv_g->st.pagemap_reads : &pm->dummy_reads;
+	pm->run = run;
+	uint64_t *reads = run ? &run->st.pagemap_reads : &pm->dummy_reads;
 	if (pid == 0)
 		snprintf(path, sizeof path, "/proc/self/pagemap");
 	else
-		iv_path(iv_g, path, sizeof path, "/proc/%d/pagemap", (int)pid);
-	if (win_open(&pm->w, path, PM_WINDOW, reads)) {
+		iv_path(run, path, sizeof path, "/proc/%d/pagemap", (int)pid);
+	if (win_open(run, &pm->w, path, PM_WINDOW, reads)) {
 		free(pm);
 		return NULL;
 	}
@@ -130,8 +134,8 @@ int iv_pagemap_get(struct iv_pagemap *pm, uint64_t va, uint64_t *entry)
 		return -1;
 	if (r > 0)
 		e = 0;   /* past EOF: outside the address space, not present */
-	if (iv_g)
-		iv_g->st.pagemap_entries++;
+	if (pm->run)
+		pm->run->st.pagemap_entries++;
 	if (e & IV_PM_PRESENT) {
 		pm->present++;
 		if (!(e & IV_PM_PFN_MASK))
@@ -158,14 +162,14 @@ struct iv_kpage {
 	uint64_t dummy_reads;
 };
 
-struct iv_kpage *iv_kpage_open(void)
+struct iv_kpage *iv_kpage_open(struct iv_run *run)
 {
 	char p[PATH_MAX];
 	struct iv_kpage *k = iv_xcalloc(1, sizeof *k);
-	uint64_t *reads = iv_g ? &iv_g->st.kpage_reads : &k->dummy_reads;
+	uint64_t *reads = run ? &run->st.kpage_reads : &k->dummy_reads;
 	k->count.fd = -1;
-	if (win_open(&k->flags, iv_path(iv_g, p, sizeof p, "/proc/kpageflags"), KPAGE_WINDOW, reads) ||
-	    win_open(&k->count, iv_path(iv_g, p, sizeof p, "/proc/kpagecount"), KPAGE_WINDOW, reads)) {
+	if (win_open(run, &k->flags, iv_path(run, p, sizeof p, "/proc/kpageflags"), KPAGE_WINDOW, reads) ||
+	    win_open(run, &k->count, iv_path(run, p, sizeof p, "/proc/kpagecount"), KPAGE_WINDOW, reads)) {
 		iv_kpage_close(k);
 		return NULL;
 	}
@@ -214,9 +218,9 @@ static int self_pfn(const void *va, uint64_t *pfn)
 	return 0;
 }
 
-int iv_zero_pfn_probe(uint64_t *pfn)
+int iv_zero_pfn_probe(const struct iv_run *run, uint64_t *pfn)
 {
-	if (iv_g && iv_g->opt.root && iv_g->opt.root[0])
+	if (run && run->opt.root && run->opt.root[0])
 		return 1;
 	void *p = mmap(NULL, IV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

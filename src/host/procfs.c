@@ -26,8 +26,8 @@ enum { P_NONE, P_VFIO, P_GONE, P_UNREADABLE };
 static bool gone_errno(int e) { return e == ENOENT || e == ESRCH; }
 
 /* The process cannot be checked: keeps the first reason, reports it. Returns -1. */
-static int proc_fail(struct iv_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int proc_fail(struct iv_proc *p, const char *fmt, ...)
+static int proc_fail(struct iv_run *run, struct iv_proc *p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int proc_fail(struct iv_run *run, struct iv_proc *p, const char *fmt, ...)
 {
 	char msg[sizeof p->reason];
 	va_list ap;
@@ -36,7 +36,7 @@ static int proc_fail(struct iv_proc *p, const char *fmt, ...)
 	va_end(ap);
 	if (!p->reason[0])
 		snprintf(p->reason, sizeof p->reason, "%s", msg);
-	return iv_error(iv_g, "pid %d: %s", (int)p->pid, msg);
+	return iv_error(run, "pid %d: %s", (int)p->pid, msg);
 }
 
 static void add_dev(struct iv_proc *p, const struct iv_bdf *b, int group)
@@ -53,12 +53,12 @@ static void add_dev(struct iv_proc *p, const struct iv_bdf *b, int group)
 }
 
 /* /dev/vfio/N: every member of group N. */
-static int add_group(struct iv_proc *p, int group)
+static int add_group(struct iv_run *run, struct iv_proc *p, int group)
 {
 	struct iv_bdf *v;
-	int n = iv_sysfs_group_devices(group, &v);
+	int n = iv_sysfs_group_devices(run, group, &v);
 	if (n < 0)
-		return proc_fail(p, "/dev/vfio/%d: cannot list /sys/kernel/iommu_groups/%d/devices", group, group);
+		return proc_fail(run, p, "/dev/vfio/%d: cannot list /sys/kernel/iommu_groups/%d/devices", group, group);
 	for (int i = 0; i < n; i++)
 		add_dev(p, &v[i], group);
 	free(v);
@@ -66,17 +66,17 @@ static int add_group(struct iv_proc *p, int group)
 }
 
 /* /dev/vfio/devices/vfioX: the iommufd device cdev. */
-static int add_cdev(struct iv_proc *p, const char *cdev)
+static int add_cdev(struct iv_run *run, struct iv_proc *p, const char *cdev)
 {
 	char path[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
-	iv_path(iv_g, path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
+	iv_path(run, path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
 	if (iv_link_base(path, name, sizeof name) || iv_bdf_parse(name, &b)) {
 		struct iv_bdf *v;
-		int n = iv_sysfs_pci_devices(&v), found = -1;
+		int n = iv_sysfs_pci_devices(run, &v), found = -1;
 		for (int i = 0; i < n && found < 0; i++) {
 			char bs[16];
-			iv_path(iv_g, path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
+			iv_path(run, path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
 			if (access(path, F_OK) == 0)
 				found = i;
 		}
@@ -85,9 +85,9 @@ static int add_cdev(struct iv_proc *p, const char *cdev)
 		if (n > 0)
 			free(v);
 		if (found < 0)
-			return proc_fail(p, "/dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev", cdev);
+			return proc_fail(run, p, "/dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev", cdev);
 	}
-	add_dev(p, &b, iv_sysfs_group_of(&b));
+	add_dev(p, &b, iv_sysfs_group_of(run, &b));
 	return 0;
 }
 
@@ -103,7 +103,7 @@ static int group_number(const char *g)
 }
 
 /* --root: one fd link target decides. 0 ok (VFIO or not), -1 error. */
-static int scan_fd_target(struct iv_proc *p, const char *t)
+static int scan_fd_target(struct iv_run *run, struct iv_proc *p, const char *t)
 {
 	static const char grp[] = "/dev/vfio/", cdev[] = "/dev/vfio/devices/";
 	/* QEMU in a chroot or a mount namespace: the link reads /ROOT/dev/vfio/N */
@@ -114,18 +114,18 @@ static int scan_fd_target(struct iv_proc *p, const char *t)
 		return 0;
 	t = m;
 	if (!strncmp(t, cdev, sizeof cdev - 1) && t[sizeof cdev - 1])
-		return add_cdev(p, t + sizeof cdev - 1);
+		return add_cdev(run, p, t + sizeof cdev - 1);
 	if (strncmp(t, grp, sizeof grp - 1) != 0)
 		return 0;
 	int n = group_number(t + sizeof grp - 1);
-	return n < 0 ? 0 : add_group(p, n);   /* /dev/vfio/vfio (the container) and anything else: not a device */
+	return n < 0 ? 0 : add_group(run, p, n);   /* /dev/vfio/vfio (the container) and anything else: not a device */
 }
 
 /* The majors of the VFIO group ("vfio") and device cdev ("vfio-dev") character
  * devices in /proc/devices (live system only; read once). -1 when absent. */
 static struct { bool loaded; int rc, grp, cdev; } majors;
 
-static int vfio_majors(void)
+static int vfio_majors(struct iv_run *run)
 {
 	if (majors.loaded)
 		return majors.rc;
@@ -133,7 +133,7 @@ static int vfio_majors(void)
 	majors.grp = majors.cdev = -1;
 	char path[PATH_MAX];
 	struct iv_lines l;
-	if (iv_lines_open(iv_g, &l, iv_path(iv_g, path, sizeof path, "/proc/devices")))
+	if (iv_lines_open(run, &l, iv_path(run, path, sizeof path, "/proc/devices")))
 		return majors.rc = -1;
 	char *line;
 	int r;
@@ -160,7 +160,7 @@ static int vfio_majors(void)
  * group or cdev character device; its name comes from /sys/dev/char/MAJ:MIN
  * (the group number, or vfioX), else from the link. 0 ok (VFIO or not), -1 error. */
 #define FD_UNREADABLE (-2)   /* scan_fd_live: the fd cannot be identified (reason set) */
-static int scan_fd_live(struct iv_proc *p, int fdd, const char *name)
+static int scan_fd_live(struct iv_run *run, struct iv_proc *p, int fdd, const char *name)
 {
 	struct stat st;
 	if (fstatat(fdd, name, &st, 0) != 0) {
@@ -180,28 +180,28 @@ static int scan_fd_live(struct iv_proc *p, int fdd, const char *name)
 	if (!grp && !cdev)
 		return 0;
 	char sys[PATH_MAX], base[PATH_MAX];
-	iv_path(iv_g, sys, sizeof sys, "/sys/dev/char/%d:%u", ma, (unsigned)minor(st.st_rdev));
+	iv_path(run, sys, sizeof sys, "/sys/dev/char/%d:%u", ma, (unsigned)minor(st.st_rdev));
 	if (iv_link_base(sys, base, sizeof base)) {
 		char t[PATH_MAX];
 		ssize_t n = readlinkat(fdd, name, t, sizeof t - 1);
 		if (n < 0)
-			return gone_errno(errno) ? 0 : proc_fail(p, "fd %s: %s", name, strerror(errno));
+			return gone_errno(errno) ? 0 : proc_fail(run, p, "fd %s: %s", name, strerror(errno));
 		t[n] = 0;
 		const char *b = strrchr(t, '/');
 		snprintf(base, sizeof base, "%s", b ? b + 1 : t);
 	}
 	if (cdev)
-		return add_cdev(p, base);
+		return add_cdev(run, p, base);
 	int g = group_number(base);
 	if (g < 0)
-		return proc_fail(p, "fd %s: VFIO group device %s (%d:%u) without an IOMMU group number%s", name, base,
+		return proc_fail(run, p, "fd %s: VFIO group device %s (%d:%u) without an IOMMU group number%s", name, base,
 				 ma, (unsigned)minor(st.st_rdev),
 				 strncmp(base, "noiommu-", 8) ? "" : " (no-IOMMU mode: nothing translates its DMA)");
-	return add_group(p, g);
+	return add_group(run, p, g);
 }
 
 /* P_NONE/P_VFIO (devices added, -1 inside on errors via p->reason), P_GONE, P_UNREADABLE. */
-static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
+static int scan_fds(struct iv_run *run, struct iv_proc *p, int dfd, const char *dir)
 {
 	int fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fdd < 0) {
@@ -220,8 +220,8 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		snprintf(p->reason, sizeof p->reason, "%.160s/fd: %s", dir, strerror(e));
 		return P_UNREADABLE;
 	}
-	bool live = !iv_g->opt.root[0];
-	if (live && vfio_majors()) {
+	bool live = !run->opt.root[0];
+	if (live && vfio_majors(run)) {
 		closedir(d);
 		snprintf(p->reason, sizeof p->reason, "cannot read /proc/devices: VFIO devices cannot be recognized");
 		return P_UNREADABLE;
@@ -231,7 +231,7 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		if (e->d_name[0] == '.')
 			continue;
 		if (live) {
-			if (scan_fd_live(p, dirfd(d), e->d_name) == FD_UNREADABLE) {
+			if (scan_fd_live(run, p, dirfd(d), e->d_name) == FD_UNREADABLE) {
 				closedir(d);
 				free(p->devs);
 				p->devs = NULL;
@@ -245,7 +245,7 @@ static int scan_fds(struct iv_proc *p, int dfd, const char *dir)
 		if (n < 0)
 			continue;   /* fd closed meanwhile */
 		t[n] = 0;
-		scan_fd_target(p, t);
+		scan_fd_target(run, p, t);
 	}
 	closedir(d);
 	return p->ndevs || p->reason[0] ? P_VFIO : P_NONE;
@@ -318,11 +318,11 @@ static void proc_name(struct iv_proc *p, int dfd)
 }
 
 /* Field 22 of a /proc/PID/stat text; comm (field 2) may hold spaces and parens. */
-static int parse_starttime(const char *path, char *buf, unsigned long long *out)
+static int parse_starttime(struct iv_run *run, const char *path, char *buf, unsigned long long *out)
 {
 	char *s = strrchr(buf, ')');
 	if (!s)
-		return iv_error(iv_g, "%s:1: no ')' after the command name", path);
+		return iv_error(run, "%s:1: no ')' after the command name", path);
 	s++;
 	for (int field = 3; field < 22; field++) {
 		s += strspn(s, " ");
@@ -333,37 +333,37 @@ static int parse_starttime(const char *path, char *buf, unsigned long long *out)
 	s += strspn(s, " ");
 	unsigned long long v = strtoull(s, &end, 10);
 	if (s == end || errno || (*end && *end != ' '))
-		return iv_error(iv_g, "%s:1: cannot read field 22 (starttime)", path);
+		return iv_error(run, "%s:1: cannot read field 22 (starttime)", path);
 	*out = v;
 	return 0;
 }
 
 /* One process, read through a directory fd that stays bound to it (a PID
  * reused meanwhile reads as gone). /proc/PID/stat is read only for VFIO holders. */
-static int proc_load(pid_t pid, struct iv_proc *p)
+static int proc_load(struct iv_run *run, pid_t pid, struct iv_proc *p)
 {
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	char dir[PATH_MAX], path[PATH_MAX + 8], buf[4096];
-	int dfd = open(iv_path(iv_g, dir, sizeof dir, "/proc/%d", (int)pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(iv_path(run, dir, sizeof dir, "/proc/%d", (int)pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		if (gone_errno(errno))
 			return P_GONE;
 		snprintf(p->reason, sizeof p->reason, "%.160s: %s", dir, strerror(errno));
 		return P_UNREADABLE;
 	}
-	int r = scan_fds(p, dfd, dir);
+	int r = scan_fds(run, p, dfd, dir);
 	snprintf(path, sizeof path, "%s/stat", dir);
 	/* by path, then the directory fd proves the PID still is the process whose fds were read */
 	if (r == P_VFIO && iv_read_small(path, buf, sizeof buf) < 0) {
 		if (gone_errno(errno))
 			r = P_GONE;
 		else
-			proc_fail(p, "%s: %s", path, strerror(errno));
+			proc_fail(run, p, "%s: %s", path, strerror(errno));
 	} else if (r == P_VFIO && faccessat(dfd, "stat", F_OK, 0) != 0 && gone_errno(errno)) {
 		r = P_GONE;
 	} else if (r == P_VFIO) {
-		if (parse_starttime(path, buf, &p->starttime) && !p->reason[0])
+		if (parse_starttime(run, path, buf, &p->starttime) && !p->reason[0])
 			snprintf(p->reason, sizeof p->reason, "%.160s: cannot read the start time", path);
 	}
 	if (r == P_VFIO)
@@ -396,12 +396,12 @@ static void push(struct iv_proc **v, size_t *n, const struct iv_proc *p)
 	(*v)[(*n)++] = *p;
 }
 
-static int find_all(struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
+static int find_all(struct iv_run *run, struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
 {
 	char dir[PATH_MAX];
-	DIR *d = opendir(iv_path(iv_g, dir, sizeof dir, "/proc"));
+	DIR *d = opendir(iv_path(run, dir, sizeof dir, "/proc"));
 	if (!d)
-		return iv_error(iv_g, "%s: %s", dir, strerror(errno));
+		return iv_error(run, "%s: %s", dir, strerror(errno));
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		char *end;
@@ -409,7 +409,7 @@ static int find_all(struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
 		struct iv_proc p;
 		if (!*e->d_name || *end || pid <= 0 || pid > INT_MAX)
 			continue;
-		int r = proc_load((pid_t)pid, &p);
+		int r = proc_load(run, (pid_t)pid, &p);
 		if (r == P_VFIO)
 			push(v, n, &p);
 		else if (r == P_UNREADABLE) {
@@ -421,7 +421,7 @@ static int find_all(struct iv_proc **v, size_t *n, struct iv_procs_scan *scan)
 	return 0;
 }
 
-int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan)
+int iv_procs_find(struct iv_run *run, const pid_t *pids, size_t npids, struct iv_proc **out, struct iv_procs_scan *scan)
 {
 	struct iv_proc *v = NULL;
 	struct iv_procs_scan dummy;
@@ -429,7 +429,7 @@ int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct 
 	if (!scan)
 		scan = &dummy;
 	memset(scan, 0, sizeof *scan);
-	if (npids == 0 && find_all(&v, &n, scan)) {
+	if (npids == 0 && find_all(run, &v, &n, scan)) {
 		*out = NULL;
 		return -1;
 	}
@@ -441,21 +441,21 @@ int iv_procs_find(const pid_t *pids, size_t npids, struct iv_proc **out, struct 
 		char dir[PATH_MAX];
 		if (i && u[i] == u[i - 1])
 			continue;   /* a duplicate --pid */
-		iv_path(iv_g, dir, sizeof dir, "/proc/%d", (int)u[i]);
-		switch (proc_load(u[i], &p)) {
+		iv_path(run, dir, sizeof dir, "/proc/%d", (int)u[i]);
+		switch (proc_load(run, u[i], &p)) {
 		case P_VFIO:
 			break;
 		case P_NONE:
-			proc_fail(&p, "no VFIO device open (no /dev/vfio/N or /dev/vfio/devices/vfioX in %s/fd)", dir);
+			proc_fail(run, &p, "no VFIO device open (no /dev/vfio/N or /dev/vfio/devices/vfioX in %s/fd)", dir);
 			break;
 		case P_GONE:
-			proc_fail(&p, "no such process (%s)", dir);
+			proc_fail(run, &p, "no such process (%s)", dir);
 			break;
 		default:
-			proc_fail(&p, "cannot be inspected: %s", p.reason);
+			proc_fail(run, &p, "cannot be inspected: %s", p.reason);
 			break;
 		}
-		if (!p.name[0] && iv_read_small(iv_path(iv_g, dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
+		if (!p.name[0] && iv_read_small(iv_path(run, dir, sizeof dir, "/proc/%d/comm", (int)u[i]), p.name, sizeof p.name) < 0)
 			p.name[0] = 0;
 		push(&v, &n, &p);
 	}
@@ -473,13 +473,13 @@ void iv_procs_free(struct iv_proc *p, size_t n)
 	free(p);
 }
 
-int iv_proc_same(const struct iv_proc *p)
+int iv_proc_same(struct iv_run *run, const struct iv_proc *p)
 {
 	unsigned long long t;
 	char path[PATH_MAX], buf[4096];
-	if (iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/stat", (int)p->pid), buf, sizeof buf) < 0)
+	if (iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/stat", (int)p->pid), buf, sizeof buf) < 0)
 		return -1;
-	if (parse_starttime(path, buf, &t))
+	if (parse_starttime(run, path, buf, &t))
 		return -1;
 	return t == p->starttime ? 0 : -1;
 }
@@ -508,21 +508,21 @@ static int maps_line(char *line, struct iv_map *m)
 	return 0;
 }
 
-int iv_maps_each(pid_t pid, int (*fn)(void *arg, const struct iv_map *m), void *arg)
+int iv_maps_each(struct iv_run *run, pid_t pid, int (*fn)(struct iv_run *run, void *arg, const struct iv_map *m), void *arg)
 {
 	char path[PATH_MAX];
 	struct iv_lines l;
-	if (iv_lines_open(iv_g, &l, iv_path(iv_g, path, sizeof path, "/proc/%d/maps", (int)pid)))
+	if (iv_lines_open(run, &l, iv_path(run, path, sizeof path, "/proc/%d/maps", (int)pid)))
 		return -1;
 	char *line;
 	int r;
 	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
 		struct iv_map m;
 		if (maps_line(line, &m)) {
-			r = iv_error(iv_g, "%s:%llu: cannot parse maps line '%.80s'", path, (unsigned long long)l.lineno, line);
+			r = iv_error(run, "%s:%llu: cannot parse maps line '%.80s'", path, (unsigned long long)l.lineno, line);
 			break;
 		}
-		if ((r = fn(arg, &m)) != 0)
+		if ((r = fn(run, arg, &m)) != 0)
 			break;
 	}
 	iv_lines_close(&l);

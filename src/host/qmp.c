@@ -30,6 +30,7 @@
 #define QMP_MAX_MAPS  262144u       /* /proc/PID/maps entries considered (max_map_count is 65530) */
 
 struct iv_qmp {
+	struct iv_run *run;        /* the run it was opened with: options, errors */
 	int fd;
 	pid_t pid;                 /* the VM's process (0: no peer or maps checks) */
 	char path[108];
@@ -41,9 +42,9 @@ struct iv_qmp {
 	char buf[65536];
 };
 
-static double qmp_timeout(void)
+static double qmp_timeout(const struct iv_run *run)
 {
-	return iv_g && iv_g->opt.timeout > 0 ? iv_g->opt.timeout : 5.0;
+	return run && run->opt.timeout > 0 ? run->opt.timeout : 5.0;
 }
 
 /* poll() milliseconds until the deadline, clamped (a huge --timeout must not overflow int). */
@@ -57,39 +58,40 @@ static int left_ms(const struct iv_qmp *q)
 
 /* ---- peer credentials ---- */
 /* The uids of PID (real and effective) from /proc/PID/status, or the owner of /proc/PID. */
-static int vm_uids(pid_t pid, uid_t *ruid, uid_t *euid)
+static int vm_uids(struct iv_run *run, pid_t pid, uid_t *ruid, uid_t *euid)
 {
 	char path[PATH_MAX], buf[8192];
-	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/status", (int)pid), buf, sizeof buf);
+	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/status", (int)pid), buf, sizeof buf);
 	if (n > 0) {
 		const char *u = strstr(buf, "\nUid:");
 		unsigned long r, e;
 		if (!u || sscanf(u + 5, "%lu %lu", &r, &e) != 2)
-			return iv_error(iv_g, "%s: no 'Uid:' line", path);
+			return iv_error(run, "%s: no 'Uid:' line", path);
 		*ruid = (uid_t)r;
 		*euid = (uid_t)e;
 		return 0;
 	}
 	struct stat st;
-	if (stat(iv_path(iv_g, path, sizeof path, "/proc/%d", (int)pid), &st))
-		return iv_error(iv_g, "%s: cannot tell the VM's user: %s", path, strerror(errno));
+	if (stat(iv_path(run, path, sizeof path, "/proc/%d", (int)pid), &st))
+		return iv_error(run, "%s: cannot tell the VM's user: %s", path, strerror(errno));
 	*ruid = *euid = st.st_uid;
 	return 0;
 }
 
 static int check_peer(struct iv_qmp *q)
 {
+	struct iv_run *run = q->run;
 	struct ucred cr;
 	socklen_t len = sizeof cr;
 	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) || len != sizeof cr)
-		return iv_error(iv_g, "%s: cannot get the QMP peer's credentials: %s", q->path, strerror(errno));
+		return iv_error(q->run, "%s: cannot get the QMP peer's credentials: %s", q->path, strerror(errno));
 	if (q->pid <= 0 || cr.uid == 0)
 		return 0;
 	uid_t r, e;
-	if (vm_uids(q->pid, &r, &e))
+	if (vm_uids(run, q->pid, &r, &e))
 		return -1;
 	if (cr.uid != r && cr.uid != e)
-		return iv_error(iv_g, "%s: QMP socket served by uid %u, not by the VM's user (uid %u of PID %d)", q->path,
+		return iv_error(q->run, "%s: QMP socket served by uid %u, not by the VM's user (uid %u of PID %d)", q->path,
 				(unsigned)cr.uid, (unsigned)e, (int)q->pid);
 	return 0;
 }
@@ -97,19 +99,20 @@ static int check_peer(struct iv_qmp *q)
 /* ---- connect, read, send: all against q->deadline ---- */
 static int qmp_connect(struct iv_qmp *q, const char *path)
 {
+	struct iv_run *run = q->run;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	snprintf(q->path, sizeof q->path, "%s", path);
 	if (strlen(path) >= sizeof sa.sun_path)
-		return iv_error(iv_g, "%s: QMP socket path too long", path);
+		return iv_error(q->run, "%s: QMP socket path too long", path);
 	if (stat(path, &st))
-		return iv_error(iv_g, "%s: cannot connect to QMP: %s", path, strerror(errno));
+		return iv_error(q->run, "%s: cannot connect to QMP: %s", path, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return iv_error(iv_g, "%s: cannot connect to QMP: not a socket", path);
+		return iv_error(q->run, "%s: cannot connect to QMP: not a socket", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (q->fd < 0)
-		return iv_error(iv_g, "%s: socket: %s", path, strerror(errno));
+		return iv_error(q->run, "%s: socket: %s", path, strerror(errno));
 	for (;;) {
 		if (connect(q->fd, (struct sockaddr *)&sa, sizeof sa) == 0)
 			break;
@@ -119,8 +122,8 @@ static int qmp_connect(struct iv_qmp *q, const char *path)
 			/* AF_UNIX: EAGAIN while the listener's backlog is full (QEMU busy with another client) */
 			int ms = left_ms(q);
 			if (ms == 0)
-				return iv_error(iv_g, "%s: connect: QEMU did not accept the connection within %g s "
-						"(another client holds the monitor, or nobody accepts)", path, qmp_timeout());
+				return iv_error(q->run, "%s: connect: QEMU did not accept the connection within %g s "
+						"(another client holds the monitor, or nobody accepts)", path, qmp_timeout(run));
 			if (errno == EINPROGRESS) {
 				struct pollfd p = { .fd = q->fd, .events = POLLOUT };
 				int err = 0;
@@ -132,7 +135,7 @@ static int qmp_connect(struct iv_qmp *q, const char *path)
 			poll(NULL, 0, ms < 20 ? ms : 20);
 			continue;
 		}
-		return iv_error(iv_g, "%s: cannot connect to QMP: %s", path, strerror(errno));
+		return iv_error(q->run, "%s: cannot connect to QMP: %s", path, strerror(errno));
 	}
 	q->tok = json_tokener_new();
 	return check_peer(q);
@@ -154,9 +157,9 @@ static int qmp_read_some(struct iv_qmp *q, const char *what)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n < 0)
-		return iv_error(iv_g, "%s: %s: read: %s", q->path, what, strerror(errno));
+		return iv_error(q->run, "%s: %s: read: %s", q->path, what, strerror(errno));
 	if (n == 0)
-		return iv_error(iv_g, "%s: %s: QEMU closed the connection%s", q->path, what,
+		return iv_error(q->run, "%s: %s: QEMU closed the connection%s", q->path, what,
 				q->reply_bytes ? " in the middle of a reply" : "");
 	q->end += (size_t)n;
 	return 1;
@@ -165,16 +168,17 @@ static int qmp_read_some(struct iv_qmp *q, const char *what)
 /* Wait for and read more bytes. 0 ok, -1 error (reported). */
 static int qmp_fill(struct iv_qmp *q, const char *what)
 {
+	struct iv_run *run = q->run;
 	for (;;) {
 		int ms = left_ms(q);
 		if (ms == 0)
-			return iv_error(iv_g, "%s: %s: no reply from QEMU within %g s", q->path, what, qmp_timeout());
+			return iv_error(q->run, "%s: %s: no reply from QEMU within %g s", q->path, what, qmp_timeout(run));
 		struct pollfd p = { .fd = q->fd, .events = POLLIN };
 		int r = poll(&p, 1, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return iv_error(iv_g, "%s: %s: poll: %s", q->path, what, strerror(errno));
+			return iv_error(q->run, "%s: %s: poll: %s", q->path, what, strerror(errno));
 		if (r == 0)
 			continue;
 		r = qmp_read_some(q, what);
@@ -199,13 +203,13 @@ static int qmp_recv(struct iv_qmp *q, const char *what, json_object **out)
 		q->reply_bytes += used;
 		if (q->reply_bytes > QMP_MAX_REPLY) {
 			json_object_put(o);
-			return iv_error(iv_g, "%s: %s: reply larger than %u MiB", q->path, what, QMP_MAX_REPLY >> 20);
+			return iv_error(q->run, "%s: %s: reply larger than %u MiB", q->path, what, QMP_MAX_REPLY >> 20);
 		}
 		if (e == json_tokener_continue)
 			continue;
 		if (e != json_tokener_success || !json_object_is_type(o, json_type_object)) {
 			json_object_put(o);
-			return iv_error(iv_g, "%s: %s: reply is not a JSON object (%s)", q->path, what,
+			return iv_error(q->run, "%s: %s: reply is not a JSON object (%s)", q->path, what,
 					e != json_tokener_success ? json_tokener_error_desc(e) : "other JSON value");
 		}
 		json_tokener_reset(q->tok);
@@ -227,6 +231,7 @@ static int qmp_recv(struct iv_qmp *q, const char *what, json_object **out)
  * writing to us) and gives up at the deadline. */
 static int qmp_send_bytes(struct iv_qmp *q, const char *what, const char *msg, size_t len)
 {
+	struct iv_run *run = q->run;
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = send(q->fd, msg + off, len - off, MSG_NOSIGNAL);
@@ -235,18 +240,18 @@ static int qmp_send_bytes(struct iv_qmp *q, const char *what, const char *msg, s
 			continue;
 		}
 		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			return iv_error(iv_g, "%s: %s: send: %s", q->path, what, strerror(errno));
+			return iv_error(q->run, "%s: %s: send: %s", q->path, what, strerror(errno));
 		if (n < 0 && errno == EINTR)
 			continue;
 		int ms = left_ms(q);
 		if (ms == 0)
-			return iv_error(iv_g, "%s: %s: QEMU does not read its commands (send blocked until the %g s timeout)",
-					q->path, what, qmp_timeout());
+			return iv_error(q->run, "%s: %s: QEMU does not read its commands (send blocked until the %g s timeout)",
+					q->path, what, qmp_timeout(run));
 		bool room = q->end < sizeof q->buf || q->start > 0;
 		struct pollfd p = { .fd = q->fd, .events = POLLOUT | (room ? POLLIN : 0) };
 		int r = poll(&p, 1, ms);
 		if (r < 0 && errno != EINTR)
-			return iv_error(iv_g, "%s: %s: poll: %s", q->path, what, strerror(errno));
+			return iv_error(q->run, "%s: %s: poll: %s", q->path, what, strerror(errno));
 		if (r > 0 && (p.revents & POLLIN) && qmp_read_some(q, what) < 0)
 			return -1;
 	}
@@ -285,10 +290,10 @@ static int qmp_exec(struct iv_qmp *q, const char *execute, const char *hmp, json
 		json_object *c = NULL, *d = NULL;
 		json_object_object_get_ex(x, "class", &c);
 		json_object_object_get_ex(x, "desc", &d);
-		rc = iv_error(iv_g, "%s: %s: QEMU error %s: %.200s", q->path, what,
+		rc = iv_error(q->run, "%s: %s: QEMU error %s: %.200s", q->path, what,
 			      c ? json_object_get_string(c) : "?", d ? json_object_get_string(d) : "?");
 	} else if (!json_object_object_get_ex(reply, "return", &x)) {
-		rc = iv_error(iv_g, "%s: %s: reply has no \"return\"", q->path, what);
+		rc = iv_error(q->run, "%s: %s: reply has no \"return\"", q->path, what);
 	} else {
 		*ret = json_object_get(x);
 	}
@@ -312,12 +317,12 @@ static int qmp_hmp_obj(struct iv_qmp *q, const char *line, json_object **obj)
 {
 	json_object *r;
 	if (!hmp_allowed(line))
-		return iv_error(iv_g, "%s: HMP command '%.60s' refused (only info, gpa2hva and xp are sent)", q->path, line);
+		return iv_error(q->run, "%s: HMP command '%.60s' refused (only info, gpa2hva and xp are sent)", q->path, line);
 	if (qmp_exec(q, "human-monitor-command", line, &r))
 		return -1;
 	if (!json_object_is_type(r, json_type_string)) {
 		json_object_put(r);
-		return iv_error(iv_g, "%s: %s: the reply is not a string", q->path, line);
+		return iv_error(q->run, "%s: %s: the reply is not a string", q->path, line);
 	}
 	*obj = r;
 	return 0;
@@ -341,7 +346,7 @@ static int qmp_start(struct iv_qmp *q)
 	bool ok = json_object_object_get_ex(g, "QMP", NULL);
 	json_object_put(g);
 	if (!ok)
-		return iv_error(iv_g, "%s: greeting: not a QMP greeting", q->path);
+		return iv_error(q->run, "%s: greeting: not a QMP greeting", q->path);
 	if (qmp_exec(q, "qmp_capabilities", NULL, &r))
 		return -1;
 	json_object_put(r);
@@ -354,7 +359,7 @@ void iv_qmp_close(struct iv_qmp *q)
 		return;
 	if (q->fd >= 0) {
 		close(q->fd);
-		if (iv_g && iv_g->opt.stats)
+		if (q->run && q->run->opt.stats)
 			fprintf(stderr, "stats: qmp_socket_held=%.3fs qmp_commands=%u (%s)\n", iv_now() - q->opened,
 				q->commands, q->path);
 	}
@@ -363,15 +368,16 @@ void iv_qmp_close(struct iv_qmp *q)
 	free(q);
 }
 
-struct iv_qmp *iv_qmp_open(const char *socket_path, pid_t pid)
+struct iv_qmp *iv_qmp_open(struct iv_run *run, const char *socket_path, pid_t pid)
 {
 	struct iv_qmp *q = iv_xcalloc(1, sizeof *q);
+	q->run = run;
 	q->fd = -1;
 	q->pid = pid;
 	q->opened = iv_now();
-	q->deadline = q->opened + qmp_timeout();
-	if (iv_g && iv_g->opt.deadline > 0 && iv_g->opt.deadline < q->deadline)
-		q->deadline = iv_g->opt.deadline;   /* -t: the whole run's limit, not per session */
+	q->deadline = q->opened + qmp_timeout(run);
+	if (run && run->opt.deadline > 0 && run->opt.deadline < q->deadline)
+		q->deadline = run->opt.deadline;   /* -t: the whole run's limit, not per session */
 	if (qmp_connect(q, socket_path) || qmp_start(q)) {
 		iv_qmp_close(q);
 		return NULL;
@@ -452,7 +458,7 @@ static const struct iv_ramblock *rb_find(const struct iv_ramblock *const *v, siz
 static int check_in_block(const struct iv_qmp *q, struct iv_gpa_section *s, const struct iv_ramblock *b)
 {
 	if (s->offset > b->used || s->size > b->used - s->offset)
-		return iv_error(iv_g, "%s: section '%s' [%#llx-%#llx] at offset %#llx is past the used size %#llx of "
+		return iv_error(q->run, "%s: section '%s' [%#llx-%#llx] at offset %#llx is past the used size %#llx of "
 				"RAM block '%s'", q->path, s->name, (unsigned long long)s->gpa,
 				(unsigned long long)(s->gpa + s->size - 1), (unsigned long long)s->offset,
 				(unsigned long long)b->used, b->name);
@@ -490,9 +496,9 @@ static int hva_from_gpa2hva(struct iv_qmp *q, struct iv_gpa_section *s)
 		return -1;
 	int r = parse_gpa2hva(text, s, &s->hva);
 	if (r < 0)
-		iv_error(iv_g, "%s: %s: unexpected reply '%.100s' (section '%s')", q->path, cmd, text, s->name);
+		iv_error(q->run, "%s: %s: unexpected reply '%.100s' (section '%s')", q->path, cmd, text, s->name);
 	else if (r > 0 && s->type != IV_SEC_RAMD)
-		r = iv_error(iv_g, "%s: %s: QEMU says '%.100s' for %s section '%s'", q->path, cmd, text,
+		r = iv_error(q->run, "%s: %s: QEMU says '%.100s' for %s section '%s'", q->path, cmd, text,
 			     s->type == IV_SEC_ROM ? "rom" : "ram", s->name);
 	free(text);
 	s->have_hva = r == 0;
@@ -506,7 +512,7 @@ static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct 
 		return -1;
 	if (b && b->have_hva) {
 		if (b->hva + s->offset < b->hva || b->hva + s->offset + (s->size - 1) < b->hva)
-			return iv_error(iv_g, "%s: RAM block '%s': HVA %#llx + offset %#llx + size %#llx wraps", q->path,
+			return iv_error(q->run, "%s: RAM block '%s': HVA %#llx + offset %#llx + size %#llx wraps", q->path,
 					b->name, (unsigned long long)b->hva, (unsigned long long)s->offset,
 					(unsigned long long)s->size);
 		s->hva = b->hva + s->offset;
@@ -516,7 +522,7 @@ static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct 
 	if (hva_from_gpa2hva(q, s))
 		return -1;
 	if (s->have_hva && s->hva + (s->size - 1) < s->hva)
-		return iv_error(iv_g, "%s: section '%s': HVA %#llx + size %#llx wraps", q->path, s->name,
+		return iv_error(q->run, "%s: section '%s': HVA %#llx + size %#llx wraps", q->path, s->name,
 				(unsigned long long)s->hva, (unsigned long long)s->size);
 	return 0;
 }
@@ -524,11 +530,11 @@ static int section_hva(struct iv_qmp *q, struct iv_gpa_section *s, const struct 
 /* ---- every HVA range inside readable mappings of /proc/PID/maps ---- */
 struct vmas { struct iv_map *v; size_t n; };
 
-static int add_vma(void *arg, const struct iv_map *m)
+static int add_vma(struct iv_run *run, void *arg, const struct iv_map *m)
 {
 	struct vmas *a = arg;
 	if (a->n >= QMP_MAX_MAPS)
-		return iv_error(iv_g, "more than %u mappings in the VM's /proc/PID/maps", QMP_MAX_MAPS);
+		return iv_error(run, "more than %u mappings in the VM's /proc/PID/maps", QMP_MAX_MAPS);
 	if (a->n == 0 || (a->n >= 64 && (a->n & (a->n - 1)) == 0))
 		a->v = iv_xrealloc(a->v, (a->n ? a->n * 2 : 64) * sizeof *a->v);
 	a->v[a->n++] = *m;
@@ -566,10 +572,11 @@ static bool vmas_cover(const struct vmas *a, uint64_t lo, uint64_t hi)
 
 static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
 {
+	struct iv_run *run = q->run;
 	struct vmas a = { NULL, 0 };
 	char path[PATH_MAX];
-	iv_path(iv_g, path, sizeof path, "/proc/%d/maps", (int)q->pid);
-	int rc = iv_maps_each(q->pid, add_vma, &a);
+	iv_path(q->run, path, sizeof path, "/proc/%d/maps", (int)q->pid);
+	int rc = iv_maps_each(run, q->pid, add_vma, &a);
 	if (rc == 0)
 		qsort(a.v, a.n, sizeof *a.v, cmp_vma);
 	for (size_t i = 0; rc == 0 && i < m->n; i++) {
@@ -577,7 +584,7 @@ static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
 		if (!s->have_hva)
 			continue;
 		if (!vmas_cover(&a, s->hva, s->hva + s->size - 1))
-			rc = iv_error(iv_g, "%s: section '%s' [%#llx-%#llx]: HVA range %#llx-%#llx is not inside a readable "
+			rc = iv_error(q->run, "%s: section '%s' [%#llx-%#llx]: HVA range %#llx-%#llx is not inside a readable "
 				      "mapping of %s", q->path, s->name, (unsigned long long)s->gpa,
 				      (unsigned long long)(s->gpa + s->size - 1), (unsigned long long)s->hva,
 				      (unsigned long long)(s->hva + s->size - 1), path);
@@ -588,6 +595,7 @@ static int check_maps(struct iv_qmp *q, const struct iv_gpa_map *m)
 
 int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 {
+	struct iv_run *run = q->run;
 	/* memory: each reply text is freed once parsed (a hostile QEMU sends up to 16 MiB per reply) */
 	json_object *text = NULL;
 	char origin[200];
@@ -598,14 +606,14 @@ int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 	int rc = qmp_hmp_obj(q, "info mtree -f", &text);
 	if (rc == 0) {
 		snprintf(origin, sizeof origin, "%s: info mtree -f", q->path);
-		rc = iv_mtree_parse(json_object_get_string(text), origin, m);
+		rc = iv_mtree_parse(run, json_object_get_string(text), origin, m);
 		json_object_put(text);
 		if (rc == 0 && m->n == 0)   /* like an empty --gpa-map: nothing could be compared */
-			rc = iv_error(iv_g, "%s: no ram, rom or ramd section in address space \"memory\"", origin);
+			rc = iv_error(q->run, "%s: no ram, rom or ramd section in address space \"memory\"", origin);
 	}
 	if (rc == 0 && (rc = qmp_hmp_obj(q, "info ramblock", &text)) == 0) {
 		snprintf(origin, sizeof origin, "%s: info ramblock", q->path);
-		rc = iv_ramblock_parse(json_object_get_string(text), origin, &rb, &nrb);
+		rc = iv_ramblock_parse(run, json_object_get_string(text), origin, &rb, &nrb);
 		json_object_put(text);
 	}
 	if (rc == 0 && nrb) {
@@ -631,11 +639,11 @@ int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 	return rc;
 }
 
-int iv_gpamap_from_qmp(const char *socket_path, pid_t pid, struct iv_gpa_map *m)
+int iv_gpamap_from_qmp(struct iv_run *run, const char *socket_path, pid_t pid, struct iv_gpa_map *m)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->how, sizeof m->how, "qmp");
-	struct iv_qmp *q = iv_qmp_open(socket_path, pid);
+	struct iv_qmp *q = iv_qmp_open(run, socket_path, pid);
 	if (!q)
 		return -1;
 	int rc = iv_qmp_gpamap(q, m);

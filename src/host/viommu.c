@@ -62,14 +62,14 @@ static bool is_viommu(const char *drv)
 	return !strcmp(drv, "intel-iommu") || !strcmp(drv, "amd-iommu") || !strncmp(drv, "virtio-iommu", 12);
 }
 
-int iv_viommu_cmdline(pid_t pid, struct iv_viommu *v)
+int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v)
 {
 	char path[PATH_MAX], cl[65536], drv[64];
 	memset(v, 0, sizeof *v);
 	v->translation = -1;
-	ssize_t n = iv_read_small(iv_path(iv_g, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
 	if (n < 0)
-		return iv_error(iv_g, "%s: %s", path, strerror(errno));
+		return iv_error(run, "%s: %s", path, strerror(errno));
 	bool next = false;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
 		const char *a = cl + i, *val = NULL;

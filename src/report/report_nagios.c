@@ -13,13 +13,13 @@
 #define IV_NAGIOS_LINES 20   /* finding lines in the long output ("N more" past it) */
 
 /* The first thing not checked, escaped; a "(see errors)" in it is replaced by the first error. */
-static const char *first_note(const struct iv_check *c, char *esc, size_t len)
+static const char *first_note(struct iv_run *run, const struct iv_check *c, char *esc, size_t len)
 {
 	static const char see[] = " (see errors)";
 	char buf[2048];
 	const char *note = c->notes[0], *se = strstr(note, see);
-	if (se && iv_g->errs.n) {
-		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, iv_g->errs.v[0], se + sizeof see - 1);
+	if (se && run->errs.n) {
+		snprintf(buf, sizeof buf, "%.*s: %s%s", (int)(se - note), note, run->errs.v[0], se + sizeof see - 1);
 		note = buf;
 	}
 	return iv_escape(esc, len, note, "|");   /* one line, no forged perfdata */
@@ -75,7 +75,7 @@ static void long_output(const struct iv_check *c, FILE *f, unsigned shown)
 		fprintf(f, "... %u more not checked\n", c->nnotes - IV_MAX_NOTES);
 }
 
-int iv_report_nagios(const struct iv_check *c, FILE *f)
+int iv_report_nagios(struct iv_run *run, const struct iv_check *c, FILE *f)
 {
 	static const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	char esc[4096];   /* text from outside: one line, no forged perfdata (\xNN) */
@@ -88,12 +88,12 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 	if (!n) {
 		if (c->status == IV_UNKNOWN && c->nnotes) {
 			shown = 1;
-			fprintf(f, "not checked: %s", first_note(c, esc, sizeof esc));
+			fprintf(f, "not checked: %s", first_note(run, c, esc, sizeof esc));
 			if (c->nnotes > 1)
 				fprintf(f, " (+%u more)", c->nnotes - 1);
 		} else if (c->status == IV_UNKNOWN) {
-			const char *why = iv_g->errs.n ? iv_g->errs.v[0] : "some devices could not be checked";
-			for (size_t i = 0; i < c->nprocs && !iv_g->errs.n; i++)
+			const char *why = run->errs.n ? run->errs.v[0] : "some devices could not be checked";
+			for (size_t i = 0; i < c->nprocs && !run->errs.n; i++)
 				for (size_t j = 0; j < c->procs[i].ndevs; j++)
 					if (!c->procs[i].devs[j].checked) {
 						why = c->procs[i].devs[j].reason;
@@ -105,7 +105,7 @@ int iv_report_nagios(const struct iv_check *c, FILE *f)
 		}
 	} else if (c->status == IV_CRITICAL && c->nnotes) {
 		shown = 1;
-		fprintf(f, " (not checked: %s%s", first_note(c, esc, sizeof esc), c->nnotes > 1 ? "" : ")");
+		fprintf(f, " (not checked: %s%s", first_note(run, c, esc, sizeof esc), c->nnotes > 1 ? "" : ")");
 		if (c->nnotes > 1)
 			fprintf(f, " (+%u more))", c->nnotes - 1);
 	} else if (c->status == IV_CRITICAL && c->incomplete) {

@@ -135,18 +135,18 @@ void iv_report_begin(const char *command)
 		print_null(PRINT_JSON, "command", NULL);
 }
 
-int iv_report_end(void)
+int iv_report_end(struct iv_run *run)
 {
 	if (!print_begun())
 		iv_report_begin(NULL);
 	if (print_is_json()) {
 		print_top();
 		open_json_array("errors");
-		for (size_t i = 0; iv_g && i < iv_g->errs.n; i++)
-			print_string(PRINT_JSON, NULL, NULL, iv_g->errs.v[i]);
-		if (iv_g && iv_g->errs.dropped) {
+		for (size_t i = 0; run && i < run->errs.n; i++)
+			print_string(PRINT_JSON, NULL, NULL, run->errs.v[i]);
+		if (run && run->errs.dropped) {
 			char m[96];
-			snprintf(m, sizeof m, "%zu more errors not shown", iv_g->errs.dropped);
+			snprintf(m, sizeof m, "%zu more errors not shown", run->errs.dropped);
 			print_string(PRINT_JSON, NULL, NULL, m);
 		}
 		close_json_array();
@@ -154,7 +154,7 @@ int iv_report_end(void)
 	return print_end();
 }
 
-int iv_report_print(const struct iv_check *c)
+int iv_report_print(struct iv_run *run, const struct iv_check *c)
 {
 	iv_report_begin("check");
 	print_string(PRINT_JSON, "status", NULL, iv_status_name(c->status));
@@ -211,5 +211,5 @@ int iv_report_print(const struct iv_check *c)
 	print_float(PRINT_JSON, "duration_seconds", NULL, c->duration);
 	print_text("\n");
 	close_json_object();
-	return iv_report_end();
+	return iv_report_end(run);
 }

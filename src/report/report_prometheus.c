@@ -92,7 +92,7 @@ static size_t collect(const struct iv_check *c, struct series *s)
 
 #define HELP(f, name, type, text) fputs("# HELP " name " " text "\n# TYPE " name " " type "\n", f)
 
-static void write_metrics(const struct iv_check *c, FILE *f)
+static void write_metrics(struct iv_run *run, const struct iv_check *c, FILE *f)
 {
 	char b[16];
 	size_t ndevs = 0;
@@ -100,7 +100,7 @@ static void write_metrics(const struct iv_check *c, FILE *f)
 		ndevs += c->procs[i].ndevs;
 	struct series *s = iv_xcalloc(ndevs ? ndevs : 1, sizeof *s);
 	size_t n = collect(c, s);
-	bool up = c->status != IV_UNKNOWN && !c->incomplete && !iv_g->errs.n;
+	bool up = c->status != IV_UNKNOWN && !c->incomplete && !run->errs.n;
 
 	HELP(f, "iommu_verify_build_info", "gauge", "The iommu-verify that wrote this file (always 1).");
 	fprintf(f, "iommu_verify_build_info{version=\"");
@@ -140,7 +140,7 @@ static void write_metrics(const struct iv_check *c, FILE *f)
 	     "Processes, devices and selections the last check could not check (its output names them).");
 	fprintf(f, "iommu_verify_not_checked %u\n", c->nnotes);
 	HELP(f, "iommu_verify_errors", "gauge", "Errors the last check reported (its standard error names them).");
-	fprintf(f, "iommu_verify_errors %zu\n", iv_g->errs.n + iv_g->errs.dropped);
+	fprintf(f, "iommu_verify_errors %zu\n", run->errs.n + run->errs.dropped);
 	HELP(f, "iommu_verify_pages_checked", "gauge", "IOVA pages (4 KiB) compared in the last check.");
 	fprintf(f, "iommu_verify_pages_checked %" PRIu64 "\n", c->pages_checked);
 	HELP(f, "iommu_verify_last_run_timestamp_seconds", "gauge", "When the last check started.");
@@ -150,46 +150,46 @@ static void write_metrics(const struct iv_check *c, FILE *f)
 	free(s);
 }
 
-int iv_report_prometheus(const struct iv_check *c, const char *path)
+int iv_report_prometheus(struct iv_run *run, const struct iv_check *c, const char *path)
 {
 	char tmp[PATH_MAX];
 	struct stat st;
 	if (!path[0])
-		return iv_error(iv_g, "--prometheus: the path is empty");
+		return iv_error(run, "--prometheus: the path is empty");
 	/* Never rename over something that is not a metrics file (as root,
 	 * --prometheus /dev/full would replace the device node). */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return iv_error(iv_g, "%s: %s, not a regular file", path,
+		return iv_error(run, "%s: %s, not a regular file", path,
 				S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
 				: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
-		return iv_error(iv_g, "%s: path too long", path);
+		return iv_error(run, "%s: path too long", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return iv_error(iv_g, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+		return iv_error(run, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(tmp);
-		return iv_error(iv_g, "%s: %s", tmp, strerror(errno));
+		return iv_error(run, "%s: %s", tmp, strerror(errno));
 	}
 	errno = 0;
-	write_metrics(c, f);
+	write_metrics(run, c, f);
 	if (fflush(f) || ferror(f) || fchmod(fd, 0644) || fsync(fd)) {
 		int e = errno ? errno : EIO;
 		fclose(f);
 		unlink(tmp);
-		return iv_error(iv_g, "%s: write failed: %s", tmp, strerror(e));
+		return iv_error(run, "%s: write failed: %s", tmp, strerror(e));
 	}
 	if (fclose(f)) {
 		int e = errno;
 		unlink(tmp);
-		return iv_error(iv_g, "%s: write failed: %s", tmp, strerror(e));
+		return iv_error(run, "%s: write failed: %s", tmp, strerror(e));
 	}
 	if (rename(tmp, path)) {
 		int e = errno;
 		unlink(tmp);
-		return iv_error(iv_g, "%s: rename failed: %s", path, strerror(e));
+		return iv_error(run, "%s: rename failed: %s", path, strerror(e));
 	}
 	return 0;
 }

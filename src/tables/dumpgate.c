@@ -18,13 +18,6 @@
 #define SEQ_MAX    (1ULL << 30)          /* seq_buf_alloc refuses more than MAX_RW_COUNT */
 #define HUGE_PAGE  (2ULL << 20)
 
-static iv_dma_estimator estimator;
-
-void iv_dump_set_estimator(iv_dma_estimator fn)
-{
-	estimator = fn;
-}
-
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e)
 {
 	uint64_t huge = e->huge_bytes < e->bytes ? e->huge_bytes : e->bytes;
@@ -46,21 +39,22 @@ static const char *human(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
-int iv_dump_gate(const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen)
+int iv_dump_gate(struct iv_run *run, const struct iv_bdf *bdf, bool per_device, char *why, size_t whylen)
 {
 	struct iv_dma_estimate e;
 	char w[512] = "", a[32], b[32];
 	memset(&e, 0, sizeof e);
-	int r = estimator ? estimator(per_device ? bdf : NULL, &e, w, sizeof w) : 1;
+	iv_dma_estimator estimator = run->dma_estimate;
+	int r = estimator ? estimator(run, per_device ? bdf : NULL, &e, w, sizeof w) : 1;
 	if (r) {
-		if (!iv_g->opt.debugfs_unsized_skip)
+		if (!run->opt.debugfs_unsized_skip)
 			return 0;
 		snprintf(why, whylen, "the size of the debugfs dump cannot be estimated (%.300s): check does not "
 			 "make the kernel build it; use the memory walk or --source debugfs",
 			 estimator ? w : "no estimator");
 		return 1;
 	}
-	uint64_t max = (iv_g->opt.debugfs_max_mib ? iv_g->opt.debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
+	uint64_t max = (run->opt.debugfs_max_mib ? run->opt.debugfs_max_mib : IV_DEBUGFS_MAX_MIB_DEFAULT) << 20;
 	uint64_t kb = iv_dump_kernel_bytes(&e);
 	if (kb <= max)
 		return 0;

@@ -10,12 +10,12 @@
 #include <string.h>
 #include "source.h"
 
-static int open_one(const struct iv_source_ops *o, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+static int open_one(struct iv_run *run, const struct iv_source_ops *o, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		    const struct iv_source_ops **ops, void **handle, char *why, size_t whylen)
 {
 	char w[1024] = "";
 	memset(t, 0, sizeof *t);
-	int r = o->open(bdf, pasid, t, handle, w, sizeof w);
+	int r = o->open(run, bdf, pasid, t, handle, w, sizeof w);
 	if (r == 0)
 		*ops = o;
 	else if (r > 0)
@@ -23,20 +23,20 @@ static int open_one(const struct iv_source_ops *o, const struct iv_bdf *bdf, uin
 	return r;
 }
 
-int iv_source_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
+int iv_source_open(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t,
 		   const struct iv_source_ops **ops, void **handle, char *why, size_t whylen)
 {
 	char wm[1024] = "", wd[1024] = "";
-	if (iv_g->opt.source == IV_SRC_DEBUGFS)
-		return open_one(&iv_source_debugfs, bdf, pasid, t, ops, handle, why, whylen);
-	if (iv_g->opt.source == IV_SRC_MEMORY)
-		return open_one(&iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
-	int u = iv_memory_usable(bdf, wm, sizeof wm);
+	if (run->opt.source == IV_SRC_DEBUGFS)
+		return open_one(run, &iv_source_debugfs, bdf, pasid, t, ops, handle, why, whylen);
+	if (run->opt.source == IV_SRC_MEMORY)
+		return open_one(run, &iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
+	int u = iv_memory_usable(run, bdf, wm, sizeof wm);
 	if (u < 0)
 		return -1;
 	if (u > 0)    /* the walk is possible: never the dump, whatever the walk finds */
-		return open_one(&iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
-	int r = open_one(&iv_source_debugfs_auto, bdf, pasid, t, ops, handle, wd, sizeof wd);
+		return open_one(run, &iv_source_memory, bdf, pasid, t, ops, handle, why, whylen);
+	int r = open_one(run, &iv_source_debugfs_auto, bdf, pasid, t, ops, handle, wd, sizeof wd);
 	if (r > 0 && t->passthrough)   /* definitive: no source has a table */
 		snprintf(why, whylen, "%s", wd);
 	else if (r > 0)

@@ -30,6 +30,7 @@ struct dbg_cp { uint64_t iova; off_t off; uint64_t lineno; };
 #define CP_MAX 16384          /* 384 KiB; the stride doubles when full */
 
 struct dbg_handle {
+	struct iv_run *run;   /* the run it was opened with */
 	char path[PATH_MAX];
 	off_t off;            /* byte offset of the block's "Device" header */
 	uint64_t lineno;      /* its line number */
@@ -224,7 +225,7 @@ static enum line_kind classify(const char *s)
 
 static int bad_line(const struct iv_lines *l, const char *what)
 {
-	return iv_error(iv_g, "%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
+	return iv_error(l->run, "%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
 }
 
 /* ---- finding the device's block ---- */
@@ -263,7 +264,7 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 	if (w->per_device) {
 		char b[16];
 		if (!h.bdf_ok || !iv_bdf_eq(&h.bdf, &w->bdf) || hp != w->pasid)
-			return iv_error(iv_g, "%s:%llu: header is not for device %s pasid %x", l->name,
+			return iv_error(l->run, "%s:%llu: header is not for device %s pasid %x", l->name,
 					(unsigned long long)l->lineno, iv_bdf_str(&w->bdf, b), w->pasid);
 	} else if (!h.bdf_ok || hp != w->pasid) {
 		return 0;
@@ -273,7 +274,7 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 		return 0;
 	off_t pos = lseek(l->fd, 0, SEEK_CUR);
 	if (pos < 0)
-		return iv_error(iv_g, "%s: %s", l->name, strerror(errno));
+		return iv_error(l->run, "%s: %s", l->name, strerror(errno));
 	f->any = true;
 	f->exact = exact;
 	f->off = pos - (off_t)l->end + (off_t)(line - l->buf);
@@ -284,11 +285,11 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 
 /* Scan a domain_translation_struct for the device's block, validating every
  * line that is not a table row. Returns 0 (f filled if found) or -1. */
-static int scan_file(const char *path, const struct want *w, struct found *f)
+static int scan_file(struct iv_run *run, const char *path, const struct want *w, struct found *f)
 {
 	struct iv_lines l;
 	memset(f, 0, sizeof *f);
-	if (iv_lines_open(iv_g, &l, path))
+	if (iv_lines_open(run, &l, path))
 		return -1;
 	bool seen = false;
 	char *line;
@@ -324,12 +325,12 @@ static int block_open(struct block *b, const struct dbg_handle *h)
 	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
 	b->open = false;
 	if (fd < 0)
-		return iv_error(iv_g, "%s: %s", h->path, strerror(errno));
+		return iv_error(h->run, "%s: %s", h->path, strerror(errno));
 	if (lseek(fd, h->off, SEEK_SET) != h->off) {
 		close(fd);
-		return iv_error(iv_g, "%s: cannot seek: %s", h->path, strerror(errno));
+		return iv_error(h->run, "%s: cannot seek: %s", h->path, strerror(errno));
 	}
-	iv_lines_from_fd(iv_g, &b->l, fd, h->path);
+	iv_lines_from_fd(h->run, &b->l, fd, h->path);
 	b->l.lineno = h->lineno - 1;
 	b->open = true;
 	char *line;
@@ -337,7 +338,7 @@ static int block_open(struct block *b, const struct dbg_handle *h)
 	if (r <= 0 || classify(line) != L_DEVICE) {
 		iv_lines_close(&b->l);
 		b->open = false;
-		return r < 0 ? -1 : iv_error(iv_g, "%s:%llu: file changed: 'Device' header expected", h->path,
+		return r < 0 ? -1 : iv_error(h->run, "%s:%llu: file changed: 'Device' header expected", h->path,
 					     (unsigned long long)h->lineno);
 	}
 	return 0;
@@ -351,12 +352,12 @@ static int block_open_at(struct block *b, const struct dbg_handle *h, const stru
 	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
 	b->open = false;
 	if (fd < 0)
-		return iv_error(iv_g, "%s: %s", h->path, strerror(errno));
+		return iv_error(h->run, "%s: %s", h->path, strerror(errno));
 	if (lseek(fd, c->off, SEEK_SET) != c->off) {
 		close(fd);
 		return 1;
 	}
-	iv_lines_from_fd(iv_g, &b->l, fd, h->path);
+	iv_lines_from_fd(h->run, &b->l, fd, h->path);
 	b->l.lineno = c->lineno - 1;
 	b->open = true;
 	int r = iv_lines_next(&b->l, line, len);
@@ -493,7 +494,7 @@ static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg
 		}
 		if (record && nrows++ % h->cp_stride == 0)
 			cp_add(h, &b.l, line, lf.iova);
-		iv_g->st.leaves++;
+		h->run->st.leaves++;
 		any = true;
 		next = lf.iova + lf.size;
 		if (lf.iova > hi)
@@ -539,34 +540,34 @@ static int from_context(const struct iv_intel_dev *d, struct iv_table *t, char *
 }
 
 /* Pick the per-device file, else the global one. 0 found, 1 none. */
-static int table_file(const struct iv_bdf *bdf, uint32_t pasid, char *path, size_t len,
+static int table_file(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, char *path, size_t len,
 		      bool *per_device)
 {
 	char b[16];
 	iv_bdf_str(bdf, b);
 	if (pasid)
-		iv_intel_path(path, len, "%s/%x/domain_translation_struct", b, pasid);
+		iv_intel_path(run, path, len, "%s/%x/domain_translation_struct", b, pasid);
 	else
-		iv_intel_path(path, len, "%s/domain_translation_struct", b);
+		iv_intel_path(run, path, len, "%s/domain_translation_struct", b);
 	*per_device = true;
 	if (exists(path))
 		return 0;
 	*per_device = false;
-	iv_intel_path(path, len, "domain_translation_struct");
+	iv_intel_path(run, path, len, "domain_translation_struct");
 	return exists(path) ? 0 : 1;
 }
 
-static int find_block(struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t pasid, bool per_device,
+static int find_block(struct iv_run *run, struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t pasid, bool per_device,
 		      struct found *f)
 {
 	struct want w = { *bdf, pasid, per_device, NULL, 0 };
 	if (!per_device) {
-		int g = iv_sysfs_group_of(bdf);
-		w.ngroup = g >= 0 ? iv_sysfs_group_devices(g, &w.group) : 0;
+		int g = iv_sysfs_group_of(run, bdf);
+		w.ngroup = g >= 0 ? iv_sysfs_group_devices(run, g, &w.group) : 0;
 		if (w.ngroup < 0)
 			w.ngroup = 0;
 	}
-	int r = scan_file(h->path, &w, f);
+	int r = scan_file(run, h->path, &w, f);
 	free(w.group);
 	h->off = f->off;
 	h->lineno = f->lineno;
@@ -574,14 +575,14 @@ static int find_block(struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t p
 }
 
 /* gated (auto): the dump is opened only when iv_dump_gate lets it (dumpgate.c). */
-static int dbg_open_ex(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
+static int dbg_open_ex(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
 		       size_t whylen, bool gated)
 {
 	char dir[PATH_MAX], b[16];
 	struct iv_intel_dev d;
 	struct stat st;
 	iv_bdf_str(bdf, b);
-	iv_intel_path(dir, sizeof dir, "%s", "");
+	iv_intel_path(run, dir, sizeof dir, "%s", "");
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(why, whylen, "no Intel VT-d debugfs directory %.3000s", dir);
 		return 1;
@@ -590,25 +591,26 @@ static int dbg_open_ex(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table
 	t->pasid = pasid;
 	t->vendor = IV_VENDOR_INTEL;
 	t->source = "debugfs";
-	int rd = iv_intel_device(bdf, pasid, &d);
+	int rd = iv_intel_device(run, bdf, pasid, &d);
 	if (rd < 0)
 		return -1;
 	if (rd == 0 && from_context(&d, t, why, whylen))
 		return 1;
 	struct dbg_handle *h = iv_xcalloc(1, sizeof *h);
+	h->run = run;
 	bool per_device;
-	if (table_file(bdf, pasid, h->path, sizeof h->path, &per_device)) {
+	if (table_file(run, bdf, pasid, h->path, sizeof h->path, &per_device)) {
 		snprintf(why, whylen, "no domain_translation_struct for %s in %.3000s", b, dir);
 		free(h);
 		return 1;
 	}
-	int g = gated ? iv_dump_gate(bdf, per_device, why, whylen) : 0;
+	int g = gated ? iv_dump_gate(run, bdf, per_device, why, whylen) : 0;
 	if (g) {
 		free(h);
 		return g;
 	}
 	struct found f;
-	if (find_block(h, bdf, pasid, per_device, &f)) {
+	if (find_block(run, h, bdf, pasid, per_device, &f)) {
 		free(h);
 		return -1;
 	}
@@ -652,16 +654,16 @@ static void dbg_close(void *hp)
 	free(h);
 }
 
-static int dbg_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
+static int dbg_open(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
 		    size_t whylen)
 {
-	return dbg_open_ex(bdf, pasid, t, handle, why, whylen, false);
+	return dbg_open_ex(run, bdf, pasid, t, handle, why, whylen, false);
 }
 
-static int dbg_open_gated(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle,
+static int dbg_open_gated(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle,
 			  char *why, size_t whylen)
 {
-	return dbg_open_ex(bdf, pasid, t, handle, why, whylen, true);
+	return dbg_open_ex(run, bdf, pasid, t, handle, why, whylen, true);
 }
 
 const struct iv_source_ops iv_source_debugfs = { "debugfs", dbg_open, dbg_walk, dbg_close };

@@ -47,11 +47,11 @@ static int mem_resolve(struct mem_handle *h, const struct iv_start *s, int n, co
 	return r;
 }
 
-int iv_memory_usable(const struct iv_bdf *bdf, char *why, size_t whylen)
+int iv_memory_usable(struct iv_run *run, const struct iv_bdf *bdf, char *why, size_t whylen)
 {
 	char kc[4096];
-	if (!iv_g->opt.memory) {
-		const char *path = iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
+	if (!run->opt.memory) {
+		const char *path = iv_path(run, kc, sizeof kc, "/proc/kcore");
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			snprintf(why, whylen, "%s: %s", path, strerror(errno));
@@ -60,31 +60,31 @@ int iv_memory_usable(const struct iv_bdf *bdf, char *why, size_t whylen)
 		close(fd);
 	}
 	struct iv_start s[IV_MAX_STARTS];
-	int n = iv_starts_find(bdf, s, IV_MAX_STARTS, why, whylen);
+	int n = iv_starts_find(run, bdf, s, IV_MAX_STARTS, why, whylen);
 	return n < 0 ? -1 : n > 0;
 }
 
-static int mem_open(const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle,
+static int mem_open(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle,
 		    char *why, size_t whylen)
 {
 	struct iv_start s[IV_MAX_STARTS];
-	int n = iv_starts_find(bdf, s, IV_MAX_STARTS, why, whylen);
+	int n = iv_starts_find(run, bdf, s, IV_MAX_STARTS, why, whylen);
 	if (n <= 0)
 		return n < 0 ? -1 : 1;
 	char kc[4096];
-	const char *path = iv_g->opt.memory ? iv_g->opt.memory : iv_path(iv_g, kc, sizeof kc, "/proc/kcore");
-	if (!iv_g->opt.memory && access(path, F_OK) != 0) {
+	const char *path = run->opt.memory ? run->opt.memory : iv_path(run, kc, sizeof kc, "/proc/kcore");
+	if (!run->opt.memory && access(path, F_OK) != 0) {
 		/* no default image: this source is unavailable, not broken */
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return 1;
 	}
 	struct mem_handle *h = iv_xcalloc(1, sizeof *h);
-	h->pm = iv_physmem_open(path);
+	h->pm = iv_physmem_open(run, path);
 	if (!h->pm) {
 		free(h);
 		return -1;
 	}
-	h->mem = (struct iv_walk_mem){ mem_page, h->pm, iv_physmem_name(h->pm) };
+	h->mem = (struct iv_walk_mem){ mem_page, h->pm, iv_physmem_name(h->pm), run };
 	t->bdf = *bdf;
 	t->pasid = pasid;
 	t->source = "memory";

@@ -37,11 +37,11 @@ static struct {
 	size_t n;
 } H;
 
-static bool hints(void)
+static bool hints(struct iv_run *run)
 {
 	if (!H.done) {
 		H.done = true;
-		H.ok = iv_intel_units_hint(&H.u, &H.n, H.why, sizeof H.why) == 0;
+		H.ok = iv_intel_units_hint(run, &H.u, &H.n, H.why, sizeof H.why) == 0;
 		if (H.ok && H.why[0])     /* iommu_regset unusable, dmar_translation_struct read */
 			iv_warn("debugfs hint ignored: %s", H.why);
 	}
@@ -61,16 +61,16 @@ static struct iv_start vtd_start(const struct iv_dmar_unit *u, enum iv_start_fro
 }
 
 /* --vtd-root: the one start; the hints may only say that its unit is scalable. */
-static int option_vtd(const struct iv_bdf *bdf, struct iv_start *s)
+static int option_vtd(struct iv_run *run, const struct iv_bdf *bdf, struct iv_start *s)
 {
-	s[0] = (struct iv_start){ IV_VENDOR_INTEL, iv_g->opt.vtd_root, iv_g->opt.vtd_root & (1u << 10) ? 1 : -1,
+	s[0] = (struct iv_start){ IV_VENDOR_INTEL, run->opt.vtd_root, run->opt.vtd_root & (1u << 10) ? 1 : -1,
 				  IV_FROM_OPTION, "" };
-	snprintf(s[0].unit, sizeof s[0].unit, "%.15s", iv_g->opt.vtd_root_unit);
+	snprintf(s[0].unit, sizeof s[0].unit, "%.15s", run->opt.vtd_root_unit);
 	char name[32] = "";
-	if (!iv_g->opt.vtd_root_unit[0] && iv_intel_unit_of(bdf, name, sizeof name) != 0)
+	if (!run->opt.vtd_root_unit[0] && iv_intel_unit_of(run, bdf, name, sizeof name) != 0)
 		return 1;
-	const char *want = iv_g->opt.vtd_root_unit[0] ? iv_g->opt.vtd_root_unit : name;
-	if (hints())
+	const char *want = run->opt.vtd_root_unit[0] ? run->opt.vtd_root_unit : name;
+	if (hints(run))
 		for (size_t i = 0; i < H.n; i++)
 			if (!strcmp(H.u[i].name, want) && unit_scalable(&H.u[i]) > 0)
 				s[0].scalable = 1;
@@ -78,10 +78,10 @@ static int option_vtd(const struct iv_bdf *bdf, struct iv_start *s)
 }
 
 /* The debugfs units with a root table: the device's unit, else every unit of its segment. */
-static int debugfs_starts(const struct iv_bdf *bdf, const char *name, struct iv_start *s, int max, char *why,
+static int debugfs_starts(struct iv_run *run, const struct iv_bdf *bdf, const char *name, struct iv_start *s, int max, char *why,
 			  size_t whylen)
 {
-	if (!hints()) {
+	if (!hints(run)) {
 		snprintf(why, whylen, "debugfs hints unusable: %s", H.why);
 		return 0;
 	}
@@ -105,12 +105,12 @@ static int rank(const struct iv_ksym_unit *k, const struct iv_bdf *bdf)
 
 /* The kernel's VT-d units, else its AMD-Vi device table. Returns the number of
  * starts, 0 with the reason in why, -1 on error. */
-static int ksym_starts(const struct iv_bdf *bdf, const char *name, struct iv_start *s, int max, char *why,
+static int ksym_starts(struct iv_run *run, const struct iv_bdf *bdf, const char *name, struct iv_start *s, int max, char *why,
 		       size_t whylen)
 {
 	const struct iv_ksym_unit *u;
 	size_t n;
-	int r = iv_ksym_units(&u, &n, why, whylen);
+	int r = iv_ksym_units(run, &u, &n, why, whylen);
 	if (r)
 		return r < 0 ? -1 : 0;
 	int k = 0;
@@ -126,35 +126,35 @@ static int ksym_starts(const struct iv_bdf *bdf, const char *name, struct iv_sta
 		return k;
 	}
 	uint64_t devtab;
-	r = iv_ksym_amd_devtab(bdf->seg, &devtab, why, whylen);
+	r = iv_ksym_amd_devtab(run, bdf->seg, &devtab, why, whylen);
 	if (r)
 		return r < 0 ? -1 : 0;
 	s[0] = (struct iv_start){ IV_VENDOR_AMD, devtab, -1, IV_FROM_KSYM, "" };
 	return 1;
 }
 
-int iv_starts_find(const struct iv_bdf *bdf, struct iv_start *s, int max, char *why, size_t whylen)
+int iv_starts_find(struct iv_run *run, const struct iv_bdf *bdf, struct iv_start *s, int max, char *why, size_t whylen)
 {
 	if (max < 1)
 		return 0;
-	if (iv_g->opt.have_amd_devtab) {
-		s[0] = (struct iv_start){ IV_VENDOR_AMD, iv_g->opt.amd_devtab, -1, IV_FROM_OPTION, "" };
+	if (run->opt.have_amd_devtab) {
+		s[0] = (struct iv_start){ IV_VENDOR_AMD, run->opt.amd_devtab, -1, IV_FROM_OPTION, "" };
 		return 1;
 	}
-	if (iv_g->opt.have_vtd_root)
-		return option_vtd(bdf, s);
+	if (run->opt.have_vtd_root)
+		return option_vtd(run, bdf, s);
 	char name[32] = "", hw[1024] = "", ks[512] = "";
-	if (iv_intel_unit_of(bdf, name, sizeof name) != 0)
+	if (iv_intel_unit_of(run, bdf, name, sizeof name) != 0)
 		name[0] = 0;
-	int k = debugfs_starts(bdf, name, s, max, hw, sizeof hw);
+	int k = debugfs_starts(run, bdf, name, s, max, hw, sizeof hw);
 	if (k)
 		return k;
-	if ((k = ksym_starts(bdf, name, s, max, ks, sizeof ks)) != 0)
+	if ((k = ksym_starts(run, bdf, name, s, max, ks, sizeof ks)) != 0)
 		return k;
 	char p[4200];
 	const char *tail = hw[0] ? "; " : "";
-	snprintf(p, sizeof p, "%s/iommu/amd", iv_g->opt.debugfs);
-	if (iv_g->opt.debugfs[0] && access(p, F_OK) == 0)
+	snprintf(p, sizeof p, "%s/iommu/amd", run->opt.debugfs);
+	if (run->opt.debugfs[0] && access(p, F_OK) == 0)
 		snprintf(why, whylen, "no AMD-Vi device table: give --amd-devtab ADDR "
 			 "(the Device Table Base register, MMIO offset 0); kernel symbols: %s%s%.500s", ks, tail, hw);
 	else
@@ -173,13 +173,13 @@ static struct iv_unit unit_of_dmar(const struct iv_dmar_unit *d, enum iv_start_f
 	return u;
 }
 
-int iv_units_list(struct iv_unit **out, size_t *n, char *why, size_t whylen)
+int iv_units_list(struct iv_run *run, struct iv_unit **out, size_t *n, char *why, size_t whylen)
 {
 	*out = NULL;
 	*n = 0;
 	why[0] = 0;
 	char hw[1024] = "";
-	if (hints() && H.n) {
+	if (hints(run) && H.n) {
 		*out = iv_xcalloc(H.n, sizeof **out);
 		for (size_t i = 0; i < H.n; i++)
 			(*out)[i] = unit_of_dmar(&H.u[i], IV_FROM_DEBUGFS);
@@ -191,7 +191,7 @@ int iv_units_list(struct iv_unit **out, size_t *n, char *why, size_t whylen)
 	const struct iv_ksym_unit *u;
 	size_t nk;
 	char ks[512] = "";
-	int r = iv_ksym_units(&u, &nk, ks, sizeof ks);
+	int r = iv_ksym_units(run, &u, &nk, ks, sizeof ks);
 	if (r < 0)
 		return -1;
 	if (r == 0 && nk) {
@@ -205,16 +205,16 @@ int iv_units_list(struct iv_unit **out, size_t *n, char *why, size_t whylen)
 	return 0;
 }
 
-int iv_device_unit(const struct iv_bdf *bdf, char *unit, size_t len)
+int iv_device_unit(struct iv_run *run, const struct iv_bdf *bdf, char *unit, size_t len)
 {
-	return iv_intel_unit_of(bdf, unit, len);
+	return iv_intel_unit_of(run, bdf, unit, len);
 }
 
-enum iv_context_tt iv_device_context(const struct iv_bdf *bdf)
+enum iv_context_tt iv_device_context(struct iv_run *run, const struct iv_bdf *bdf)
 {
 	struct iv_intel_dev d;
 	char w[256];
-	if (iv_intel_device_hint(bdf, 0, &d, w, sizeof w) != 0)
+	if (iv_intel_device_hint(run, bdf, 0, &d, w, sizeof w) != 0)
 		return IV_CTX_UNKNOWN;
 	switch (d.tt) {
 	case IV_TT_TRANSLATE: return IV_CTX_TRANSLATED;
@@ -223,13 +223,13 @@ enum iv_context_tt iv_device_context(const struct iv_bdf *bdf)
 	}
 }
 
-int iv_hint_devices(struct iv_bdf **out)
+int iv_hint_devices(struct iv_run *run, struct iv_bdf **out)
 {
 	struct iv_intel_dev *d;
 	size_t nd;
 	char w[256];
 	*out = NULL;
-	if (iv_intel_devices_hint(&d, &nd, w, sizeof w))
+	if (iv_intel_devices_hint(run, &d, &nd, w, sizeof w))
 		return -1;
 	struct iv_bdf *v = iv_xcalloc(nd + 1, sizeof *v);
 	size_t k = 0;

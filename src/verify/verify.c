@@ -39,6 +39,7 @@ struct verdict {
 };
 
 struct dev_walk {
+	struct iv_run *run;
 	struct iv_check *res;
 	struct iv_proc_result *pr;
 	struct iv_dev_result *dr;
@@ -91,14 +92,14 @@ static int is_zero(struct dev_walk *w, uint64_t pfn, bool *zero)
 	return 0;
 }
 
-static void bars_load(struct bar_set *b)
+static void bars_load(struct iv_run *run, struct bar_set *b)
 {
 	struct iv_bdf *devs = NULL;
-	int n = iv_sysfs_pci_devices(&devs);
+	int n = iv_sysfs_pci_devices(run, &devs);
 	b->loaded = true;
 	for (int i = 0; i < n; i++) {
 		struct iv_bar bar[7];
-		int nb = iv_sysfs_bars(&devs[i], bar);
+		int nb = iv_sysfs_bars(run, &devs[i], bar);
 		for (int k = 0; k < nb; k++) {
 			/* memory BARs only (IORESOURCE_MEM); I/O ports are no physical address */
 			if (!(bar[k].flags & 0x200) || bar[k].end <= bar[k].start)
@@ -116,10 +117,10 @@ static void bars_free(struct bar_set *b)
 	memset(b, 0, sizeof *b);
 }
 
-static bool in_bar(struct bar_set *b, uint64_t pfn)
+static bool in_bar(struct iv_run *run, struct bar_set *b, uint64_t pfn)
 {
 	if (!b->loaded)
-		bars_load(b);
+		bars_load(run, b);
 	if (pfn > (UINT64_MAX >> IV_PAGE_SHIFT))
 		return false;
 	uint64_t pa = pfn << IV_PAGE_SHIFT;
@@ -151,7 +152,7 @@ static const struct iv_gpa_section *find_section(struct dev_walk *w, uint64_t io
 }
 
 /* Gather the facts the classifier (classify.c) asks for, then its verdict. */
-static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
+static int classify(struct iv_run *run, struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, struct verdict *v)
 {
 	struct iv_page_facts f;
 	struct iv_page_verdict *pv = &v->pv;
@@ -176,7 +177,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 		if (need == IV_NEED_NONE)
 			break;
 		if (step > 8)
-			return iv_error(iv_g, "internal error: the classifier keeps asking for facts");
+			return iv_error(run, "internal error: the classifier keeps asking for facts");
 		switch (need) {
 		case IV_NEED_PAGEMAP:
 			r = iv_pagemap_get(w->pm, pv->hva, &f.pm);
@@ -191,7 +192,7 @@ static int classify(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned pe
 			f.have_count = true;
 			break;
 		case IV_NEED_BAR:
-			f.in_bar = in_bar(&w->bars, pfn);
+			f.in_bar = in_bar(run, &w->bars, pfn);
 			f.have_bar = true;
 			break;
 		case IV_NEED_NONE:
@@ -254,11 +255,12 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 static int check_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
+	struct iv_run *run = w->run;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	for (uint64_t off = 0; off < l->size; off += IV_PAGE_SIZE) {
 		uint64_t iova = l->iova + off, pfn = pfn0 + (off >> IV_PAGE_SHIFT);
 		struct verdict v;
-		if (classify(w, iova, pfn, l->perm, &v))
+		if (classify(run, w, iova, pfn, l->perm, &v))
 			return -1;
 		w->dr->pages_checked++;
 		if (v.pv.cls == IV_PC_RESERVED)
@@ -290,6 +292,7 @@ static void reread_done(struct dev_walk *w, struct iv_finding *f)
 static int reread_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
+	struct iv_run *run = w->run;
 	struct iv_check *r = w->res;
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	uint64_t llast = l->iova + (l->size - 1);   /* inclusive ends: no wrap at 2^64 */
@@ -309,7 +312,7 @@ static int reread_leaf(void *arg, const struct iv_leaf *l)
 			struct verdict v;
 			uint64_t iova = a + k * IV_PAGE_SIZE;
 			uint64_t pfn = pfn0 + ((iova - l->iova) >> IV_PAGE_SHIFT);
-			if (classify(w, iova, pfn, l->perm, &v))
+			if (classify(run, w, iova, pfn, l->perm, &v))
 				return -1;
 			if (v.kind < 0)
 				continue;
@@ -362,13 +365,13 @@ static void unchecked(struct iv_dev_result *dr, struct iv_check *res, const char
 	res->incomplete = true;
 }
 
-static void check_device(struct dev_walk *w)
+static void check_device(struct iv_run *run, struct dev_walk *w)
 {
 	struct iv_dev_result *dr = w->dr;
 	const struct iv_source_ops *ops;
 	void *h;
 	char why[512] = "", b[16];
-	int r = iv_source_open(&dr->bdf, 0, &dr->table, &ops, &h, why, sizeof why);
+	int r = iv_source_open(run, &dr->bdf, 0, &dr->table, &ops, &h, why, sizeof why);
 	if (r) {
 		unchecked(dr, w->res, r > 0 ? "no page table can be read: %s" : "%s",
 			  r > 0 ? why : "error reading the page table (see errors)");
@@ -427,7 +430,7 @@ static void check_device(struct dev_walk *w)
 		w->res->incomplete = true;
 }
 
-static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct iv_sample *samples)
+static int collect_samples(struct iv_run *run, struct iv_proc_result *pr, struct dev_walk *w, struct iv_sample *samples)
 {
 	w->samples = samples;
 	w->nsamples = 0;
@@ -439,7 +442,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 		const struct iv_source_ops *ops;
 		void *h;
 		char why[512];
-		if (iv_source_open(&pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
+		if (iv_source_open(run, &pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
 			continue;
 		w->have_prev = false;
 		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
@@ -459,7 +462,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 			rc = -1;
 			break;
 		}
-		if (z || rc == 1 || (flags >> IV_KPF_NOPAGE & 1) || in_bar(&w->bars, samples[i].pfn))
+		if (z || rc == 1 || (flags >> IV_KPF_NOPAGE & 1) || in_bar(run, &w->bars, samples[i].pfn))
 			continue;
 		samples[n++] = samples[i];
 	}
@@ -467,7 +470,7 @@ static int collect_samples(struct iv_proc_result *pr, struct dev_walk *w, struct
 	return rc < 0 ? -1 : (int)n;
 }
 
-static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
+static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_proc_result *pr, struct dev_walk *w,
 		   struct iv_gpa_map *map, struct iv_viommu *vi)
 {
 	memset(map, 0, sizeof *map);
@@ -476,7 +479,7 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 		snprintf(vi->how + strlen(vi->how), sizeof vi->how - strlen(vi->how),
 			 "; translation state unknown without --qmp");
 	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
-		struct iv_qmp *q = iv_qmp_open(o->qmp, pr->pid);
+		struct iv_qmp *q = iv_qmp_open(run, o->qmp, pr->pid);
 		r = q ? iv_qmp_gpamap(q, map) : -1;
 		if (r == 0 && !vi->model[0])
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
@@ -484,14 +487,14 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 			iv_viommu_gsts(q, vi);    /* failed: translation stays unknown (reported) */
 		iv_qmp_close(q);
 	} else if (o->gpa_map_file)
-		r = iv_gpamap_from_file(o->gpa_map_file, map);
+		r = iv_gpamap_from_file(run, o->gpa_map_file, map);
 	else if (vi->model[0]) {   /* IOVA may not be GPA: samples cannot place guest memory */
 		snprintf(map->how, sizeof map->how, "none");
 		r = 0;
 	} else {
 		struct iv_sample *samples = iv_xcalloc(MAX_SAMPLES, sizeof *samples);
-		int n = collect_samples(pr, w, samples);
-		r = n < 0 ? -1 : iv_gpamap_infer(pr->pid, samples, (size_t)n, map);
+		int n = collect_samples(run, pr, w, samples);
+		r = n < 0 ? -1 : iv_gpamap_infer(run, pr->pid, samples, (size_t)n, map);
 		free(samples);
 	}
 	if (r)
@@ -505,12 +508,12 @@ static int get_map(const struct iv_check_opts *o, struct iv_proc_result *pr, str
 
 /* The devices were compared with translation off: read GSTS again (a second
  * short session) to know it stayed off. true when it is on now or unknown. */
-static bool viommu_turned_on(const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
+static bool viommu_turned_on(struct iv_run *run, const struct iv_check_opts *o, pid_t pid, const struct iv_viommu *before)
 {
 	struct iv_viommu now = *before;
 	now.how[0] = 0;
 	now.translation = -1;
-	struct iv_qmp *q = iv_qmp_open(o->qmp, pid);
+	struct iv_qmp *q = iv_qmp_open(run, o->qmp, pid);
 	if (q)
 		iv_viommu_gsts(q, &now);
 	iv_qmp_close(q);
@@ -599,7 +602,7 @@ static void proc_unchecked(struct iv_check *res, struct iv_proc_result *pr, cons
 	res->incomplete = true;
 }
 
-static void check_proc(const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
+static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res, const struct iv_proc *p,
 		       struct iv_proc_result *pr, struct iv_kpage *kp, struct zero_set *zs)
 {
 	proc_result_init(o, res, p, pr);
@@ -607,13 +610,13 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 		proc_unchecked(res, pr, p->ok ? "/proc/kpageflags cannot be read (see errors)" : p->reason);
 		return;
 	}
-	struct dev_walk w = { .res = res, .pr = pr, .kp = kp, .zs = zs };
+	struct dev_walk w = { .run = run, .res = res, .pr = pr, .kp = kp, .zs = zs };
 	struct iv_gpa_map map;
 	struct iv_viommu vi;
 	char nogpa[sizeof pr->devs[0].reason];
-	iv_viommu_cmdline(p->pid, &vi);
-	w.pm = iv_pagemap_open(p->pid);
-	if (!w.pm || get_map(o, pr, &w, &map, &vi)) {
+	iv_viommu_cmdline(run, p->pid, &vi);
+	w.pm = iv_pagemap_open(run, p->pid);
+	if (!w.pm || get_map(run, o, pr, &w, &map, &vi)) {
 		snprintf(pr->reason, sizeof pr->reason, "%s",
 			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
 		for (size_t i = 0; i < pr->ndevs; i++)
@@ -628,12 +631,12 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
 		w.dr = &pr->devs[i];
-		w.nresv = iv_sysfs_reserved_regions(w.dr->group, &w.resv);
+		w.nresv = iv_sysfs_reserved_regions(run, w.dr->group, &w.resv);
 		if (w.nresv < 0) {
 			w.nresv = 0;
 			w.resv = NULL;
 		}
-		check_device(&w);
+		check_device(run, &w);
 		if (no_gpa && w.dr->checked)
 			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
@@ -642,12 +645,12 @@ static void check_proc(const struct iv_check_opts *o, struct iv_check *res, cons
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);
-	if (!no_gpa && vi.model[0] && viommu_turned_on(o, p->pid, &vi)) {
+	if (!no_gpa && vi.model[0] && viommu_turned_on(run, o, p->pid, &vi)) {
 		res->nf = first;   /* compared as IOVA == GPA while it may no longer have held */
 		proc_unchecked(res, pr, "guest vIOMMU: the guest turned translation on during the check (IOVA is not GPA)");
 		return;
 	}
-	if (iv_proc_same(p)) {
+	if (iv_proc_same(run, p)) {
 		res->nf = first;
 		snprintf(pr->reason, sizeof pr->reason, "the process exited or its PID was reused during the check");
 		for (size_t i = 0; i < pr->ndevs; i++)
@@ -725,7 +728,7 @@ static void account(const struct iv_check_opts *o, struct iv_check *res, const s
 		     res->devices_checked == 1 ? "" : "s");
 }
 
-static void finalize(const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
+static void finalize(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res, const struct iv_procs_scan *scan)
 {
 	enum iv_status st = IV_OK;
 	account(o, res, scan);
@@ -752,14 +755,14 @@ static void finalize(const struct iv_check_opts *o, struct iv_check *res, const 
 	}
 	if (crit)
 		st = IV_CRITICAL;
-	else if (res->incomplete || iv_g->errs.n)
+	else if (res->incomplete || run->errs.n)
 		st = IV_UNKNOWN;
 	else if (warn)
 		st = IV_WARNING;
 	res->status = st;
 }
 
-int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
+int iv_check_run(struct iv_run *run, const struct iv_check_opts *o, struct iv_check *res)
 {
 	memset(res, 0, sizeof *res);
 	struct timeval tv;
@@ -769,29 +772,29 @@ int iv_check_run(const struct iv_check_opts *o, struct iv_check *res)
 
 	struct iv_proc *procs = NULL;
 	struct iv_procs_scan scan;
-	int n = iv_procs_find(o->pids, o->npids, &procs, &scan);
+	int n = iv_procs_find(run, o->pids, o->npids, &procs, &scan);
 	if (n < 0) {
 		note(res, "the processes cannot be listed (see errors)");
-		finalize(o, res, NULL);
+		finalize(run, o, res, NULL);
 		return -1;
 	}
 	bool any = false;
 	for (int i = 0; i < n; i++)
 		any |= procs[i].ok;
-	struct iv_kpage *kp = any ? iv_kpage_open() : NULL;
+	struct iv_kpage *kp = any ? iv_kpage_open(run) : NULL;
 	struct zero_set zs = { .n = 0 };
 	uint64_t zpfn;
-	if (!iv_g->opt.root[0] && iv_zero_pfn_probe(&zpfn) == 0)
+	if (!run->opt.root[0] && iv_zero_pfn_probe(run, &zpfn) == 0)
 		zs.pfn[zs.n++] = zpfn;
 	res->procs = iv_xcalloc((size_t)n, sizeof *res->procs);
 	res->nprocs = (size_t)n;
 	for (int i = 0; i < n; i++)
-		check_proc(o, res, &procs[i], &res->procs[i], kp, &zs);
+		check_proc(run, o, res, &procs[i], &res->procs[i], kp, &zs);
 	if (kp)
 		iv_kpage_close(kp);
 	iv_procs_free(procs, (size_t)n);
 	res->duration = iv_now() - t0;
-	finalize(o, res, &scan);
+	finalize(run, o, res, &scan);
 	return 0;
 }
 

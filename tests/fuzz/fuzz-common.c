@@ -13,7 +13,7 @@
 #include "source.h"
 #include "fuzz-common.h"
 
-static struct iv_run ctx;
+struct iv_run fuzz_ctx;
 static char root[512];
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -39,12 +39,11 @@ void fuzz_init(void)
 			abort();
 		}
 		atexit(cleanup);
-		ctx.opt.root = root;
-		snprintf(ctx.opt.debugfs, sizeof ctx.opt.debugfs, "%s/sys/kernel/debug", root);
-		ctx.opt.json = false;
-		ctx.opt.timeout = 1.0;
+		fuzz_ctx.opt.root = root;
+		snprintf(fuzz_ctx.opt.debugfs, sizeof fuzz_ctx.opt.debugfs, "%s/sys/kernel/debug", root);
+		fuzz_ctx.opt.json = false;
+		fuzz_ctx.opt.timeout = 1.0;
 	}
-	iv_g = &ctx;
 }
 
 const char *fuzz_root(void)
@@ -54,13 +53,12 @@ const char *fuzz_root(void)
 
 void fuzz_reset(void)
 {
-	for (size_t i = 0; i < ctx.errs.n; i++)
-		free(ctx.errs.v[i]);
-	free(ctx.errs.v);
-	ctx.errs.v = NULL;
-	ctx.errs.n = ctx.errs.dropped = 0;
-	memset(&ctx.st, 0, sizeof ctx.st);
-	iv_g = &ctx;
+	for (size_t i = 0; i < fuzz_ctx.errs.n; i++)
+		free(fuzz_ctx.errs.v[i]);
+	free(fuzz_ctx.errs.v);
+	fuzz_ctx.errs.v = NULL;
+	fuzz_ctx.errs.n = fuzz_ctx.errs.dropped = 0;
+	memset(&fuzz_ctx.st, 0, sizeof fuzz_ctx.st);
 }
 
 const char *fuzz_path(char *buf, size_t len, const char *rel)
@@ -143,7 +141,7 @@ int fuzz_leaf_count(void *arg, const struct iv_leaf *l)
 
 void fuzz_expect_error(int r, const char *what)
 {
-	if (r < 0 && ctx.errs.n == 0 && ctx.errs.dropped == 0) {
+	if (r < 0 && fuzz_ctx.errs.n == 0 && fuzz_ctx.errs.dropped == 0) {
 		fprintf(stderr, "fuzz: %s failed without reporting an error\n", what);
 		abort();
 	}

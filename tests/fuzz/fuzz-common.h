@@ -3,8 +3,8 @@
  *
  * Each harness writes the fuzz input into a private --root tree
  * (mkdtemp under $TMPDIR, removed at exit) and calls the real parser or source
- * through its public interface. iv_g points to a static context whose root is
- * that tree; fuzz_reset() frees the errors collected by iv_error() between runs
+ * through its public interface, passing the run fuzz_ctx whose root is that
+ * tree; fuzz_reset() frees the errors collected by iv_error() between runs
  * so that memory does not grow and LeakSanitizer sees no leak. */
 #ifndef IV_FUZZ_COMMON_H
 #define IV_FUZZ_COMMON_H
@@ -12,9 +12,11 @@
 #include <stdint.h>
 #include "iv.h"
 
-/* Create the root tree once (idempotent) and point iv_g at the fuzz context. */
+/* The run every harness passes (root: the tree below). */
+extern struct iv_run fuzz_ctx;
+/* Create the root tree once (idempotent) and set up fuzz_ctx. */
 void fuzz_init(void);
-/* Free iv_g->errs.v, clear counters: call at the start and end of every run. */
+/* Free fuzz_ctx's errors, clear counters: call at the start and end of every run. */
 void fuzz_reset(void);
 /* Absolute path of REL (starting with '/') below the root (static buffer per call site: copy it). */
 const char *fuzz_path(char *buf, size_t len, const char *rel);

@@ -18,6 +18,8 @@
 #include "source.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 #define INTEL "/sys/kernel/debug/iommu/intel"
 
 static void setup_once(void)
@@ -96,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	void *h = NULL;
 	char why[512];
 	memset(&t, 0, sizeof t);
-	int r = iv_source_debugfs.open(&bdf, pasid, &t, &h, why, sizeof why);
+	int r = iv_source_debugfs.open(run, &bdf, pasid, &t, &h, why, sizeof why);
 	fuzz_expect_error(r, "open");
 	if (r == 0) {
 		struct fuzz_walk w = { 0, 0 };

@@ -14,6 +14,8 @@
 #include "source.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 #define INTEL "/sys/kernel/debug/iommu/intel"
 
 static void setup_once(void)
@@ -43,13 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct iv_dmar_unit *u = NULL;
 	size_t n = 0;
-	int r = iv_intel_units(&u, &n);
+	int r = iv_intel_units(run, &u, &n);
 	fuzz_expect_error(r, "iv_intel_units");
 	if (r == 0)
 		free(u);
 
 	struct iv_intel_dev *d = NULL;
-	r = iv_intel_devices(&d, &n);
+	r = iv_intel_devices(run, &d, &n);
 	fuzz_expect_error(r, "iv_intel_devices");
 	if (r == 0)
 		free(d);
@@ -57,10 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iv_bdf bdf = { 0, 0, 2, 0 };
 	for (uint32_t pasid = 0; pasid < 2; pasid++) {
 		struct iv_intel_dev one;
-		fuzz_expect_error(iv_intel_device(&bdf, pasid, &one), "iv_intel_device");
+		fuzz_expect_error(iv_intel_device(run, &bdf, pasid, &one), "iv_intel_device");
 	}
 	char unit[16];
-	iv_intel_unit_of(&bdf, unit, sizeof unit);
+	iv_intel_unit_of(run, &bdf, unit, sizeof unit);
 	if (strnlen(unit, sizeof unit) == sizeof unit)
 		abort();
 
@@ -69,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		void *h = NULL;
 		char why[512] = "";
 		memset(&t, 0, sizeof t);
-		r = iv_source_debugfs.open(&bdf, pasid, &t, &h, why, sizeof why);
+		r = iv_source_debugfs.open(run, &bdf, pasid, &t, &h, why, sizeof why);
 		fuzz_expect_error(r, "open");
 		if (r == 0) {
 			struct fuzz_walk w = { 0, 0 };

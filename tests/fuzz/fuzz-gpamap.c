@@ -9,6 +9,8 @@
 #include "gpamap.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[4096];
@@ -17,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write("/gpa-map.json", data, size);
 	fuzz_path(path, sizeof path, "/gpa-map.json");
 	struct iv_gpa_map m;
-	int r = iv_gpamap_from_file(path, &m);
+	int r = iv_gpamap_from_file(run, path, &m);
 	fuzz_expect_error(r, "iv_gpamap_from_file");
 	if (r == 0) {
 		if (m.n == 0)

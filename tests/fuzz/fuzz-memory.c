@@ -21,6 +21,8 @@
 #include "physmem.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 #define HDR 16
 
 static uint64_t le(const uint8_t *p, int n)
@@ -44,20 +46,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t addr = le(data + 1, 8);
 	uint16_t devid = (uint16_t)le(data + 9, 2);
 	uint32_t pasid = (uint32_t)le(data + 11, 3) & 0xfffff;
-	iv_g->opt.source = IV_SRC_MEMORY;
-	iv_g->opt.memory = image;
-	iv_g->opt.have_amd_devtab = data[0] & 1;
-	iv_g->opt.amd_devtab = addr;
-	iv_g->opt.have_vtd_root = !(data[0] & 1);
-	iv_g->opt.vtd_root = addr;
-	iv_g->opt.vtd_root_unit[0] = 0;
+	fuzz_ctx.opt.source = IV_SRC_MEMORY;
+	fuzz_ctx.opt.memory = image;
+	fuzz_ctx.opt.have_amd_devtab = data[0] & 1;
+	fuzz_ctx.opt.amd_devtab = addr;
+	fuzz_ctx.opt.have_vtd_root = !(data[0] & 1);
+	fuzz_ctx.opt.vtd_root = addr;
+	fuzz_ctx.opt.vtd_root_unit[0] = 0;
 
 	struct iv_bdf bdf = { 0, (uint8_t)(devid >> 8), (uint8_t)((devid >> 3) & 31), (uint8_t)(devid & 7) };
 	struct iv_table t;
 	void *h = NULL;
 	char why[512] = "";
 	memset(&t, 0, sizeof t);
-	int r = iv_source_memory.open(&bdf, pasid, &t, &h, why, sizeof why);
+	int r = iv_source_memory.open(run, &bdf, pasid, &t, &h, why, sizeof why);
 	fuzz_expect_error(r, "open");
 	if (r == 0) {
 		struct fuzz_walk w = { 0, 0 };
@@ -71,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Unaligned and straddling reads through the uncached path. */
-	struct iv_physmem *pm = iv_physmem_open(image);
+	struct iv_physmem *pm = iv_physmem_open(run, image);
 	fuzz_expect_error(pm ? 0 : -1, "iv_physmem_open");
 	if (pm) {
 		uint8_t buf[64];
@@ -79,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_expect_error(iv_physmem_read(pm, UINT64_MAX - 7, buf, 16), "iv_physmem_read");
 		iv_physmem_close(pm);
 	}
-	iv_g->opt.memory = NULL;
+	fuzz_ctx.opt.memory = NULL;
 	fuzz_reset();
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include "gpamap.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
@@ -17,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = 0;
 	struct iv_gpa_map m;
-	int r = iv_mtree_parse(text, "fuzz: info mtree -f", &m);
+	int r = iv_mtree_parse(run, text, "fuzz: info mtree -f", &m);
 	fuzz_expect_error(r, "iv_mtree_parse");
 	if (r == 0) {
 		for (size_t i = 0; i < m.n; i++) {

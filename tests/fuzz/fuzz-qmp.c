@@ -30,6 +30,8 @@
 #include "gpamap.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 #define F_KEEP_OPEN 1
 #define F_NO_READ 2
 #define F_CHUNK 12
@@ -135,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_init();
 	setup_once();
 	fuzz_reset();
-	iv_g->opt.timeout = FUZZ_TIMEOUT;
+	fuzz_ctx.opt.timeout = FUZZ_TIMEOUT;
 	cur_flags = 0;
 	if (size && data[0] < 0x20 && data[0] != '\t' && data[0] != '\n' && data[0] != '\r') {
 		cur_flags = data[0];
@@ -146,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cur_size = size;
 	struct iv_gpa_map m;
 	double t0 = iv_now();
-	int r = iv_gpamap_from_qmp(sock, 0, &m);
+	int r = iv_gpamap_from_qmp(run, sock, 0, &m);
 	double took = iv_now() - t0;
 	fuzz_expect_error(r, "iv_gpamap_from_qmp");
 	if (r == 0)
@@ -160,6 +162,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	fuzz_reset();
-	iv_g->opt.timeout = 1.0;
+	fuzz_ctx.opt.timeout = 1.0;
 	return 0;
 }

@@ -13,6 +13,8 @@
 #include "gpamap.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
@@ -22,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = 0;
 	struct iv_ramblock *rb = NULL;
 	size_t n = 0;
-	int r = iv_ramblock_parse(text, "fuzz: info ramblock", &rb, &n);
+	int r = iv_ramblock_parse(run, text, "fuzz: info ramblock", &rb, &n);
 	fuzz_expect_error(r, "iv_ramblock_parse");
 	if (r == 0) {
 		for (size_t i = 0; i < n; i++) {

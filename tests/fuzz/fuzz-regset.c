@@ -9,6 +9,8 @@
 #include "intel.h"
 #include "fuzz-common.h"
 
+static struct iv_run *const run = &fuzz_ctx;
+
 #define INTEL "/sys/kernel/debug/iommu/intel"
 
 static void setup_once(void)
@@ -37,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write(INTEL "/iommu_regset", data, size);
 	struct iv_dmar_unit *u = NULL;
 	size_t n = 0;
-	int r = iv_intel_units(&u, &n);
+	int r = iv_intel_units(run, &u, &n);
 	fuzz_expect_error(r, "iv_intel_units");
 	if (r == 0) {
 		for (size_t i = 0; i < n; i++)

@@ -44,19 +44,19 @@ struct iv_intel_dev {
 
 /* Path below DEBUGFS/iommu/intel/: iv_intel_path(buf, len, "%s/domain_translation_struct", bdf).
  * An empty fmt gives the directory itself. */
-const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *iv_intel_path(struct iv_run *run, char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Read all units. *units is malloc'd. Returns 0 (possibly n = 0), -1 on error. */
-int iv_intel_units(struct iv_dmar_unit **units, size_t *n);
+int iv_intel_units(struct iv_run *run, struct iv_dmar_unit **units, size_t *n);
 /* Context/PASID info of one device and PASID. Returns 0 found, 1 not present, -1 error. */
-int iv_intel_device(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out);
+int iv_intel_device(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out);
 /* All devices that dmar_translation_struct lists (one entry per unit and BDF,
  * its first row). *out malloc'd. Returns 0 (n may be 0; also when the file is
  * missing), -1 on error. */
-int iv_intel_devices(struct iv_intel_dev **out, size_t *n);
+int iv_intel_devices(struct iv_run *run, struct iv_intel_dev **out, size_t *n);
 /* Find the unit of a device: /sys/bus/pci/devices/BDF/iommu -> dmarN, else the
  * unit whose dmar_translation_struct lists it. Returns 0 found, 1 not found. */
-int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len);
+int iv_intel_unit_of(struct iv_run *run, const struct iv_bdf *bdf, char *unit, size_t len);
 
 /* The same, as hints for choosing a start point (src/tables/start.c): a file
  * that cannot be opened or parsed is not reported; the first problem is put in
@@ -64,9 +64,9 @@ int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len);
  * iommu_regset was unusable and only dmar_translation_struct was read),
  * 1 unusable (why).
  * device: 0 found, 1 not present, 2 unusable (why). */
-int iv_intel_units_hint(struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen);
-int iv_intel_device_hint(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
+int iv_intel_units_hint(struct iv_run *run, struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen);
+int iv_intel_device_hint(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
 			 size_t whylen);
-int iv_intel_devices_hint(struct iv_intel_dev **out, size_t *n, char *why, size_t whylen);
+int iv_intel_devices_hint(struct iv_run *run, struct iv_intel_dev **out, size_t *n, char *why, size_t whylen);
 
 #endif

@@ -26,8 +26,8 @@ static struct {
 	size_t len;
 } quiet;
 
-static int meta_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int meta_error(const char *fmt, ...)
+static int meta_error(struct iv_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int meta_error(struct iv_run *run, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -35,7 +35,7 @@ static int meta_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (!quiet.on)
-		return iv_error(iv_g, "%s", msg);
+		return iv_error(run, "%s", msg);
 	size_t used = quiet.len ? strlen(quiet.why) : 0;
 	if (used + 1 < quiet.len)     /* every file's first problem, in order */
 		snprintf(quiet.why + used, quiet.len - used, "%s%s", used ? "; " : "", msg);
@@ -43,23 +43,23 @@ static int meta_error(const char *fmt, ...)
 }
 
 /* iv_lines_open, reporting through meta_error. */
-static int meta_open(struct iv_lines *l, const char *path)
+static int meta_open(struct iv_run *run, struct iv_lines *l, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return meta_error("%s: %s", path, strerror(errno));
-	iv_lines_from_fd(iv_g, l, fd, path);
+		return meta_error(run, "%s: %s", path, strerror(errno));
+	iv_lines_from_fd(run, l, fd, path);
 	return 0;
 }
 
-const char *iv_intel_path(char *buf, size_t len, const char *fmt, ...)
+const char *iv_intel_path(struct iv_run *run, char *buf, size_t len, const char *fmt, ...)
 {
 	char rel[PATH_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof rel, fmt, ap);
 	va_end(ap);
-	snprintf(buf, len, "%s/iommu/intel%s%s", iv_g->opt.debugfs, *rel ? "/" : "", rel);
+	snprintf(buf, len, "%s/iommu/intel%s%s", run->opt.debugfs, *rel ? "/" : "", rel);
 	return buf;
 }
 
@@ -159,15 +159,15 @@ struct dmar_state {
 	void *arg;
 };
 
-static int dmar_bad(struct dmar_state *s, const char *what)
+static int dmar_bad(struct iv_run *run, struct dmar_state *s, const char *what)
 {
-	return meta_error("%s:%llu: %s", s->l.name, (unsigned long long)s->l.lineno, what);
+	return meta_error(run, "%s:%llu: %s", s->l.name, (unsigned long long)s->l.lineno, what);
 }
 
-static int set_unit(struct dmar_state *s, const char *name, size_t n)
+static int set_unit(struct iv_run *run, struct dmar_state *s, const char *name, size_t n)
 {
 	if (n == 0 || n >= sizeof s->unit)
-		return dmar_bad(s, "bad IOMMU name in header");
+		return dmar_bad(run, s, "bad IOMMU name in header");
 	memcpy(s->unit, name, n);
 	s->unit[n] = 0;
 	s->have_unit = true;
@@ -176,34 +176,34 @@ static int set_unit(struct dmar_state *s, const char *name, size_t n)
 
 /* "IOMMU dmar0: Root Table Address: 0x546000" (v5.3+) or
  * "IOMMU dmar2: Root Table Address:4362cc000" (v4.20-v5.2). */
-static int dmar_header(struct dmar_state *s, char *line)
+static int dmar_header(struct iv_run *run, struct dmar_state *s, char *line)
 {
 	char *colon = strstr(line, ": Root Table Address:");
 	uint64_t root;
 	if (!colon)
-		return dmar_bad(s, "unknown header line (expected 'IOMMU NAME: Root Table Address: 0x...')");
+		return dmar_bad(run, s, "unknown header line (expected 'IOMMU NAME: Root Table Address: 0x...')");
 	char *a = colon + strlen(": Root Table Address:");
 	if (*a == ' ')
 		a++;
 	if (iv_parse_hex(a, &root))
-		return dmar_bad(s, "bad root table address");
-	if (set_unit(s, line + 6, (size_t)(colon - (line + 6))))
+		return dmar_bad(run, s, "bad root table address");
+	if (set_unit(run, s, line + 6, (size_t)(colon - (line + 6))))
 		return -1;
 	struct dmar_event e = { EV_UNIT, s->unit, root, NULL };
 	return s->fn(s->arg, &e);
 }
 
-static int emit_row(struct dmar_state *s, struct iv_intel_dev *d)
+static int emit_row(struct iv_run *run, struct dmar_state *s, struct iv_intel_dev *d)
 {
 	if (!s->have_unit)
-		return dmar_bad(s, "context entry before any 'IOMMU ...' header");
+		return dmar_bad(run, s, "context entry before any 'IOMMU ...' header");
 	snprintf(d->unit, sizeof d->unit, "%s", s->unit);
 	struct dmar_event e = { EV_ROW, s->unit, 0, d };
 	return s->fn(s->arg, &e);
 }
 
 /* v5.3+: BB:DD.F \t 0xhi:0xlo \t 0xhi:0xlo \t PASID \t 0xv2:0xv1:0xv0 */
-static int dmar_row_v53(struct dmar_state *s, char *line)
+static int dmar_row_v53(struct iv_run *run, struct dmar_state *s, char *line)
 {
 	char *f[6];
 	struct iv_intel_dev d;
@@ -211,12 +211,12 @@ static int dmar_row_v53(struct dmar_state *s, char *line)
 	memset(&d, 0, sizeof d);
 	if (split_tabs(line, f, 5) != 5 || iv_bdf_parse(f[0], &d.bdf) || parse_hexlist(f[1], 2, r) ||
 	    parse_hexlist(f[2], 2, c) || parse_hexlist(f[4], 3, p))
-		return dmar_bad(s, "malformed context entry row");
+		return dmar_bad(run, s, "malformed context entry row");
 	rstrip(f[3]);
 	char *end;
 	long pasid = strtol(f[3], &end, 10);
 	if (!*f[3] || *end || pasid < -1 || pasid > 0xfffff)
-		return dmar_bad(s, "bad PASID column");
+		return dmar_bad(run, s, "bad PASID column");
 	d.root_hi = r[0]; d.root_lo = r[1];
 	d.ctx_hi = c[0]; d.ctx_lo = c[1];
 	d.pasid_entry[0] = p[2]; d.pasid_entry[1] = p[1]; d.pasid_entry[2] = p[0];
@@ -226,77 +226,77 @@ static int dmar_row_v53(struct dmar_state *s, char *line)
 		d.pasid = (int)pasid;
 		decode_scalable(&d);
 	}
-	return emit_row(s, &d);
+	return emit_row(run, s, &d);
 }
 
 /* v4.20-v5.2: " Bus: %d H: %llx L: %llx" */
-static int dmar_v420_root(struct dmar_state *s, char *line)
+static int dmar_v420_root(struct iv_run *run, struct dmar_state *s, char *line)
 {
 	char *h = strstr(line, " H: "), *l = strstr(line, " L: ");
 	if (!h || !l || l < h)
-		return dmar_bad(s, "malformed root entry line");
+		return dmar_bad(run, s, "malformed root entry line");
 	*l = 0;
 	if (iv_parse_hex(h + 4, &s->v420_root_hi) || iv_parse_hex(l + 4, &s->v420_root_lo))
-		return dmar_bad(s, "malformed root entry line");
+		return dmar_bad(run, s, "malformed root entry line");
 	return 0;
 }
 
 /* v4.20-v5.2: "  %-5d\t%02x:%02x.%x\t%-6llx\t%llx" */
-static int dmar_v420_row(struct dmar_state *s, char *line)
+static int dmar_v420_row(struct iv_run *run, struct dmar_state *s, char *line)
 {
 	char *f[5];
 	struct iv_intel_dev d;
 	memset(&d, 0, sizeof d);
 	if (split_tabs(line, f, 4) != 4 || iv_bdf_parse(f[1], &d.bdf))
-		return dmar_bad(s, "malformed context entry row");
+		return dmar_bad(run, s, "malformed context entry row");
 	rstrip(f[2]);
 	if (iv_parse_hex(f[2], &d.ctx_hi) || iv_parse_hex(f[3], &d.ctx_lo))
-		return dmar_bad(s, "malformed context entry row");
+		return dmar_bad(run, s, "malformed context entry row");
 	d.root_hi = s->v420_root_hi;
 	d.root_lo = s->v420_root_lo;
 	decode_legacy(&d);
-	return emit_row(s, &d);
+	return emit_row(run, s, &d);
 }
 
-static int dmar_line(struct dmar_state *s, char *line)
+static int dmar_line(struct iv_run *run, struct dmar_state *s, char *line)
 {
 	if (!*line || starts(line, "B.D.F\t") || starts(line, "Root Table Entries:") ||
 	    starts(line, " Context Table Entries for Bus: ") || starts(line, "  Entry\t"))
 		return 0;
 	if (starts(line, "IOMMU "))
-		return dmar_header(s, line);
+		return dmar_header(run, s, line);
 	if (starts(line, "DMA Remapping is not enabled on ")) {
 		const char *name = line + strlen("DMA Remapping is not enabled on ");
 		struct dmar_event e = { EV_DISABLED, name, 0, NULL };
 		return s->fn(s->arg, &e);
 	}
 	if (starts(line, " Bus: "))
-		return dmar_v420_root(s, line);
+		return dmar_v420_root(run, s, line);
 	if (starts(line, "  "))
-		return dmar_v420_row(s, line);
+		return dmar_v420_row(run, s, line);
 	if (isxdigit((unsigned char)line[0]) && isxdigit((unsigned char)line[1]) && line[2] == ':')
-		return dmar_row_v53(s, line);
-	return dmar_bad(s, "unknown line");
+		return dmar_row_v53(run, s, line);
+	return dmar_bad(run, s, "unknown line");
 }
 
 /* Stream dmar_translation_struct. Returns 1 if the file does not exist,
  * else the first non-zero callback result, 0 at the end, -1 on error. */
-static int dmar_scan(dmar_fn fn, void *arg)
+static int dmar_scan(struct iv_run *run, dmar_fn fn, void *arg)
 {
 	char p[PATH_MAX];
 	struct dmar_state s;
-	iv_intel_path(p, sizeof p, "dmar_translation_struct");
+	iv_intel_path(run, p, sizeof p, "dmar_translation_struct");
 	if (access(p, F_OK) != 0)
 		return 1;
 	memset(&s, 0, sizeof s);
-	if (meta_open(&s.l, p))
+	if (meta_open(run, &s.l, p))
 		return -1;
 	s.fn = fn;
 	s.arg = arg;
 	char *line;
 	int r;
 	while ((r = iv_lines_next(&s.l, &line, NULL)) > 0) {
-		r = dmar_line(&s, line);
+		r = dmar_line(run, &s, line);
 		if (r)
 			break;
 	}
@@ -357,7 +357,7 @@ static int regset_row(char *line, char *name, size_t nlen, uint64_t *val)
 	return iv_parse_hex(p, val);
 }
 
-static int regset_line(struct unit_set *u, struct iv_dmar_unit **cur, struct iv_lines *l, char *line)
+static int regset_line(struct iv_run *run, struct unit_set *u, struct iv_dmar_unit **cur, struct iv_lines *l, char *line)
 {
 	static const char hdr[] = "IOMMU: ", base[] = " Register Base Address: ";
 	if (!*line || starts(line, "Name\t"))
@@ -371,7 +371,7 @@ static int regset_line(struct unit_set *u, struct iv_dmar_unit **cur, struct iv_
 		uint64_t a;
 		if (!b || b == line + strlen(hdr) || (size_t)(b - line - strlen(hdr)) >= 16 ||
 		    iv_parse_hex(b + strlen(base), &a))
-			return meta_error("%s:%llu: malformed unit header", l->name, (unsigned long long)l->lineno);
+			return meta_error(run, "%s:%llu: malformed unit header", l->name, (unsigned long long)l->lineno);
 		*b = 0;
 		*cur = unit_get(u, line + strlen(hdr));
 		(*cur)->have_reg_base = true;
@@ -381,28 +381,28 @@ static int regset_line(struct unit_set *u, struct iv_dmar_unit **cur, struct iv_
 	char name[64];
 	uint64_t v;
 	if (regset_row(line, name, sizeof name, &v))
-		return meta_error("%s:%llu: unknown line in iommu_regset", l->name, (unsigned long long)l->lineno);
+		return meta_error(run, "%s:%llu: unknown line in iommu_regset", l->name, (unsigned long long)l->lineno);
 	if (!*cur)
-		return meta_error("%s:%llu: register row before any 'IOMMU: ...' header", l->name,
+		return meta_error(run, "%s:%llu: register row before any 'IOMMU: ...' header", l->name,
 				(unsigned long long)l->lineno);
 	regset_value(*cur, name, v);
 	return 0;
 }
 
-static int read_regset(struct unit_set *u)
+static int read_regset(struct iv_run *run, struct unit_set *u)
 {
 	char p[PATH_MAX];
 	struct iv_lines l;
-	iv_intel_path(p, sizeof p, "iommu_regset");
+	iv_intel_path(run, p, sizeof p, "iommu_regset");
 	if (access(p, F_OK) != 0)
 		return 0;
-	if (meta_open(&l, p))
+	if (meta_open(run, &l, p))
 		return -1;
 	struct iv_dmar_unit *cur = NULL;
 	char *line;
 	int r;
 	while ((r = iv_lines_next(&l, &line, NULL)) > 0)
-		if ((r = regset_line(u, &cur, &l, line)) < 0)
+		if ((r = regset_line(run, u, &cur, &l, line)) < 0)
 			break;
 	iv_lines_close(&l);
 	if (r < 0)
@@ -447,37 +447,37 @@ static int units_dmar_ev(void *arg, const struct dmar_event *e)
 	return 0;
 }
 
-static void read_sysfs_unit(struct unit_set *u, const char *name)
+static void read_sysfs_unit(struct iv_run *run, struct unit_set *u, const char *name)
 {
 	char p[PATH_MAX], buf[64];
 	uint64_t v;
 	struct iv_dmar_unit *x = unit_get(u, name);
 	if (!x->have_reg_base &&
-	    iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/address", name), buf, sizeof buf) > 0 &&
+	    iv_read_small(iv_path(run, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/address", name), buf, sizeof buf) > 0 &&
 	    !iv_parse_hex(buf, &v)) {
 		x->have_reg_base = true;
 		x->reg_base = v;
 	}
 	if (!x->have_regs &&
-	    iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/cap", name), buf, sizeof buf) > 0 &&
+	    iv_read_small(iv_path(run, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/cap", name), buf, sizeof buf) > 0 &&
 	    !iv_parse_hex(buf, &v)) {
 		x->cap = v;
-		if (iv_read_small(iv_path(iv_g, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/ecap", name), buf, sizeof buf) > 0 &&
+		if (iv_read_small(iv_path(run, p, sizeof p, "/sys/class/iommu/%s/intel-iommu/ecap", name), buf, sizeof buf) > 0 &&
 		    !iv_parse_hex(buf, &v))
 			x->ecap = v;
 	}
 }
 
-static void read_sysfs_units(struct unit_set *u)
+static void read_sysfs_units(struct iv_run *run, struct unit_set *u)
 {
 	char p[PATH_MAX];
-	DIR *d = opendir(iv_path(iv_g, p, sizeof p, "/sys/class/iommu"));
+	DIR *d = opendir(iv_path(run, p, sizeof p, "/sys/class/iommu"));
 	if (!d)
 		return;
 	struct dirent *e;
 	while ((e = readdir(d)))
 		if (starts(e->d_name, "dmar") && strlen(e->d_name) < 16)
-			read_sysfs_unit(u, e->d_name);
+			read_sysfs_unit(run, u, e->d_name);
 	closedir(d);
 }
 
@@ -490,21 +490,21 @@ static int cmp_unit(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int iv_intel_units(struct iv_dmar_unit **units, size_t *n)
+int iv_intel_units(struct iv_run *run, struct iv_dmar_unit **units, size_t *n)
 {
 	struct unit_set u = { NULL, 0 };
-	if (read_regset(&u) < 0) {
+	if (read_regset(run, &u) < 0) {
 		free(u.v);
 		if (!quiet.on)
 			return -1;
 		u.v = NULL;           /* a hint: go on with dmar_translation_struct alone */
 		u.n = 0;
 	}
-	if (dmar_scan(units_dmar_ev, &u) < 0) {
+	if (dmar_scan(run, units_dmar_ev, &u) < 0) {
 		free(u.v);
 		return -1;
 	}
-	read_sysfs_units(&u);
+	read_sysfs_units(run, &u);
 	if (u.n)
 		qsort(u.v, u.n, sizeof *u.v, cmp_unit);
 	*units = u.v;
@@ -538,13 +538,13 @@ static int find_dev_ev(void *arg, const struct dmar_event *e)
 	return 1;
 }
 
-int iv_intel_device(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out)
+int iv_intel_device(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out)
 {
 	char unit[16];
 	memset(out, 0, sizeof *out);
-	iv_sysfs_iommu_of(bdf, unit, sizeof unit);
+	iv_sysfs_iommu_of(run, bdf, unit, sizeof unit);
 	struct dev_find f = { bdf, pasid, unit, out };
-	int r = dmar_scan(find_dev_ev, &f);
+	int r = dmar_scan(run, find_dev_ev, &f);
 	if (r < 0)
 		return -1;
 	return r == 1 && f.out->unit[0] ? 0 : 1;
@@ -568,10 +568,10 @@ static int list_dev_ev(void *arg, const struct dmar_event *e)
 	return 0;
 }
 
-int iv_intel_devices(struct iv_intel_dev **out, size_t *n)
+int iv_intel_devices(struct iv_run *run, struct iv_intel_dev **out, size_t *n)
 {
 	struct dev_list l = { NULL, 0 };
-	int r = dmar_scan(list_dev_ev, &l);
+	int r = dmar_scan(run, list_dev_ev, &l);
 	if (r < 0) {
 		free(l.v);
 		return -1;
@@ -597,9 +597,9 @@ static int find_unit_ev(void *arg, const struct dmar_event *e)
 	return 1;
 }
 
-int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len)
+int iv_intel_unit_of(struct iv_run *run, const struct iv_bdf *bdf, char *unit, size_t len)
 {
-	iv_sysfs_iommu_of(bdf, unit, len);
+	iv_sysfs_iommu_of(run, bdf, unit, len);
 	if (*unit)
 		return 0;
 	struct unit_find f = { bdf, unit, len };
@@ -607,7 +607,7 @@ int iv_intel_unit_of(const struct iv_bdf *bdf, char *unit, size_t len)
 	quiet.on = true;              /* a hint: a malformed file only means "not found" */
 	if (!was)
 		quiet.len = 0;
-	int r = dmar_scan(find_unit_ev, &f);
+	int r = dmar_scan(run, find_unit_ev, &f);
 	quiet.on = was;
 	return r == 1 && *unit ? 0 : 1;
 }
@@ -623,27 +623,27 @@ static void quiet_begin(char *why, size_t whylen)
 		why[0] = 0;
 }
 
-int iv_intel_units_hint(struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen)
+int iv_intel_units_hint(struct iv_run *run, struct iv_dmar_unit **units, size_t *n, char *why, size_t whylen)
 {
 	quiet_begin(why, whylen);
-	int r = iv_intel_units(units, n);
+	int r = iv_intel_units(run, units, n);
 	quiet.on = false;
 	return r < 0 ? 1 : 0;
 }
 
-int iv_intel_device_hint(const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
+int iv_intel_device_hint(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_intel_dev *out, char *why,
 			 size_t whylen)
 {
 	quiet_begin(why, whylen);
-	int r = iv_intel_device(bdf, pasid, out);
+	int r = iv_intel_device(run, bdf, pasid, out);
 	quiet.on = false;
 	return r < 0 ? 2 : r;
 }
 
-int iv_intel_devices_hint(struct iv_intel_dev **out, size_t *n, char *why, size_t whylen)
+int iv_intel_devices_hint(struct iv_run *run, struct iv_intel_dev **out, size_t *n, char *why, size_t whylen)
 {
 	quiet_begin(why, whylen);
-	int r = iv_intel_devices(out, n);
+	int r = iv_intel_devices(run, out, n);
 	quiet.on = false;
 	return r < 0 ? 1 : 0;
 }

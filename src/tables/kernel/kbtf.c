@@ -16,7 +16,7 @@ struct iv_kbtf {
 
 const char *iv_kbtf_name(const struct iv_kbtf *b) { return b->path; }
 
-int iv_kbtf_open(const char *path, struct iv_kbtf **out, char *why, size_t whylen)
+int iv_kbtf_open(struct iv_run *run, const char *path, struct iv_kbtf **out, char *why, size_t whylen)
 {
 	if (access(path, F_OK) != 0) {
 		snprintf(why, whylen, "%s: %s (kernel without CONFIG_DEBUG_INFO_BTF: no struct layouts)", path,
@@ -26,7 +26,7 @@ int iv_kbtf_open(const char *path, struct iv_kbtf **out, char *why, size_t whyle
 	struct btf *btf = btf__parse(path, NULL);
 	if (!btf) {
 		int e = errno;
-		return iv_error(iv_g, "%s: cannot parse BTF: %s", path, strerror(e ? e : EINVAL));
+		return iv_error(run, "%s: cannot parse BTF: %s", path, strerror(e ? e : EINVAL));
 	}
 	struct iv_kbtf *b = iv_xcalloc(1, sizeof *b);
 	b->btf = btf;
@@ -44,20 +44,20 @@ void iv_kbtf_close(struct iv_kbtf *b)
 	free(b);
 }
 
-static const struct btf_type *find_struct(struct iv_kbtf *b, const char *sname, int *id)
+static const struct btf_type *find_struct(struct iv_run *run, struct iv_kbtf *b, const char *sname, int *id)
 {
 	*id = btf__find_by_name_kind(b->btf, sname, BTF_KIND_STRUCT);
 	if (*id < 0) {
-		iv_error(iv_g, "%s: no struct %s in the kernel's BTF", b->path, sname);
+		iv_error(run, "%s: no struct %s in the kernel's BTF", b->path, sname);
 		return NULL;
 	}
 	return btf__type_by_id(b->btf, (__u32)*id);
 }
 
-int iv_kbtf_struct_size(struct iv_kbtf *b, const char *sname, uint32_t *size)
+int iv_kbtf_struct_size(struct iv_run *run, struct iv_kbtf *b, const char *sname, uint32_t *size)
 {
 	int id;
-	const struct btf_type *t = find_struct(b, sname, &id);
+	const struct btf_type *t = find_struct(run, b, sname, &id);
 	if (!t)
 		return -1;
 	*size = t->size;
@@ -115,22 +115,22 @@ bool iv_kbtf_has_member(struct iv_kbtf *b, const char *sname, const char *mname)
 	return find_member(b, btf__type_by_id(b->btf, (__u32)id), mname, 0, 0, &budget, &m) == 1;
 }
 
-int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out)
+int iv_kbtf_member(struct iv_run *run, struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out)
 {
 	int id;
-	const struct btf_type *t = find_struct(b, sname, &id);
+	const struct btf_type *t = find_struct(run, b, sname, &id);
 	if (!t)
 		return -1;
 	memset(out, 0, sizeof *out);
 	unsigned budget = 1u << 16;
 	int r = find_member(b, t, mname, 0, 0, &budget, out);
 	if (r < 0)
-		return iv_error(iv_g, "%s: struct %s member %s: cannot resolve its type", b->path, sname, mname);
+		return iv_error(run, "%s: struct %s member %s: cannot resolve its type", b->path, sname, mname);
 	if (r == 0)
-		return iv_error(iv_g, "%s: struct %s has no member '%s' in the kernel's BTF (kernel version "
+		return iv_error(run, "%s: struct %s has no member '%s' in the kernel's BTF (kernel version "
 				"not supported)", b->path, sname, mname);
 	if (out->offset >= t->size || out->size > t->size - out->offset)
-		return iv_error(iv_g, "%s: struct %s member %s lies outside the struct (%u bytes)", b->path, sname,
+		return iv_error(run, "%s: struct %s member %s lies outside the struct (%u bytes)", b->path, sname,
 				mname, t->size);
 	return 0;
 }

@@ -19,13 +19,13 @@ struct iv_kmember {
 
 /* Returns 0 (*out set), 1 when the file does not exist (reason in why,
  * nothing reported), -1 when it cannot be parsed (reported). */
-int iv_kbtf_open(const char *path, struct iv_kbtf **out, char *why, size_t whylen);
+int iv_kbtf_open(struct iv_run *run, const char *path, struct iv_kbtf **out, char *why, size_t whylen);
 void iv_kbtf_close(struct iv_kbtf *b);
 /* Size of struct sname; 0 and -1 (reported, naming the struct) if absent. */
-int iv_kbtf_struct_size(struct iv_kbtf *b, const char *sname, uint32_t *size);
+int iv_kbtf_struct_size(struct iv_run *run, struct iv_kbtf *b, const char *sname, uint32_t *size);
 /* Member mname of struct sname (members of anonymous structs/unions are
  * found too). Returns 0, or -1 after an error naming the struct and member. */
-int iv_kbtf_member(struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out);
+int iv_kbtf_member(struct iv_run *run, struct iv_kbtf *b, const char *sname, const char *mname, struct iv_kmember *out);
 /* Whether struct sname exists and has member mname; reports nothing (a probe
  * for layouts that differ between kernel versions). */
 bool iv_kbtf_has_member(struct iv_kbtf *b, const char *sname, const char *mname);

@@ -8,17 +8,17 @@
 #include <unistd.h>
 #include "ksym.h"
 
-static void hidden_reason(const char *path, char *why, size_t whylen)
+static void hidden_reason(struct iv_run *run, const char *path, char *why, size_t whylen)
 {
 	char p[4096], v[32] = "?";
-	if (iv_read_small(iv_path(iv_g, p, sizeof p, "/proc/sys/kernel/kptr_restrict"), v, sizeof v) < 0)
+	if (iv_read_small(iv_path(run, p, sizeof p, "/proc/sys/kernel/kptr_restrict"), v, sizeof v) < 0)
 		snprintf(v, sizeof v, "?");
 	snprintf(why, whylen, "%s: kernel addresses are hidden (all zeros; kernel.kptr_restrict=%s%s): "
 		 "run as root with kptr_restrict 0 or 1", path, v,
-		 geteuid() != 0 && !iv_g->opt.root[0] ? ", not running as root" : "");
+		 geteuid() != 0 && !run->opt.root[0] ? ", not running as root" : "");
 }
 
-int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *why, size_t whylen)
+int iv_ksym_lookup(struct iv_run *run, const char *path, struct iv_ksym_req *req, size_t n, char *why, size_t whylen)
 {
 	for (size_t i = 0; i < n; i++) {
 		req[i].found = false;
@@ -29,7 +29,7 @@ int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *wh
 		return 1;
 	}
 	struct iv_lines l;
-	if (iv_lines_open(iv_g, &l, path))
+	if (iv_lines_open(run, &l, path))
 		return -1;
 	char *line;
 	size_t len;
@@ -44,7 +44,7 @@ int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *wh
 		*sp = 0;
 		uint64_t a;
 		if (iv_parse_hex(line, &a)) {
-			iv_error(iv_g, "%s:%llu: bad address '%s'", path, (unsigned long long)l.lineno, line);
+			iv_error(run, "%s:%llu: bad address '%s'", path, (unsigned long long)l.lineno, line);
 			r = -1;
 			break;
 		}
@@ -66,7 +66,7 @@ int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *wh
 		return 1;
 	}
 	if (!nonzero) {
-		hidden_reason(path, why, whylen);
+		hidden_reason(run, path, why, whylen);
 		return 1;
 	}
 	return 0;

@@ -21,7 +21,7 @@ struct iv_ksym_req {
  * be used (missing, unreadable, empty, or every address is zero because
  * kptr_restrict hides them: reason in why, nothing reported), -1 on a read
  * error (reported). */
-int iv_ksym_lookup(const char *path, struct iv_ksym_req *req, size_t n, char *why, size_t whylen);
+int iv_ksym_lookup(struct iv_run *run, const char *path, struct iv_ksym_req *req, size_t n, char *why, size_t whylen);
 
 /* A VT-d unit from the kernel's dmar_drhd_units list (struct dmar_drhd_unit ->
  * struct intel_iommu): name, segment, register base, root table (physical,
@@ -41,12 +41,12 @@ struct iv_ksym_unit {
  * addresses, lockdown), -1 on error (reported: missing struct member,
  * unreadable memory, a list loop). Discovery runs once per process; later
  * calls reuse it. */
-int iv_ksym_units(const struct iv_ksym_unit **units, size_t *n, char *why, size_t whylen);
+int iv_ksym_units(struct iv_run *run, const struct iv_ksym_unit **units, size_t *n, char *why, size_t whylen);
 
 /* AMD-Vi device table of PCI segment seg: amd_iommu_pci_seg_list (6.0+) or
  * amd_iommu_dev_table (older). *devtab is the physical base with bits 8:0 =
  * size in 4 KiB pages - 1, like the Device Table Base register (walk.h).
  * Returns 0 found, 1 none/unavailable (why), -1 on error (reported). */
-int iv_ksym_amd_devtab(uint16_t seg, uint64_t *devtab, char *why, size_t whylen);
+int iv_ksym_amd_devtab(struct iv_run *run, uint16_t seg, uint64_t *devtab, char *why, size_t whylen);
 
 #endif

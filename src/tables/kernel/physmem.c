@@ -44,6 +44,7 @@ struct vseg {
 };
 
 struct iv_physmem {
+	struct iv_run *run;          /* errors and counters go to the run it was opened with */
 	int fd;
 	char *name;
 	bool kcore;
@@ -63,12 +64,12 @@ const char *iv_physmem_name(const struct iv_physmem *pm) { return pm->name; }
 
 /* ---- opening ---- */
 
-static int check_kdump(int fd, const char *path)
+static int check_kdump(struct iv_run *run, int fd, const char *path)
 {
 	char sig[8];
 	ssize_t n = pread(fd, sig, sizeof sig, 0);
 	if (n == (ssize_t)sizeof sig && !memcmp(sig, "KDUMP   ", 8))
-		return iv_error(iv_g, "%s: kdump-compressed dump, not ELF; convert it with 'makedumpfile -E' "
+		return iv_error(run, "%s: kdump-compressed dump, not ELF; convert it with 'makedumpfile -E' "
 				"(or save /proc/vmcore with cp)", path);
 	return 0;
 }
@@ -81,17 +82,17 @@ static const char *elf_why(const char *none)
 	return e ? elf_errmsg(e) : none;
 }
 
-static int check_ehdr(Elf *e, const char *path)
+static int check_ehdr(struct iv_run *run, Elf *e, const char *path)
 {
 	GElf_Ehdr eh;
 	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
-		return iv_error(iv_g, "%s: not an ELF file (%s)", path, elf_why("no ELF header"));
+		return iv_error(run, "%s: not an ELF file (%s)", path, elf_why("no ELF header"));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return iv_error(iv_g, "%s: not a 64-bit little-endian ELF image", path);
+		return iv_error(run, "%s: not a 64-bit little-endian ELF image", path);
 	if (eh.e_type != ET_CORE)
-		return iv_error(iv_g, "%s: ELF type %u is not ET_CORE (a core image is needed)", path, eh.e_type);
+		return iv_error(run, "%s: ELF type %u is not ET_CORE (a core image is needed)", path, eh.e_type);
 	if (eh.e_machine != EM_X86_64)
-		return iv_error(iv_g, "%s: ELF machine %u is not x86-64", path, eh.e_machine);
+		return iv_error(run, "%s: ELF machine %u is not x86-64", path, eh.e_machine);
 	return 0;
 }
 
@@ -106,12 +107,12 @@ static int add_segment(struct iv_physmem *pm, const Elf64_Phdr *ph, size_t idx, 
 	if (ph->p_type != PT_LOAD || ph->p_paddr == (Elf64_Addr)-1 || ph->p_memsz == 0)
 		return 0;
 	if (ph->p_filesz > ph->p_memsz || ph->p_paddr + ph->p_memsz < ph->p_paddr)
-		return iv_error(iv_g, "%s: PT_LOAD at paddr 0x%llx: bad sizes (filesz 0x%llx, memsz 0x%llx)",
+		return iv_error(pm->run, "%s: PT_LOAD at paddr 0x%llx: bad sizes (filesz 0x%llx, memsz 0x%llx)",
 				pm->name, (unsigned long long)ph->p_paddr,
 				(unsigned long long)ph->p_filesz, (unsigned long long)ph->p_memsz);
 	struct seg s = { ph->p_paddr, ph->p_filesz, ph->p_memsz, ph->p_offset, ph->p_filesz, idx };
 	if (s.filesz && s.off + s.filesz < s.off)
-		return iv_error(iv_g, "%s: PT_LOAD at paddr 0x%llx: offset overflows", pm->name,
+		return iv_error(pm->run, "%s: PT_LOAD at paddr 0x%llx: offset overflows", pm->name,
 				(unsigned long long)s.pa);
 	if (!pm->kcore && s.filesz) {
 		if (s.off >= fsize)
@@ -152,7 +153,7 @@ static int check_overlap(const struct iv_physmem *pm, const struct seg *l, size_
 	for (size_t i = 1; i < n; i++) {
 		const struct seg *a = &l[i - 1], *b = &l[i];
 		if (b->pa - a->pa < a->memsz)
-			return iv_error(iv_g, "%s: PT_LOAD segments overlap%s: program header %zu (paddr 0x%llx-0x%llx) and "
+			return iv_error(pm->run, "%s: PT_LOAD segments overlap%s: program header %zu (paddr 0x%llx-0x%llx) and "
 					"program header %zu (paddr 0x%llx-0x%llx)", pm->name, what, a->idx,
 					(unsigned long long)a->pa, (unsigned long long)(a->pa + a->memsz - 1), b->idx,
 					(unsigned long long)b->pa, (unsigned long long)(b->pa + b->memsz - 1));
@@ -167,21 +168,21 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 	size_t phnum, zero_pa = 0;
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(e, &eh) || elf_getphdrnum(e, &phnum) != 0)
-		return iv_error(iv_g, "%s: cannot read the program header count: %s", pm->name,
+		return iv_error(pm->run, "%s: cannot read the program header count: %s", pm->name,
 				elf_why("bad ELF header"));
 	if (phnum && eh.e_phentsize != sizeof(Elf64_Phdr))
-		return iv_error(iv_g, "%s: program header size %u, expected %zu", pm->name, eh.e_phentsize,
+		return iv_error(pm->run, "%s: program header size %u, expected %zu", pm->name, eh.e_phentsize,
 				sizeof(Elf64_Phdr));
 	uint64_t bound = pm->kcore ? PHDR_MAX : PHDR_BASE + fsize / IV_PAGE_SIZE;
 	if (bound > PHDR_MAX)
 		bound = PHDR_MAX;
 	if (phnum > bound)
-		return iv_error(iv_g, "%s: %zu program headers, more than this image can hold (at most %llu for a "
+		return iv_error(pm->run, "%s: %zu program headers, more than this image can hold (at most %llu for a "
 				"file of %llu bytes: %u plus one per 4 KiB, at most %u)", pm->name, phnum,
 				(unsigned long long)bound, (unsigned long long)fsize, PHDR_BASE, PHDR_MAX);
 	uint64_t tabsz = (uint64_t)phnum * sizeof(Elf64_Phdr);
 	if (!pm->kcore && (eh.e_phoff > fsize || tabsz > fsize - eh.e_phoff))
-		return iv_error(iv_g, "%s: the program header table (%zu entries at offset 0x%llx) is beyond the end "
+		return iv_error(pm->run, "%s: the program header table (%zu entries at offset 0x%llx) is beyond the end "
 				"of the file (truncated image?)", pm->name, phnum, (unsigned long long)eh.e_phoff);
 	Elf64_Phdr ph[PHDR_CHUNK];
 	for (size_t i = 0; i < phnum; i += PHDR_CHUNK) {
@@ -192,7 +193,7 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
-				return iv_error(iv_g, "%s: program header %zu: %s (truncated image?)", pm->name,
+				return iv_error(pm->run, "%s: program header %zu: %s (truncated image?)", pm->name,
 						i + got / sizeof *ph, r < 0 ? strerror(errno) : "end of file");
 			got += (size_t)r;
 		}
@@ -203,9 +204,9 @@ static int read_segments(struct iv_physmem *pm, Elf *e, uint64_t fsize)
 		}
 	}
 	if (pm->nram + pm->ntext == 0)
-		return iv_error(iv_g, "%s: no PT_LOAD segment with a physical address", pm->name);
+		return iv_error(pm->run, "%s: no PT_LOAD segment with a physical address", pm->name);
 	if (pm->kcore && zero_pa > 1)
-		return iv_error(iv_g, "%s: PT_LOAD segments have no physical addresses (kcore of a kernel "
+		return iv_error(pm->run, "%s: PT_LOAD segments have no physical addresses (kcore of a kernel "
 				"before 4.11); not supported", pm->name);
 	if (pm->nram > 1)
 		qsort(pm->ram, pm->nram, sizeof *pm->ram, seg_cmp);
@@ -222,13 +223,14 @@ static bool looks_like_kcore(const char *path, const struct stat *st)
 	return !strcmp(b, "kcore") || (uint64_t)st->st_size >= HUGE_FILE;
 }
 
-struct iv_physmem *iv_physmem_open(const char *path)
+struct iv_physmem *iv_physmem_open(struct iv_run *run, const char *path)
 {
 	struct iv_physmem *pm = iv_xcalloc(1, sizeof *pm);
+	pm->run = run;
 	pm->name = iv_xstrdup(path);
 	pm->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block the open */
 	if (pm->fd < 0) {
-		iv_error(iv_g, "%s: %s%s", path, strerror(errno),
+		iv_error(run, "%s: %s%s", path, strerror(errno),
 			 errno == EPERM || errno == EACCES ? " (reading kcore needs root / CAP_SYS_RAWIO)" : "");
 		free(pm->name);
 		free(pm);
@@ -238,43 +240,43 @@ struct iv_physmem *iv_physmem_open(const char *path)
 	Elf *e = NULL;
 	int r = -1;
 	if (fstat(pm->fd, &st) < 0) {
-		iv_error(iv_g, "%s: %s", path, strerror(errno));
+		iv_error(run, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		iv_error(iv_g, "%s: is a directory, not a memory image (give the ELF file: a vmcore, a QEMU "
+		iv_error(run, "%s: is a directory, not a memory image (give the ELF file: a vmcore, a QEMU "
 			 "dump-guest-memory file or /proc/kcore)", path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		iv_error(iv_g, "%s: not a regular file or block device (%s); a memory image must be seekable",
+		iv_error(run, "%s: not a regular file or block device (%s); a memory image must be seekable",
 			 path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
 			 : S_ISCHR(st.st_mode) ? "a character device" : "unknown file type");
 		goto out;
 	}
 	int fl = fcntl(pm->fd, F_GETFL);
 	if (fl < 0 || fcntl(pm->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		iv_error(iv_g, "%s: %s", path, strerror(errno));
+		iv_error(run, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (S_ISBLK(st.st_mode)) {      /* st_size is 0 for a block device: its size is where it ends */
 		off_t end = lseek(pm->fd, 0, SEEK_END);
 		if (end < 0) {
-			iv_error(iv_g, "%s: %s", path, strerror(errno));
+			iv_error(run, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		st.st_size = end;
 	}
 	pm->kcore = looks_like_kcore(path, &st);
-	if (check_kdump(pm->fd, path))
+	if (check_kdump(run, pm->fd, path))
 		goto out;
 	elf_version(EV_CURRENT);
 	e = elf_begin(pm->fd, ELF_C_READ, NULL);
 	if (!e) {
-		iv_error(iv_g, "%s: %s", path, elf_why("libelf cannot read it"));
+		iv_error(run, "%s: %s", path, elf_why("libelf cannot read it"));
 		goto out;
 	}
-	if (check_ehdr(e, path) == 0 && read_segments(pm, e, (uint64_t)st.st_size) == 0)
+	if (check_ehdr(run, e, path) == 0 && read_segments(pm, e, (uint64_t)st.st_size) == 0)
 		r = 0;
 out:
 	if (e)
@@ -331,13 +333,13 @@ static int pread_full(struct iv_physmem *pm, void *buf, size_t len, uint64_t off
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return iv_error(iv_g, "%s: reading physical address 0x%llx (file offset 0x%llx): %s",
+			return iv_error(pm->run, "%s: reading physical address 0x%llx (file offset 0x%llx): %s",
 					pm->name, (unsigned long long)pa, (unsigned long long)off, strerror(errno));
 		if (n == 0)
-			return iv_error(iv_g, "%s: physical address 0x%llx: unexpected end of file at offset 0x%llx "
+			return iv_error(pm->run, "%s: physical address 0x%llx: unexpected end of file at offset 0x%llx "
 					"(truncated image?)", pm->name, (unsigned long long)pa,
 					(unsigned long long)off);
-		iv_g->st.bytes_read += (uint64_t)n;
+		pm->run->st.bytes_read += (uint64_t)n;
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -358,7 +360,7 @@ static ssize_t read_in_seg(struct iv_physmem *pm, const struct seg *s, uint64_t 
 		if (f > s->filesz - rel)
 			f = (size_t)(s->filesz - rel);
 		if (rel + f > s->avail)
-			return iv_error(iv_g, "%s: physical address 0x%llx is beyond the end of the file "
+			return iv_error(pm->run, "%s: physical address 0x%llx is beyond the end of the file "
 					"(truncated image)", pm->name,
 					(unsigned long long)(s->pa + (rel > s->avail ? rel : s->avail)));
 		if (pread_full(pm, buf, f, s->off + rel, pa))
@@ -376,7 +378,7 @@ int iv_physmem_read(struct iv_physmem *pm, uint64_t pa, void *buf, size_t len)
 	while (len) {
 		const struct seg *s = find_seg(pm, pa);
 		if (!s)
-			return iv_error(iv_g, "%s: physical address 0x%llx is not in the image (hole)",
+			return iv_error(pm->run, "%s: physical address 0x%llx is not in the image (hole)",
 					pm->name, (unsigned long long)pa);
 		ssize_t n = read_in_seg(pm, s, pa, p, len);
 		if (n < 0)
@@ -474,7 +476,7 @@ static int cache_fill(struct iv_physmem *pm, uint64_t pa)
 const uint64_t *iv_physmem_page(struct iv_physmem *pm, uint64_t pa)
 {
 	if (pa & (IV_PAGE_SIZE - 1)) {
-		iv_error(iv_g, "%s: table address 0x%llx is not page aligned", pm->name, (unsigned long long)pa);
+		iv_error(pm->run, "%s: table address 0x%llx is not page aligned", pm->name, (unsigned long long)pa);
 		return NULL;
 	}
 	long i = cache_find(pm, pa);
@@ -485,7 +487,7 @@ const uint64_t *iv_physmem_page(struct iv_physmem *pm, uint64_t pa)
 	}
 	if (!pm->counted[i]) {
 		pm->counted[i] = 1;
-		iv_g->st.table_pages_read++;
+		pm->run->st.table_pages_read++;
 	}
 	return (const uint64_t *)(const void *)(pm->bufs + (size_t)i * IV_PAGE_SIZE);
 }

@@ -9,7 +9,7 @@
 struct iv_physmem;
 
 /* Open an ELF image. Returns NULL after iv_error() on failure. */
-struct iv_physmem *iv_physmem_open(const char *path);
+struct iv_physmem *iv_physmem_open(struct iv_run *run, const char *path);   /* keeps run */
 void iv_physmem_close(struct iv_physmem *pm);
 /* Read len bytes at physical address pa. A read that falls (even partly) in a
  * hole is an error naming the address (reported), never zeros. 0 ok, -1 error. */

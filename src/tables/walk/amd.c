@@ -18,23 +18,23 @@ static unsigned amd_perm(uint64_t e)
 	return (e & AMD_IR ? IV_PERM_R : 0) | (e & AMD_IW ? IV_PERM_W : 0);
 }
 
-static int bad_entry(uint64_t pte, int level, uint64_t entry_pa, const char *what, unsigned long long v)
+static int bad_entry(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, const char *what, unsigned long long v)
 {
-	return iv_error(iv_g, "AMD-Vi v1 entry 0x%016llx at physical 0x%llx (level %d): %s %llu",
+	return iv_error(run, "AMD-Vi v1 entry 0x%016llx at physical 0x%llx (level %d): %s %llu",
 			(unsigned long long)pte, (unsigned long long)entry_pa, level, what, v);
 }
 
 /* NextLevel 7: the page size is encoded in the address bits (Linux
  * PTE_PAGE_SIZE); the bits below the size are not part of the address. */
-static int encoded_page(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
+static int encoded_page(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
 {
 	uint64_t ones = pte | 0xfff;
 	if (~ones == 0)
-		return bad_entry(pte, level, entry_pa, "no page size encoded, NextLevel", 7);
+		return bad_entry(run, pte, level, entry_pa, "no page size encoded, NextLevel", 7);
 	int bit = __builtin_ctzll(~ones);
 	uint64_t span = 1ULL << IV_LEVEL_SHIFT(level);
 	if (bit + 1 > 51 || (1ULL << (bit + 1)) < span || (level < 6 && (1ULL << (bit + 1)) >= span << 9))
-		return bad_entry(pte, level, entry_pa, "NextLevel 7 page size impossible at this level: log2 size",
+		return bad_entry(run, pte, level, entry_pa, "NextLevel 7 page size impossible at this level: log2 size",
 				 (unsigned long long)(bit + 1));
 	out->kind = IV_PTE_LEAF;
 	out->size = 1ULL << (bit + 1);
@@ -43,7 +43,7 @@ static int encoded_page(uint64_t pte, int level, uint64_t entry_pa, struct iv_pt
 	return 0;
 }
 
-int iv_pte_amd_v1(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
+int iv_pte_amd_v1(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
 {
 	if (!(pte & 1)) {
 		out->kind = IV_PTE_NONE;
@@ -51,7 +51,7 @@ int iv_pte_amd_v1(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out
 	}
 	int nl = (int)((pte >> 9) & 7);
 	if (nl == 7)
-		return encoded_page(pte, level, entry_pa, out);
+		return encoded_page(run, pte, level, entry_pa, out);
 	if (nl == 0) {            /* natural size of the level: 4K, 2M, 1G, ... */
 		out->kind = IV_PTE_LEAF;
 		out->size = 1ULL << IV_LEVEL_SHIFT(level);
@@ -60,7 +60,7 @@ int iv_pte_amd_v1(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out
 		return 0;
 	}
 	if (nl >= level)
-		return bad_entry(pte, level, entry_pa, "impossible NextLevel", (unsigned long long)nl);
+		return bad_entry(run, pte, level, entry_pa, "impossible NextLevel", (unsigned long long)nl);
 	out->kind = IV_PTE_TABLE;
 	out->addr = pte & IV_ADDR_MASK;
 	out->next_level = nl;
@@ -75,7 +75,7 @@ static int gcr3_lookup(const struct iv_walk_mem *pm, uint64_t dte_pa, const uint
 		       ((d[1] >> 43) & 0x1fffff) << 31;
 	int glx = (int)((d[0] >> 56) & 3);
 	if (glx == 3)
-		return iv_error(iv_g, "%s: DTE at 0x%llx: reserved GLX 3", pm->name, (unsigned long long)dte_pa);
+		return iv_error(pm->run, "%s: DTE at 0x%llx: reserved GLX 3", pm->name, (unsigned long long)dte_pa);
 	if ((uint64_t)pasid >> (9 * (glx + 1))) {
 		snprintf(why, whylen, "PASID %u is beyond the GCR3 table (GLX %d)", pasid, glx);
 		return 1;
@@ -106,7 +106,7 @@ static int dte_v1(const struct iv_walk_mem *pm, uint64_t dte_pa, uint64_t d0, ui
 		return 1;
 	}
 	if (mode == 7)
-		return iv_error(iv_g, "%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", pm->name,
+		return iv_error(pm->run, "%s: DTE 0x%016llx at 0x%llx: reserved Mode 7", pm->name,
 				(unsigned long long)d0, (unsigned long long)dte_pa);
 	if (pasid) {
 		snprintf(why, whylen, "a v1 (host) page table has no PASID %u", pasid);

@@ -19,7 +19,7 @@
 int iv_walk_read64(const struct iv_walk_mem *m, uint64_t pa, uint64_t *out)
 {
 	if (pa & 7)
-		return iv_error(iv_g, "%s: entry address 0x%llx is not 8-byte aligned", m->name, (unsigned long long)pa);
+		return iv_error(m->run, "%s: entry address 0x%llx is not 8-byte aligned", m->name, (unsigned long long)pa);
 	const uint64_t *p = m->page(m->arg, pa & IV_PAGE_MASK);
 	if (!p)
 		return -1;
@@ -114,16 +114,16 @@ static int push(const struct iv_pt *pt, struct seen *seen, struct frame *f, uint
 	return 0;
 }
 
-static int check_child(const struct frame *st, int sp, const struct seen *seen, const struct iv_pte *d,
+static int check_child(struct iv_run *run, const struct frame *st, int sp, const struct seen *seen, const struct iv_pte *d,
 		       uint64_t pte, uint64_t epa)
 {
 	int level = st[sp - 1].level;
 	if (d->next_level < 1 || d->next_level >= level)
-		return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx: next level %d at level %d",
+		return iv_error(run, "table entry 0x%016llx at physical 0x%llx: next level %d at level %d",
 				(unsigned long long)pte, (unsigned long long)epa, d->next_level, level);
 	for (int k = 0; k < sp; k++)
 		if (st[k].table == d->addr)
-			return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points back to the "
+			return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points back to the "
 					"level-%d table at 0x%llx: a cycle in the page tables",
 					(unsigned long long)pte, (unsigned long long)epa, level,
 					st[k].level, (unsigned long long)d->addr);
@@ -131,16 +131,16 @@ static int check_child(const struct frame *st, int sp, const struct seen *seen, 
 	if (!seen_find(seen, d->addr, &from))
 		return 0;
 	if (from == TOP_ENTRY)
-		return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points to the top-level "
+		return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points to the top-level "
 				"table at 0x%llx: a table reached twice (corrupt or hostile image)",
 				(unsigned long long)pte, (unsigned long long)epa, level, (unsigned long long)d->addr);
-	return iv_error(iv_g, "table entry 0x%016llx at physical 0x%llx (level %d) points to the table at 0x%llx "
+	return iv_error(run, "table entry 0x%016llx at physical 0x%llx (level %d) points to the table at 0x%llx "
 			"that the entry at physical 0x%llx already points to: a table reached twice "
 			"(shared sub-tables; corrupt or hostile image)", (unsigned long long)pte,
 			(unsigned long long)epa, level, (unsigned long long)d->addr, (unsigned long long)from);
 }
 
-static int emit(const struct frame *st, int sp, const uint64_t *path, const struct iv_pte *d,
+static int emit(struct iv_run *run, const struct frame *st, int sp, const uint64_t *path, const struct iv_pte *d,
 		uint64_t ebase, iv_leaf_fn fn, void *arg, uint64_t *next)
 {
 	struct iv_leaf l;
@@ -151,7 +151,7 @@ static int emit(const struct frame *st, int sp, const uint64_t *path, const stru
 	l.level = st[sp - 1].level;
 	l.npath = sp;
 	memcpy(l.path, path, (size_t)sp * sizeof *path);
-	iv_g->st.leaves++;
+	run->st.leaves++;
 	*next = l.iova + l.size;
 	int r = fn(arg, &l);
 	return r < 0 ? -1 : r;
@@ -162,7 +162,7 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 {
 	uint64_t path[6];
 	if (push(pt, seen, &st[0], pt->root, TOP_ENTRY, 0, pt->levels, lo, hi))
-		return iv_error(iv_g, "reading the top-level table at 0x%llx", (unsigned long long)pt->root);
+		return iv_error(pt->mem->run, "reading the top-level table at 0x%llx", (unsigned long long)pt->root);
 	int sp = 1;
 	while (sp > 0) {
 		struct frame *f = &st[sp - 1];
@@ -176,23 +176,23 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 			continue;
 		uint64_t epa = f->table + i * 8ULL, ebase = f->base + ((uint64_t)i << IV_LEVEL_SHIFT(f->level));
 		struct iv_pte d;
-		if (pt->decode(pte, f->level, epa, &d))
+		if (pt->decode(pt->mem->run, pte, f->level, epa, &d))
 			return -1;
 		if (d.kind == IV_PTE_NONE)
 			continue;
 		path[sp - 1] = pte;
 		if (d.kind == IV_PTE_TABLE) {
-			if (check_child(st, sp, seen, &d, pte, epa))
+			if (check_child(pt->mem->run, st, sp, seen, &d, pte, epa))
 				return -1;
 			if (push(pt, seen, &st[sp], d.addr, epa, ebase, d.next_level, lo, hi))
-				return iv_error(iv_g, "reading the level-%d table at 0x%llx (entry 0x%016llx at 0x%llx)",
+				return iv_error(pt->mem->run, "reading the level-%d table at 0x%llx (entry 0x%016llx at 0x%llx)",
 						d.next_level, (unsigned long long)d.addr, (unsigned long long)pte,
 						(unsigned long long)epa);
 			sp++;
 			continue;
 		}
 		uint64_t next;
-		int r = emit(st, sp, path, &d, ebase, fn, arg, &next);
+		int r = emit(pt->mem->run, st, sp, path, &d, ebase, fn, arg, &next);
 		if (r)
 			return r;
 		if (next == 0 || next - 1 >= hi)
@@ -207,7 +207,7 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
 {
 	if (pt->levels < 1 || pt->levels > 6)
-		return iv_error(iv_g, "%s: %d page-table levels", pt->mem->name, pt->levels);
+		return iv_error(pt->mem->run, "%s: %d page-table levels", pt->mem->name, pt->levels);
 	if (pt->levels < 6) {              /* the table maps [0, 2^(12 + 9 * levels)) */
 		uint64_t top = (1ULL << IV_LEVEL_SHIFT(pt->levels + 1)) - 1;
 		if (lo > top)

@@ -21,7 +21,7 @@
 static int no_depth(const struct iv_walk_mem *pm, const char *what, uint64_t hi, uint64_t lo, uint64_t pa,
 		    const struct iv_vtd_entry *e)
 {
-	return iv_error(iv_g, "%s: %s 0x%016llx:0x%016llx at 0x%llx: %s %u: the table depth is unknown",
+	return iv_error(pm->run, "%s: %s 0x%016llx:0x%016llx at 0x%llx: %s %u: the table depth is unknown",
 			pm->name, what, (unsigned long long)hi, (unsigned long long)lo, (unsigned long long)pa,
 			e->reason, e->reason_val);
 }
@@ -39,7 +39,7 @@ static int legacy_context(const struct iv_walk_mem *pm, uint64_t ctx_pa, struct 
 		return 1;
 	}
 	if (e.rsvd)
-		return iv_error(iv_g, "%s: legacy context entry 0x%016llx:0x%016llx at 0x%llx has reserved bits "
+		return iv_error(pm->run, "%s: legacy context entry 0x%016llx:0x%016llx at 0x%llx has reserved bits "
 				"11:4 set (a scalable-mode table? give --vtd-root with bit 10 set, as RTADDR has it)",
 				pm->name, (unsigned long long)hi, (unsigned long long)lo,
 				(unsigned long long)ctx_pa);
@@ -50,7 +50,7 @@ static int legacy_context(const struct iv_walk_mem *pm, uint64_t ctx_pa, struct 
 		return 1;
 	}
 	if (e.kind == IV_VTD_RESERVED)
-		return iv_error(iv_g, "%s: context entry 0x%016llx:0x%016llx at 0x%llx: %s %u", pm->name,
+		return iv_error(pm->run, "%s: context entry 0x%016llx:0x%016llx at 0x%llx: %s %u", pm->name,
 				(unsigned long long)hi, (unsigned long long)lo, (unsigned long long)ctx_pa,
 				e.reason, e.reason_val);
 	if (!e.levels)
@@ -81,7 +81,7 @@ static int pasid_entry(const struct iv_walk_mem *pm, uint64_t pe_pa, struct iv_t
 		return 1;
 	}
 	if (e.kind == IV_VTD_RESERVED)
-		return iv_error(iv_g, "%s: PASID entry 0x%016llx at 0x%llx: reserved PGTT %u", pm->name,
+		return iv_error(pm->run, "%s: PASID entry 0x%016llx at 0x%llx: reserved PGTT %u", pm->name,
 				(unsigned long long)v0, (unsigned long long)pe_pa, e.type);
 	if (!e.levels)
 		return no_depth(pm, "PASID entry", e.first_level ? v2 : v0, v0, pe_pa, &e);

@@ -62,8 +62,8 @@ void iv_vtd_decode_pasid(uint64_t v0, uint64_t v1, uint64_t v2, struct iv_vtd_en
 	}
 }
 
-int iv_pte_vtd_sl(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
+int iv_pte_vtd_sl(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
 {
 	enum iv_pte_err e = iv_vtd_sl_decode(pte, level, out);
-	return e ? iv_pte_report("second-level", e, pte, level, entry_pa) : 0;
+	return e ? iv_pte_report(run, "second-level", e, pte, level, entry_pa) : 0;
 }

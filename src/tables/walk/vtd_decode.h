@@ -61,6 +61,6 @@ void iv_vtd_decode_context(uint64_t lo, uint64_t hi, struct iv_vtd_entry *out);
 void iv_vtd_decode_pasid(uint64_t v0, uint64_t v1, uint64_t v2, struct iv_vtd_entry *out);
 
 /* Walker entry point (iv_pte_decode_fn) for second-level tables. */
-int iv_pte_vtd_sl(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);
+int iv_pte_vtd_sl(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);
 
 #endif

@@ -20,6 +20,7 @@ struct iv_walk_mem {
 	const uint64_t *(*page)(void *arg, uint64_t pa);
 	void *arg;
 	const char *name;
+	struct iv_run *run;     /* errors and the leaves counter go to this run */
 };
 
 /* Read one 64-bit word (8-byte aligned) through the page reader. 0 or -1 (reported). */
@@ -28,13 +29,13 @@ int iv_walk_read64(const struct iv_walk_mem *m, uint64_t pa, uint64_t *out);
 /* Decode entry pte found at physical address entry_pa in a level-`level`
  * table. Returns 0, or -1 after iv_error() naming entry_pa when the entry is
  * impossible for the format. */
-typedef int (*iv_pte_decode_fn)(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);
+typedef int (*iv_pte_decode_fn)(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);
 
-int iv_pte_vtd_sl(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);  /* vtd_decode.c */
-int iv_pte_x86(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);     /* x86.c */
-int iv_pte_amd_v1(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);  /* amd.c */
+int iv_pte_vtd_sl(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);  /* vtd_decode.c */
+int iv_pte_x86(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);     /* x86.c */
+int iv_pte_amd_v1(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out);  /* amd.c */
 /* iv_error() for a radix-format entry problem (x86.c). */
-int iv_pte_report(const char *fmt, enum iv_pte_err e, uint64_t pte, int level, uint64_t entry_pa);
+int iv_pte_report(struct iv_run *run, const char *fmt, enum iv_pte_err e, uint64_t pte, int level, uint64_t entry_pa);
 
 /* A page table to walk. */
 struct iv_pt {

@@ -19,18 +19,18 @@ const char *iv_pte_problem(enum iv_pte_err e)
 	return "unknown problem";
 }
 
-int iv_pte_report(const char *fmt, enum iv_pte_err e, uint64_t pte, int level, uint64_t entry_pa)
+int iv_pte_report(struct iv_run *run, const char *fmt, enum iv_pte_err e, uint64_t pte, int level, uint64_t entry_pa)
 {
 	if (e == IV_PTE_E_PS_HIGH)
-		return iv_error(iv_g, "%s entry 0x%016llx at physical 0x%llx: page-size bit set at level %d "
+		return iv_error(run, "%s entry 0x%016llx at physical 0x%llx: page-size bit set at level %d "
 				"(only 2 MiB and 1 GiB pages exist)", fmt, (unsigned long long)pte,
 				(unsigned long long)entry_pa, level);
-	return iv_error(iv_g, "%s entry 0x%016llx at physical 0x%llx (level %d): %s", fmt, (unsigned long long)pte,
+	return iv_error(run, "%s entry 0x%016llx at physical 0x%llx (level %d): %s", fmt, (unsigned long long)pte,
 			(unsigned long long)entry_pa, level, iv_pte_problem(e));
 }
 
-int iv_pte_x86(uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
+int iv_pte_x86(struct iv_run *run, uint64_t pte, int level, uint64_t entry_pa, struct iv_pte *out)
 {
 	enum iv_pte_err e = iv_x86_decode(pte, level, out);
-	return e ? iv_pte_report("x86-format", e, pte, level, entry_pa) : 0;
+	return e ? iv_pte_report(run, "x86-format", e, pte, level, entry_pa) : 0;
 }
