@@ -39,6 +39,10 @@ int iv_procs_find(struct iv_run *run, const pid_t *pids, size_t npids, struct iv
 void iv_procs_free(struct iv_proc *p, size_t n);
 /* 0 if the process still is the same (start time unchanged), -1 otherwise. */
 int iv_proc_same(struct iv_run *run, const struct iv_proc *p);
+/* The PCI device of the VFIO device cdev CDEV ("vfioX" of /dev/vfio/devices/vfioX): the link
+ * /sys/class/vfio-dev/CDEV/device, else the device whose vfio-dev/ directory holds CDEV.
+ * 0 ok, -1 none found (no message). */
+int iv_vfio_cdev_device(struct iv_run *run, const char *cdev, struct iv_bdf *b);
 
 /* ---- a guest with its own vIOMMU (src/host/viommu.c) ---- */
 struct iv_viommu {
@@ -89,6 +93,12 @@ void iv_pagemap_close(struct iv_pagemap *pm);
 /* Entry of the page containing va. Reads in batches of >= 512 entries
  * (sequential access is cheap). 0 ok, -1 error (reported). */
 int iv_pagemap_get(struct iv_pagemap *pm, uint64_t va, uint64_t *entry);
+/* Up to n entries from va's on (*ents points into the window, valid until the
+ * next call): how many (>= 1), 0 when va is past the end, -1 on error. They
+ * count as read only once passed to iv_pagemap_consumed(pm, k). */
+int64_t iv_pagemap_span(struct iv_pagemap *pm, uint64_t va, uint64_t n, const uint64_t **ents);
+/* k entries of a span were used, each present with a non-zero PFN. */
+void iv_pagemap_consumed(struct iv_pagemap *pm, uint64_t k);
 /* Drop the cached window (before a re-read). */
 void iv_pagemap_invalidate(struct iv_pagemap *pm);
 /* Count of present entries seen and of those with PFN 0 (to detect an unprivileged reader). */

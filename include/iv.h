@@ -71,6 +71,10 @@ struct iv_run {
 	 * the host layer. NULL: no estimate. */
 	int (*dma_estimate)(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e,
 			    char *why, size_t whylen);
+	/* The size gate's second route: RAM of the checked process's guest memory
+	 * map (iv_dump_set_map_hint, include/source.h); 0: none. */
+	uint64_t dump_map_ram;
+	char dump_map_how[16];
 };
 /* Defaults: root "" (the live system), no time limit (QMP sessions 5 s), no errors. */
 void iv_run_init(struct iv_run *run);

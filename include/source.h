@@ -22,6 +22,15 @@ struct iv_source_ops {
 	/* Stream the leaves whose IOVA range intersects [lo, hi] in ascending order. */
 	int (*walk)(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 	void (*close)(void *handle);
+	/* Read the table anew: the walks after it see the table as it is now
+	 * (check's re-read of its findings). NULL when every walk reads the
+	 * current table anyway (the memory walk). 0, or -1 on error (reported).
+	 * The debugfs source reads its file once per open and once per refresh
+	 * (the kernel builds the whole dump again for every read). */
+	int (*refresh)(void *handle);
+	/* walk, with a run of 4 KiB leaves (consecutive addresses, same
+	 * permissions) as one leaf of n pages (iv_pt_walk_runs); NULL: walk. */
+	int (*walk_runs)(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 };
 
 extern const struct iv_source_ops iv_source_debugfs;   /* src/src_debugfs.c */
@@ -45,6 +54,12 @@ struct iv_dma_estimate {
 typedef int (*iv_dma_estimator)(struct iv_run *run, const struct iv_bdf *bdf, struct iv_dma_estimate *e, char *why, size_t whylen);
 /* The run's estimator is run->dma_estimate (include/iv.h), set by the command
  * layer (the estimate needs the host layer); NULL: no estimate. */
+/* The second route (issue 14.2): the RAM of the guest memory map of the
+ * device's owner (--gpa-map, --qmp), set by check while it checks that
+ * process (0: none), kept in the run. Used only when the estimator has no
+ * estimate, only for a per-device file, and as if every byte were mapped with
+ * 4 KiB pages (the largest dump that RAM can give). how: "file", "qmp". */
+void iv_dump_set_map_hint(struct iv_run *run, uint64_t ram_bytes, const char *how);
 #define IV_DEBUGFS_MAX_MIB_DEFAULT 64
 /* Kernel buffer (bytes) of a dump of e's mappings: rows of ~112 bytes, in a
  * power-of-two buffer from one page up. */

@@ -32,6 +32,9 @@ Options:
   --comm COMM        /proc/PID/comm and the name in /proc/PID/stat (default qemu-system-x86)
   --starttime N      /proc/PID/stat field 22 (default 1234567)
   --cdev             the fd is the iommufd cdev /dev/vfio/devices/vfio0 (not the group /dev/vfio/2)
+  --iommufd          the iommufd backend (QEMU -object iommufd): fd 11 is /dev/iommu (not the
+                     container /dev/vfio/vfio) and fd 12 the cdev (implies --cdev); iommufd charges
+                     its pins to pinned_vm: use with --vmlck 0 --vmpin KB
   --group-type T     /sys/kernel/iommu_groups/2/type (default DMA)
   --zero-pfn PFN     the zero page (default 0x493ad)
   --vmlck KB         VmLck in /proc/PID/status (default 65280: what VFIO type1 charges for
@@ -247,7 +250,7 @@ def write_proc(root, opt):
               % opt["anon_huge"])
     os.makedirs(p + "/fd", exist_ok=True)
     symlink("/dev/null", p + "/fd/0")
-    symlink("/dev/vfio/vfio", p + "/fd/11")
+    symlink("/dev/iommu" if opt["iommufd"] else "/dev/vfio/vfio", p + "/fd/11")
     symlink("/dev/vfio/devices/vfio0" if opt["cdev"] else "/dev/vfio/%d" % GROUP, p + "/fd/12")
     symlink("anon_inode:[vfio-device]", p + "/fd/13")
     symlink("socket:[12345]", p + "/fd/14")
@@ -424,14 +427,14 @@ def write_gpamap(out, opt):
 
 def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
-           "starttime": 1234567, "cdev": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
+           "starttime": 1234567, "cdev": False, "iommufd": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": ""}
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--cdev", "--no-status", "--kcore", "--no-bar"):
+        if a in ("--cdev", "--iommufd", "--no-status", "--kcore", "--no-bar"):
             opt[a[2:].replace("-", "_")] = True
         elif a.startswith("--") and a[2:].replace("-", "_") in opt:
             key = a[2:].replace("-", "_")
@@ -443,6 +446,7 @@ def parse_args(argv):
     if len(pos) != 2 or pos[0] not in ("pcbios", "clean", "stale", "orphan", "unpriv", "p2p", "viommu"):
         sys.exit(__doc__)
     opt["kind"], out = pos
+    opt["cdev"] = opt["cdev"] or opt["iommufd"]
     return opt, out
 
 

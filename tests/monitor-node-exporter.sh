@@ -64,10 +64,10 @@ for try in 1 2 3; do
 		--web.listen-address="127.0.0.1:$PORT" >"$TMP/ne.log" 2>&1 &
 	NEPID=$!
 	i=0
-	while [ $i -lt 100 ] && kill -0 "$NEPID" 2>/dev/null && ! grep -q 'msg="Listening on"' "$TMP/ne.log"; do
+	while [ $i -lt 100 ] && kill -0 "$NEPID" 2>/dev/null && ! grep -q 'msg="Listening on"' "$TMP/ne.log" 2>/dev/null; do
 		sleep 0.1; i=$((i + 1))
 	done
-	grep -q 'msg="Listening on"' "$TMP/ne.log" && kill -0 "$NEPID" 2>/dev/null && break
+	grep -q 'msg="Listening on"' "$TMP/ne.log" 2>/dev/null && kill -0 "$NEPID" 2>/dev/null && break
 	stop_exporter
 done
 if [ -z "$NEPID" ]; then

@@ -93,14 +93,31 @@ for bad in 0 -1 abc 1025 ""; do
 	expect_err "debugfs-max-mib: '$bad' is not a number of MiB from 1 to 1024" "--debugfs-max-mib '$bad': message"
 done
 
-# no estimate (no /proc/PID/status): check (on a timer) does not open the dump; dump does
+# no estimate (no /proc/PID/status, and no guest memory map to size it: the
+# inferred map is sampled from the dump itself): check (on a timer) does not
+# open the dump; dump does
 gen clean --no-status; mv "$TMP/clean" "$TMP/nost"
-chk nost
+frun $NOOPEN -- --root "$TMP/nost/root" -j check --pid 4242
 expect_rc 3 "no status: check UNKNOWN"
 no_dump_opened "no status, check"
 expect_jq '.processes[0].devices[0].reason | sub(".*debugfs: "; "")' \
 	"the size of the debugfs dump cannot be estimated (/proc/4242/status of the device's owner cannot be read): check does not make the kernel build it; use the memory walk or --source debugfs" \
 	"no status: the reason"
+# the second route (issue 14.2): the RAM of the --gpa-map (64 MiB + ROMs), as if all in 4 KiB pages
+rchk nost
+expect_rc 0 "no status, --gpa-map of a 64 MiB guest: the dump is read"
+expect_jq "$DEVJQ" "true debugfs 16448" "no status, --gpa-map: checked from the dump"
+"$PYTHON" - "$TMP/nost/gpa-map.json" "$TMP/nost/gpa-map-64g.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.append({"gpa": "0x100000000", "size": "0x1000000000", "hva": "0x7e0000000000", "name": "pc.ram-high", "readonly": False})
+json.dump(m, open(sys.argv[2], "w"))
+PY
+frun $NOOPEN -- --root "$TMP/nost/root" -j check --pid 4242 --gpa-map "$TMP/nost/gpa-map-64g.json"
+expect_rc 3 "no status, --gpa-map with 64 GiB more RAM: UNKNOWN"
+no_dump_opened "no status, 64 GiB --gpa-map"
+expect_jq '.processes[0].devices[0].reason | test("the debugfs dump of ~64 GiB of mappings \\(the RAM of the guest memory map \\(file\\) in 4 KiB pages; /proc/4242/status of the device.s owner cannot be read\\) would cost the kernel more than its 1 GiB seq_file limit")' \
+	true "no status, 64 GiB --gpa-map: the reason names the map"
 run --root "$TMP/nost/root" -j dump $DEV
 expect_rc 0 "no status: dump reads the dump"
 expect_jq .source debugfs "no status: dump from debugfs"

@@ -51,7 +51,6 @@ static void add_dev(struct owner *w, const struct iv_bdf *b, int group)
 
 static void fd_target(struct iv_run *run, struct owner *w, const char *t)
 {
-	char p[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
 	const char *m = NULL;       /* QEMU in a chroot or a mount namespace: /ROOT/dev/vfio/N */
 	for (const char *q = t; (q = strstr(q, "/dev/vfio/")); q++)
@@ -60,8 +59,7 @@ static void fd_target(struct iv_run *run, struct owner *w, const char *t)
 		return;
 	t = m;
 	if (!strncmp(t, "/dev/vfio/devices/", 18)) {
-		iv_path(run, p, sizeof p, "/sys/class/vfio-dev/%s/device", t + 18);
-		if (iv_link_base(p, name, sizeof name) == 0 && iv_bdf_parse(name, &b) == 0)
+		if (iv_vfio_cdev_device(run, t + 18, &b) == 0)
 			add_dev(w, &b, iv_sysfs_group_of(run, &b));
 		return;
 	}

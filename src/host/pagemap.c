@@ -145,6 +145,24 @@ int iv_pagemap_get(struct iv_pagemap *pm, uint64_t va, uint64_t *entry)
 	return 0;
 }
 
+int64_t iv_pagemap_span(struct iv_pagemap *pm, uint64_t va, uint64_t n, const uint64_t **ents)
+{
+	uint64_t e, idx = va >> IV_PAGE_SHIFT;
+	int r = win_get(&pm->w, idx, &e);
+	if (r)
+		return r < 0 ? -1 : 0;
+	uint64_t k = pm->w.first + pm->w.n - idx;
+	*ents = pm->w.buf + (idx - pm->w.first);
+	return (int64_t)(k < n ? k : n);
+}
+
+void iv_pagemap_consumed(struct iv_pagemap *pm, uint64_t k)
+{
+	if (pm->run)
+		pm->run->st.pagemap_entries += k;
+	pm->present += k;
+}
+
 void iv_pagemap_invalidate(struct iv_pagemap *pm)
 {
 	pm->w.valid = false;

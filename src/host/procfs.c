@@ -65,28 +65,33 @@ static int add_group(struct iv_run *run, struct iv_proc *p, int group)
 	return 0;
 }
 
+int iv_vfio_cdev_device(struct iv_run *run, const char *cdev, struct iv_bdf *b)
+{
+	char path[PATH_MAX], name[PATH_MAX];
+	iv_path(run, path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
+	if (iv_link_base(path, name, sizeof name) == 0 && iv_bdf_parse(name, b) == 0)
+		return 0;
+	struct iv_bdf *v;
+	int n = iv_sysfs_pci_devices(run, &v), found = -1;
+	for (int i = 0; i < n && found < 0; i++) {
+		char bs[16];
+		iv_path(run, path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
+		if (access(path, F_OK) == 0)
+			found = i;
+	}
+	if (found >= 0)
+		*b = v[found];
+	if (n > 0)
+		free(v);
+	return found >= 0 ? 0 : -1;
+}
+
 /* /dev/vfio/devices/vfioX: the iommufd device cdev. */
 static int add_cdev(struct iv_run *run, struct iv_proc *p, const char *cdev)
 {
-	char path[PATH_MAX], name[PATH_MAX];
 	struct iv_bdf b;
-	iv_path(run, path, sizeof path, "/sys/class/vfio-dev/%s/device", cdev);
-	if (iv_link_base(path, name, sizeof name) || iv_bdf_parse(name, &b)) {
-		struct iv_bdf *v;
-		int n = iv_sysfs_pci_devices(run, &v), found = -1;
-		for (int i = 0; i < n && found < 0; i++) {
-			char bs[16];
-			iv_path(run, path, sizeof path, "/sys/bus/pci/devices/%s/vfio-dev/%s", iv_bdf_str(&v[i], bs), cdev);
-			if (access(path, F_OK) == 0)
-				found = i;
-		}
-		if (found >= 0)
-			b = v[found];
-		if (n > 0)
-			free(v);
-		if (found < 0)
-			return proc_fail(run, p, "/dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev", cdev);
-	}
+	if (iv_vfio_cdev_device(run, cdev, &b))
+		return proc_fail(run, p, "/dev/vfio/devices/%s: no PCI device found for it in /sys/class/vfio-dev", cdev);
 	add_dev(p, &b, iv_sysfs_group_of(run, &b));
 	return 0;
 }

@@ -5,9 +5,9 @@
  *
  * One short session (QEMU serves one monitor client at a time; Proxmox's own
  * client gives up after 5 s; libvirt holds its socket): connect, ask
- * everything, close. One deadline (--timeout) bounds the whole session:
- * connect, every send and every reply. The socket is non-blocking and every
- * wait is a poll() against that deadline.
+ * everything, close. One deadline (5 s from the connect, or the run's -t deadline
+ * when given) bounds the whole session: connect, every send and every reply.
+ * The socket is non-blocking and every wait is a poll() against that deadline.
  *
  * Nothing QEMU says is trusted: the peer must run as root or as the VM's user
  * (SO_PEERCRED), every host address must lie inside its RAM block's used size

@@ -18,6 +18,12 @@
 #define SEQ_MAX    (1ULL << 30)          /* seq_buf_alloc refuses more than MAX_RW_COUNT */
 #define HUGE_PAGE  (2ULL << 20)
 
+void iv_dump_set_map_hint(struct iv_run *run, uint64_t ram_bytes, const char *how)
+{
+	run->dump_map_ram = ram_bytes;
+	snprintf(run->dump_map_how, sizeof run->dump_map_how, "%s", how ? how : "");
+}
+
 uint64_t iv_dump_kernel_bytes(const struct iv_dma_estimate *e)
 {
 	uint64_t huge = e->huge_bytes < e->bytes ? e->huge_bytes : e->bytes;
@@ -46,6 +52,13 @@ int iv_dump_gate(struct iv_run *run, const struct iv_bdf *bdf, bool per_device, 
 	memset(&e, 0, sizeof e);
 	iv_dma_estimator estimator = run->dma_estimate;
 	int r = estimator ? estimator(run, per_device ? bdf : NULL, &e, w, sizeof w) : 1;
+	if (r && per_device && run->dump_map_ram) {   /* the guest's RAM, all of it in 4 KiB pages */
+		memset(&e, 0, sizeof e);
+		e.bytes = run->dump_map_ram;
+		snprintf(e.basis, sizeof e.basis, "the RAM of the guest memory map (%s) in 4 KiB pages; %.160s",
+			 run->dump_map_how, w);
+		r = 0;
+	}
 	if (r) {
 		if (!run->opt.debugfs_unsized_skip)
 			return 0;

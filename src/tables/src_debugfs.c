@@ -29,9 +29,30 @@
 struct dbg_cp { uint64_t iova; off_t off; uint64_t lineno; };
 #define CP_MAX 16384          /* 384 KiB; the stride doubles when full */
 
+/* The rows of the device's block, read once when the handle is opened (a
+ * debugfs dump is built again by the kernel for every open and every seek
+ * back): each walk replays them. A row is its IOVA PFN, the raw leaf entry
+ * and the entries above it (shared by the rows of one last-level table). */
+struct dbg_row { uint64_t pfn, e; uint32_t up; uint8_t k; };
+#define CACHE_MAX (1u << 20)  /* rows (24 MiB; the default size gate lets ~600 k through); a larger block is read again by each walk */
+
+struct dbg_cache {
+	bool on;              /* the rows are cached (else each walk streams the file) */
+	struct dbg_row *rows;
+	size_t n, cap;
+	uint64_t (*up)[4];    /* entries above the leaf, from the table's top */
+	size_t nup, upcap;
+	char *err;            /* the first bad line of the block ("FILE:LINE: what"), after rows[n-1] */
+	bool err_first;       /* ... and it is the block's first row: the open fails */
+};
+
 struct dbg_handle {
 	struct iv_run *run;   /* the run it was opened with */
 	char path[PATH_MAX];
+	struct iv_bdf bdf;    /* what was opened (for a refresh) */
+	uint32_t pasid;
+	bool per_device;
+	struct dbg_cache c;
 	off_t off;            /* byte offset of the block's "Device" header */
 	uint64_t lineno;      /* its line number */
 	int levels;
@@ -254,7 +275,9 @@ static bool in_group(const struct want *w, const struct iv_bdf *b)
 	return false;
 }
 
-/* One "Device" header line. Returns 1 to stop scanning, 0 to go on, -1 error. */
+/* One "Device" header line. Returns 1 for the device's own block (stop
+ * scanning after it), 2 for a block of another member of its IOMMU group
+ * (kept unless the device's own follows), 0 for another block, -1 error. */
 static int scan_header(struct iv_lines *l, char *line, const struct want *w, struct found *f)
 {
 	struct hdr h;
@@ -280,29 +303,141 @@ static int scan_header(struct iv_lines *l, char *line, const struct want *w, str
 	f->off = pos - (off_t)l->end + (off_t)(line - l->buf);
 	f->lineno = l->lineno;
 	f->h = h;
-	return exact;
+	return exact ? 1 : 2;
 }
 
-/* Scan a domain_translation_struct for the device's block, validating every
- * line that is not a table row. Returns 0 (f filled if found) or -1. */
-static int scan_file(struct iv_run *run, const char *path, const struct want *w, struct found *f)
+/* ---- the one read: find the block, cache its rows ---- */
+
+static void cache_reset(struct dbg_cache *c)
+{
+	c->on = true;
+	c->n = c->nup = 0;
+	free(c->err);
+	c->err = NULL;
+	c->err_first = false;
+}
+
+static void cache_free(struct dbg_cache *c)
+{
+	free(c->rows);
+	free(c->up);
+	free(c->err);
+	memset(c, 0, sizeof *c);
+}
+
+/* A bad line of the block: kept, and reported by the walk that reaches it
+ * (by the open when it is the block's first row). */
+static void cache_error(struct dbg_cache *c, const struct iv_lines *l, const char *what, bool first)
+{
+	char m[PATH_MAX + 256];
+	snprintf(m, sizeof m, "%s:%llu: %s", l->name, (unsigned long long)l->lineno, what);
+	c->err = iv_xstrdup(m);
+	c->err_first = first;
+}
+
+struct blockread {
+	struct row row;
+	struct iv_leaf lf;
+	uint64_t next;        /* lowest IOVA the next row may start at */
+	bool any;             /* a row of the block was read */
+	bool done;            /* the block's rows are over (error, cap): skip the rest */
+};
+
+static const char *cache_row(struct dbg_handle *h, struct blockread *br, const char *line, size_t len, bool *first)
+{
+	struct dbg_cache *c = &h->c;
+	*first = !br->any;
+	const char *err = parse_row(line, len, &br->row);
+	if (err)
+		return err;
+	if (!br->any) {
+		int lv = row_levels(&br->row);
+		if (lv < 3 || lv > 5)
+			return "cannot tell the table depth (expected 3 to 5 levels)";
+		h->levels = lv;
+	}
+	*first = false;
+	bool same_upper = br->row.upper_ok;
+	if ((err = row_leaf(&br->row, h->levels, h->first_level, &br->lf)))
+		return err;
+	if (br->any && br->lf.iova < br->next)
+		return "rows not in ascending IOVA order (or overlapping)";
+	br->any = true;
+	br->next = br->lf.iova + br->lf.size;
+	if (!c->on)
+		return NULL;
+	if (c->n == CACHE_MAX) {     /* too large to keep: walks stream the file */
+		c->on = false;
+		free(c->rows);
+		free(c->up);
+		c->rows = NULL;
+		c->up = NULL;
+		c->n = c->cap = c->nup = c->upcap = 0;
+		br->done = true;
+		return NULL;
+	}
+	int top = 5 - h->levels, k = top + br->lf.npath - 1;
+	uint64_t u[4] = { 0, 0, 0, 0 };
+	for (int i = 0; i < k - top; i++)
+		u[i] = br->row.e[top + i];
+	if (!c->nup || !same_upper || memcmp(c->up[c->nup - 1], u, sizeof u)) {
+		if (c->nup == c->upcap)
+			c->up = iv_xrealloc(c->up, (c->upcap = c->upcap ? c->upcap * 2 : 64) * sizeof *c->up);
+		memcpy(c->up[c->nup++], u, sizeof u);
+	}
+	if (c->n == c->cap)
+		c->rows = iv_xrealloc(c->rows, (c->cap = c->cap ? c->cap * 2 : 1024) * sizeof *c->rows);
+	c->rows[c->n++] = (struct dbg_row){ br->row.pfn, br->row.e[k], (uint32_t)(c->nup - 1), (uint8_t)k };
+	return NULL;
+}
+
+/* Read a domain_translation_struct once: validate every line that is not a
+ * table row, find the device's block (or the first of its IOMMU group's) and
+ * cache its rows (h->c). Returns 0 (f filled if found) or -1. */
+static int read_file(struct dbg_handle *h, const struct want *w, struct found *f)
 {
 	struct iv_lines l;
+	struct blockread br;
 	memset(f, 0, sizeof *f);
-	if (iv_lines_open(run, &l, path))
+	memset(&br, 0, sizeof br);
+	if (iv_lines_open(h->run, &l, h->path))
 		return -1;
-	bool seen = false;
+	bool seen = false, inblk = false;
 	char *line;
+	size_t len;
 	int r;
-	while ((r = iv_lines_next(&l, &line, NULL)) > 0) {
+	h->c.on = true;
+	while ((r = iv_lines_next(&l, &line, &len)) > 0) {
 		enum line_kind k = classify(line);
 		if (k == L_ROW && !seen)
 			r = bad_line(&l, "table row before any 'Device' header");
-		else if (k == L_BAD)
+		else if (k == L_ROW && inblk && !br.done) {
+			bool first;
+			const char *err = cache_row(h, &br, line, len, &first);
+			if (err) {
+				cache_error(&h->c, &l, err, first);
+				br.done = true;
+			}
+			if (br.done && f->exact)
+				break;      /* the rest of the file is not the device's */
+			continue;
+		} else if (k == L_BAD && inblk && f->exact && !br.done) {
+			cache_error(&h->c, &l, "unknown line (not a 'Device' header, table row or IOVA_PFN header)", false);
+			break;
+		} else if (k == L_BAD)
 			r = bad_line(&l, "unknown line (not a 'Device' header, table row or IOVA_PFN header)");
 		else if (k == L_DEVICE) {
+			if (inblk && f->exact)
+				break;      /* the end of the device's block */
 			seen = true;
 			r = scan_header(&l, line, w, f);
+			if (r > 0) {    /* a new candidate block */
+				inblk = true;
+				cache_reset(&h->c);
+				memset(&br, 0, sizeof br);
+				r = 0;
+			} else if (r == 0)
+				inblk = false;
 		} else
 			continue;
 		if (r)
@@ -310,7 +445,15 @@ static int scan_file(struct iv_run *run, const char *path, const struct want *w,
 	}
 	f->nlines = l.lineno;
 	iv_lines_close(&l);
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	if (h->c.err && h->c.err_first) {
+		iv_error(h->run, "%s", h->c.err);
+		return -1;
+	}
+	if (!br.any)
+		h->levels = 0;
+	return 0;
 }
 
 /* ---- streaming one block ---- */
@@ -426,30 +569,51 @@ static int block_row_at(struct block *b, struct row *row, char **linep)
 	return r;
 }
 
-static int block_row(struct block *b, struct row *row)
-{
-	char *line;
-	return block_row_at(b, row, &line);
-}
 
-/* Levels from the first row of the block; 0 if the block has no rows. */
-static int block_levels(struct dbg_handle *h)
+/* A walk over the cached rows: the same leaves, stops and errors as a walk
+ * of the file. */
+static int cache_walk(struct dbg_handle *h, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
 {
-	struct block b;
-	struct row row = { .prev_nf = 0 };
-	if (block_open(&b, h))
-		return -1;
-	int r = block_row(&b, &row);
-	int lv = r == 1 ? row_levels(&row) : 0;
-	if (r == 1 && (lv < 3 || lv > 5))
-		r = bad_line(&b.l, "cannot tell the table depth (expected 3 to 5 levels)");
-	iv_lines_close(&b.l);
-	return r < 0 ? -1 : lv;
+	const struct dbg_cache *c = &h->c;
+	int top = 5 - h->levels, r = 0;
+	size_t a = 0, z = c->n;
+	while (z - a > 1) {     /* the last row at or below lo (rows ascend) */
+		size_t m = a + (z - a) / 2;
+		if (c->rows[m].pfn <= lo >> IV_PAGE_SHIFT)
+			a = m;
+		else
+			z = m;
+	}
+	for (size_t i = a; i < c->n; i++) {
+		const struct dbg_row *w = &c->rows[i];
+		struct iv_leaf lf;
+		struct iv_pte d = { .kind = IV_PTE_NONE };
+		int level = 5 - w->k;
+		iv_vtd_pte_decode(w->e, level, h->first_level, &d);   /* checked when read */
+		lf.level = level;
+		lf.size = d.size;
+		lf.iova = w->pfn << IV_PAGE_SHIFT;
+		lf.phys = d.addr;
+		lf.perm = d.perm;
+		lf.npath = w->k - top + 1;
+		memcpy(lf.path, c->up[w->up], sizeof c->up[0]);
+		lf.path[lf.npath - 1] = w->e;
+		h->run->st.leaves++;
+		if (lf.iova > hi)
+			return 0;
+		if (lf.iova + lf.size - 1 < lo)
+			continue;
+		if ((r = fn(arg, &lf)) != 0)
+			return r < 0 ? -1 : 0;
+	}
+	return c->err ? iv_error(h->run, "%s", c->err) : 0;
 }
 
 static int dbg_walk(void *hp, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
 {
 	struct dbg_handle *h = hp;
+	if (h->c.on)
+		return cache_walk(h, lo, hi, fn, arg);
 	struct block b;
 	struct row row = { .prev_nf = 0 };
 	struct iv_leaf lf;
@@ -557,22 +721,24 @@ static int table_file(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pas
 	return exists(path) ? 0 : 1;
 }
 
-static int find_block(struct iv_run *run, struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t pasid, bool per_device,
+static int find_block(struct dbg_handle *h, const struct iv_bdf *bdf, uint32_t pasid, bool per_device,
 		      struct found *f)
 {
 	struct want w = { *bdf, pasid, per_device, NULL, 0 };
 	if (!per_device) {
-		int g = iv_sysfs_group_of(run, bdf);
-		w.ngroup = g >= 0 ? iv_sysfs_group_devices(run, g, &w.group) : 0;
+		int g = iv_sysfs_group_of(h->run, bdf);
+		w.ngroup = g >= 0 ? iv_sysfs_group_devices(h->run, g, &w.group) : 0;
 		if (w.ngroup < 0)
 			w.ngroup = 0;
 	}
-	int r = scan_file(run, h->path, &w, f);
+	int r = read_file(h, &w, f);
 	free(w.group);
 	h->off = f->off;
 	h->lineno = f->lineno;
 	return r;
 }
+
+static void dbg_close(void *hp);
 
 /* gated (auto): the dump is opened only when iv_dump_gate lets it (dumpgate.c). */
 static int dbg_open_ex(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pasid, struct iv_table *t, void **handle, char *why,
@@ -610,8 +776,12 @@ static int dbg_open_ex(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pa
 		return g;
 	}
 	struct found f;
-	if (find_block(run, h, bdf, pasid, per_device, &f)) {
-		free(h);
+	h->first_level = t->first_level;
+	h->bdf = *bdf;
+	h->pasid = pasid;
+	h->per_device = per_device;
+	if (find_block(h, bdf, pasid, per_device, &f)) {
+		dbg_close(h);
 		return -1;
 	}
 	if (!f.any && per_device && f.nlines == 0) {
@@ -620,25 +790,19 @@ static int dbg_open_ex(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pa
 		t->passthrough = true;
 		snprintf(why, whylen, "pass-through: %.3000s is empty (the kernel has no page table for it)",
 			 h->path);
-		free(h);
+		dbg_close(h);
 		return 1;
 	}
 	if (!f.any) {
 		snprintf(why, whylen, "no table for %s pasid %u in %.3000s%s", b, pasid, h->path,
 			 per_device ? " (the kernel printed nothing)" : "");
-		free(h);
+		dbg_close(h);
 		return 1;
 	}
 	if (rd != 0)
 		t->mode = f.h.has_pasid && per_device ? IV_MODE_SCALABLE : per_device ? IV_MODE_LEGACY : IV_MODE_UNKNOWN;
-	h->first_level = t->first_level;
-	int lv = block_levels(h);
-	if (lv < 0) {
-		free(h);
-		return -1;
-	}
-	if (lv)
-		t->levels = lv;
+	if (h->levels)       /* from the block's first row */
+		t->levels = h->levels;
 	h->levels = t->levels;
 	t->root = f.h.root;
 	memcpy(t->origin, h->path, sizeof t->origin);
@@ -649,8 +813,10 @@ static int dbg_open_ex(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pa
 static void dbg_close(void *hp)
 {
 	struct dbg_handle *h = hp;
-	if (h)
+	if (h) {
 		free(h->cp);
+		cache_free(&h->c);
+	}
 	free(h);
 }
 
@@ -666,5 +832,30 @@ static int dbg_open_gated(struct iv_run *run, const struct iv_bdf *bdf, uint32_t
 	return dbg_open_ex(run, bdf, pasid, t, handle, why, whylen, true);
 }
 
-const struct iv_source_ops iv_source_debugfs = { "debugfs", dbg_open, dbg_walk, dbg_close };
-const struct iv_source_ops iv_source_debugfs_auto = { "debugfs", dbg_open_gated, dbg_walk, dbg_close };
+/* One more read of the file (check's re-read): the rows as they are now. The
+ * block may have moved or gone (then the device maps nothing now). */
+static int dbg_refresh(void *hp)
+{
+	struct dbg_handle *h = hp;
+	struct found f;
+	int levels = h->levels;
+	if (!h->c.on)        /* too large to keep: every walk reads the file anyway */
+		return 0;
+	free(h->cp);
+	h->cp = NULL;
+	h->ncp = 0;
+	h->cp_done = false;
+	if (find_block(h, &h->bdf, h->pasid, h->per_device, &f))
+		return -1;
+	if (!f.any) {        /* no block any more: nothing mapped */
+		cache_reset(&h->c);
+		h->levels = levels;
+		return 0;
+	}
+	if (!h->levels)
+		h->levels = levels;
+	return 0;
+}
+
+const struct iv_source_ops iv_source_debugfs = { "debugfs", dbg_open, dbg_walk, dbg_close, dbg_refresh, NULL };
+const struct iv_source_ops iv_source_debugfs_auto = { "debugfs", dbg_open_gated, dbg_walk, dbg_close, dbg_refresh, NULL };

@@ -106,6 +106,12 @@ static int mem_walk(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void 
 	return iv_pt_walk(&h->pt, lo, hi, fn, arg);
 }
 
+static int mem_walk_runs(void *handle, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	struct mem_handle *h = handle;
+	return iv_pt_walk_runs(&h->pt, lo, hi, fn, arg);
+}
+
 static void mem_close(void *handle)
 {
 	struct mem_handle *h = handle;
@@ -115,4 +121,4 @@ static void mem_close(void *handle)
 	free(h);
 }
 
-const struct iv_source_ops iv_source_memory = { "memory", mem_open, mem_walk, mem_close };
+const struct iv_source_ops iv_source_memory = { "memory", mem_open, mem_walk, mem_close, NULL, mem_walk_runs };

@@ -38,9 +38,21 @@ struct verdict {
 	struct iv_page_verdict pv;   /* class, HVA, CPU PFN */
 };
 
+/* A device's page-table source, opened once per run: the sample pass (an
+ * inferred map) and the check walk the same handle (a debugfs dump is read
+ * once per open). */
+struct dev_src {
+	bool tried;
+	int r;                    /* iv_source_open's result */
+	const struct iv_source_ops *ops;
+	void *h;
+	char why[512];
+};
+
 struct dev_walk {
 	struct iv_run *run;
 	struct iv_check *res;
+	struct dev_src *src;      /* one per device of pr */
 	struct iv_proc_result *pr;
 	struct iv_dev_result *dr;
 	const struct iv_gpa_map *map;
@@ -252,6 +264,40 @@ static void add_finding(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigne
 	f->perm = perm;
 }
 
+/* The fast path of check: how many of the n pages from iova on (IOMMU PFNs
+ * pfn, pfn + 1, ...) are consistent by the classifier's first rule for a
+ * RAM/ROM section with a host address: the CPU page is present, exclusively
+ * mapped (so not the zero page) and the same PFN, and the IOMMU may not write
+ * a read-only section. The first page that is not goes through classify(). */
+static int64_t fast_ok(struct dev_walk *w, uint64_t iova, uint64_t pfn, unsigned perm, uint64_t n)
+{
+	const struct iv_gpa_section *s = find_section(w, iova);
+	if (!s || !s->have_hva || s->type == IV_SEC_RAMD || (s->readonly && (perm & IV_PERM_W)))
+		return 0;
+	uint64_t left = (s->size - (iova - s->gpa)) >> IV_PAGE_SHIFT;
+	const uint64_t *e;
+	int64_t k = iv_pagemap_span(w->pm, s->hva + (iova - s->gpa), n < left ? n : left, &e);
+	if (k <= 0)
+		return k;
+	const uint64_t want = IV_PM_PRESENT | IV_PM_EXCLUSIVE, mask = want | IV_PM_SWAP;
+	if ((e[0] & mask) != want || (e[0] & IV_PM_PFN_MASK) != pfn || !pfn || pfn + (uint64_t)k > IV_PM_PFN_MASK)
+		return 0;
+	/* the next entries: the same flags, the PFN one higher each */
+	const uint64_t *p = e + 1, *q = e + k;
+	uint64_t x = e[0] + 1;
+	while (q - p >= 4 && !((p[0] ^ x) | (p[1] ^ (x + 1)) | (p[2] ^ (x + 2)) | (p[3] ^ (x + 3)))) {
+		p += 4;
+		x += 4;
+	}
+	while (p < q && *p == x) {
+		p++;
+		x++;
+	}
+	int64_t j = p - e;
+	iv_pagemap_consumed(w->pm, (uint64_t)j);
+	return j;
+}
+
 static int check_leaf(void *arg, const struct iv_leaf *l)
 {
 	struct dev_walk *w = arg;
@@ -259,6 +305,14 @@ static int check_leaf(void *arg, const struct iv_leaf *l)
 	uint64_t pfn0 = l->phys >> IV_PAGE_SHIFT;
 	for (uint64_t off = 0; off < l->size; off += IV_PAGE_SIZE) {
 		uint64_t iova = l->iova + off, pfn = pfn0 + (off >> IV_PAGE_SHIFT);
+		int64_t ok = fast_ok(w, iova, pfn, l->perm, (l->size - off) >> IV_PAGE_SHIFT);
+		if (ok < 0)
+			return -1;
+		if (ok > 0) {
+			w->dr->pages_checked += (uint64_t)ok;
+			off += ((uint64_t)ok - 1) << IV_PAGE_SHIFT;
+			continue;
+		}
 		struct verdict v;
 		if (classify(run, w, iova, pfn, l->perm, &v))
 			return -1;
@@ -365,35 +419,57 @@ static void unchecked(struct iv_dev_result *dr, struct iv_check *res, const char
 	res->incomplete = true;
 }
 
-static void check_device(struct iv_run *run, struct dev_walk *w)
+/* The source of device i of the process, opened on first use. */
+static struct dev_src *src_get(struct dev_walk *w, size_t i)
+{
+	struct dev_src *s = &w->src[i];
+	if (!s->tried) {
+		s->tried = true;
+		s->r = iv_source_open(w->run, &w->pr->devs[i].bdf, 0, &w->pr->devs[i].table, &s->ops, &s->h, s->why,
+				      sizeof s->why);
+	}
+	return s;
+}
+
+static void src_close(struct dev_src *s)
+{
+	if (s->tried && s->r == 0 && s->h)
+		s->ops->close(s->h);
+	s->h = NULL;
+}
+
+static void check_device(struct dev_walk *w, size_t idx)
 {
 	struct iv_dev_result *dr = w->dr;
-	const struct iv_source_ops *ops;
-	void *h;
-	char why[512] = "", b[16];
-	int r = iv_source_open(run, &dr->bdf, 0, &dr->table, &ops, &h, why, sizeof why);
+	struct dev_src *s = src_get(w, idx);
+	char b[16];
+	int r = s->r;
 	if (r) {
 		unchecked(dr, w->res, r > 0 ? "no page table can be read: %s" : "%s",
-			  r > 0 ? why : "error reading the page table (see errors)");
+			  r > 0 ? s->why : "error reading the page table (see errors)");
 		return;
 	}
+	const struct iv_source_ops *ops = s->ops;
+	void *h = s->h;
 	w->first = w->res->nf;
 	w->sec = NULL;
 	uint64_t p0, z0, p1, z1;
 	iv_pagemap_counts(w->pm, &p0, &z0);
-	r = ops->walk(h, 0, UINT64_MAX, check_leaf, w);
+	r = (ops->walk_runs ? ops->walk_runs : ops->walk)(h, 0, UINT64_MAX, check_leaf, w);
 	iv_pagemap_counts(w->pm, &p1, &z1);
 	if (r >= 0 && z1 > z0) {
 		w->res->nf = w->first;   /* comparisons against PFN 0 mean nothing */
 		dr->pages_checked = 0;
 		bars_free(&w->bars);
 		unchecked(dr, w->res, "%s", "pagemap PFNs read as 0: run as root (CAP_SYS_ADMIN) to see page frame numbers");
-		ops->close(h);
+		src_close(s);
 		return;
 	}
 	if (r >= 0 && w->res->nf > w->first) {
 		iv_pagemap_invalidate(w->pm);
 		iv_kpage_invalidate(w->kp);
+		if (ops->refresh && ops->refresh(h))   /* the IOMMU side as it is now */
+			r = -1;
 		/* one walk per cluster of findings (gaps below 2 MiB) */
 		struct iv_finding *f = w->res->f;
 		size_t i = w->first, nf = w->res->nf;
@@ -419,7 +495,7 @@ static void check_device(struct iv_run *run, struct dev_walk *w)
 			i = j + 1;
 		}
 	}
-	ops->close(h);
+	src_close(s);
 	bars_free(&w->bars);
 	if (r < 0) {
 		unchecked(dr, w->res, "error while reading the page table of %s (see errors)", iv_bdf_str(&dr->bdf, b));
@@ -438,15 +514,11 @@ static int collect_samples(struct iv_run *run, struct iv_proc_result *pr, struct
 	w->seen = 0;
 	w->rng = 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < pr->ndevs; i++) {
-		struct iv_table t;
-		const struct iv_source_ops *ops;
-		void *h;
-		char why[512];
-		if (iv_source_open(run, &pr->devs[i].bdf, 0, &t, &ops, &h, why, sizeof why))
-			continue;
+		struct dev_src *s = src_get(w, i);
+		if (s->r)
+			continue;     /* check_device reports it */
 		w->have_prev = false;
-		ops->walk(h, 0, UINT64_MAX, sample_leaf, w);
-		ops->close(h);
+		s->ops->walk(s->h, 0, UINT64_MAX, sample_leaf, w);
 	}
 	memmove(samples + w->nsamples, samples + RESERVOIR, w->nfixed * sizeof *samples);
 	w->nsamples += w->nfixed;
@@ -611,6 +683,7 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 		return;
 	}
 	struct dev_walk w = { .run = run, .res = res, .pr = pr, .kp = kp, .zs = zs };
+	w.src = iv_xcalloc(pr->ndevs ? pr->ndevs : 1, sizeof *w.src);
 	struct iv_gpa_map map;
 	struct iv_viommu vi;
 	char nogpa[sizeof pr->devs[0].reason];
@@ -623,11 +696,21 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 			unchecked(&pr->devs[i], res, "%s", pr->reason);
 		if (w.pm)
 			iv_pagemap_close(w.pm);
+		for (size_t i = 0; i < pr->ndevs; i++)
+			src_close(&w.src[i]);
+		free(w.src);
 		res->incomplete = true;
 		return;
 	}
 	bool no_gpa = viommu_no_gpa(&vi, pr, &w, &map, nogpa, sizeof nogpa);
 	w.map = no_gpa ? NULL : &map;
+	if (w.map_authoritative) {   /* the debugfs size gate's second route */
+		uint64_t ram = 0;
+		for (size_t i = 0; i < map.n; i++)
+			if (map.v[i].type != IV_SEC_RAMD)
+				ram += map.v[i].size;
+		iv_dump_set_map_hint(run, ram, map.how);
+	}
 	size_t first = res->nf;
 	for (size_t i = 0; i < pr->ndevs; i++) {
 		w.dr = &pr->devs[i];
@@ -636,12 +719,16 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 			w.nresv = 0;
 			w.resv = NULL;
 		}
-		check_device(run, &w);
+		check_device(&w, i);
 		if (no_gpa && w.dr->checked)
 			unchecked(w.dr, res, "%s", nogpa);
 		free(w.resv);
 		w.resv = NULL;
 	}
+	for (size_t i = 0; i < pr->ndevs; i++)
+		src_close(&w.src[i]);
+	free(w.src);
+	iv_dump_set_map_hint(run, 0, NULL);
 	iv_pfnset_free(w.ram);
 	iv_pagemap_close(w.pm);
 	iv_gpamap_free(&map);

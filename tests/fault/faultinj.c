@@ -23,7 +23,10 @@
  *                          end of a pipe from its stdout (a file of any size, generated as it
  *                          is read); lseek on it supports SEEK_CUR 0 and forward SEEK_SET (by
  *                          reading and discarding), like a regular file read front to back
- *   FAULT_LOG=FILE         append one line per injected fault / swap (for the tests' assertions)
+ *   FAULT_LOG=FILE         append one line per injected fault / swap (for the tests' assertions);
+ *                          every open of a matching path is logged too ("open N PATH")
+ *   FAULT_TRACE_READS=1    log "read fd F: B bytes" when a matching file is closed (B: bytes
+ *                          read from it by read/pread), to count how often a file is read
  * Counters are per process. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -47,7 +50,8 @@ static off_t gen_pos[MAXFD];
 static pid_t gen_pid[MAXFD];
 static int ferrno = EIO;
 static long fafter, ftimes = -1, fshort, fswap_after = 1;
-static bool feintr, fswap_on_eof, eof_seen;
+static bool feintr, fswap_on_eof, eof_seen, ftrace_reads;
+static long long rbytes[MAXFD];
 static const char *fpswap;
 static long fpswap_after, preads_matched;
 static int fpswap_fd = -1;
@@ -114,6 +118,7 @@ static void init(void)
 	fpswap = getenv("FAULT_PREAD_SWAP");
 	if ((e = getenv("FAULT_PREAD_SWAP_AFTER"))) fpswap_after = atol(e);
 	feintr = getenv("FAULT_EINTR") && atoi(getenv("FAULT_EINTR"));
+	ftrace_reads = getenv("FAULT_TRACE_READS") && atoi(getenv("FAULT_TRACE_READS"));
 	fswap_on_eof = getenv("FAULT_SWAP_ON_EOF") && atoi(getenv("FAULT_SWAP_ON_EOF"));
 	active = fpath && *fpath;
 	inited = true;
@@ -142,6 +147,7 @@ static int track(int fd)
 {
 	if (fd >= 0 && fd < MAXFD) {
 		tracked[fd] = 1;
+		rbytes[fd] = 0;
 		eintr_state[fd] = 0;
 		logged[fd] = 0;
 	}
@@ -256,6 +262,8 @@ ssize_t read(int fd, void *buf, size_t len)
 	if (io_fault(fd, "read", &len))
 		return -1;
 	ssize_t n = real_read(fd, buf, len);
+	if (n > 0 && fd >= 0 && fd < MAXFD && tracked[fd])
+		rbytes[fd] += n;
 	if (n > 0 && fd >= 0 && fd < MAXFD && gen_pid[fd])
 		gen_pos[fd] += n;
 	if (n == 0 && len && fd >= 0 && fd < MAXFD && tracked[fd])
@@ -268,6 +276,7 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 	init();
 	if (io_fault(fd, "pread", &len))
 		return -1;
+	int ofd = fd;
 	if (fpswap && fd >= 0 && fd < MAXFD && tracked[fd] && preads_matched++ >= fpswap_after) {
 		if (fpswap_fd < 0) {
 			fpswap_fd = real_open(fpswap, O_RDONLY);
@@ -277,6 +286,8 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 			fd = fpswap_fd;
 	}
 	ssize_t n = real_pread(fd, buf, len, off);
+	if (n > 0 && ofd >= 0 && ofd < MAXFD && tracked[ofd])
+		rbytes[ofd] += n;
 	if (n == 0 && len && fd >= 0 && fd < MAXFD && tracked[fd])
 		eof_seen = true;
 	return n;
@@ -320,6 +331,8 @@ int close(int fd)
 	}
 	if (fd >= 0 && fd < MAXFD && tracked[fd]) {
 		tracked[fd] = 0;
+		if (ftrace_reads)
+			logf_("read fd %d: %lld bytes", fd, rbytes[fd]);
 		if (fail_now("close", "fd")) {
 			real_close(fd);
 			errno = ferrno;

@@ -98,10 +98,14 @@ static int push(const struct iv_pt *pt, struct seen *seen, struct frame *f, uint
 	const uint64_t *p = pt->mem->page(pt->mem->arg, table);
 	if (!p)
 		return -1;
-	memcpy(f->e, p, sizeof f->e);
-	uint64_t any = 0;
-	for (unsigned i = 0; i < 512; i++)
-		any |= f->e[i];
+	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	for (unsigned i = 0; i < 512; i += 4) {   /* copy, and see whether it holds anything */
+		a0 |= f->e[i] = p[i];
+		a1 |= f->e[i + 1] = p[i + 1];
+		a2 |= f->e[i + 2] = p[i + 2];
+		a3 |= f->e[i + 3] = p[i + 3];
+	}
+	uint64_t any = a0 | a1 | a2 | a3;
 	if (any)
 		seen_add(seen, table, from);
 	f->table = table;
@@ -157,10 +161,85 @@ static int emit(struct iv_run *run, const struct frame *st, int sp, const uint64
 	return r < 0 ? -1 : r;
 }
 
+/* Runs mode, a last-level table of 4 KiB leaves whose format is known (VT-d
+ * second level, x86 first level): one pass over the entries, each run of
+ * leaves with consecutive addresses and the same permissions emitted as one
+ * leaf of n pages (path: the run's first entry). Any other entry (an error
+ * for the decoder) goes through the decoder, which reports it. */
+static int level1_runs(const struct iv_pt *pt, struct frame *f, int sp, uint64_t *path, iv_leaf_fn fn, void *arg)
+{
+	bool sl = pt->decode == iv_pte_vtd_sl;
+	unsigned i = f->idx, end = f->end, n = 0, rperm = 0;
+	uint64_t rpa = 0, riova = 0, rpte = 0;
+	struct iv_leaf l;
+	l.level = 1;
+	l.npath = sp;
+	memcpy(l.path, path, (size_t)(sp - 1) * sizeof *path);
+	f->idx = end + 1;
+	for (;; i++) {
+		uint64_t pte = i <= end ? f->e[i] : 0;
+		unsigned perm = sl ? (pte & 1 ? IV_PERM_R : 0) | (pte & 2 ? IV_PERM_W : 0)
+				   : (pte & 1 ? IV_PERM_R | (pte & 2 ? IV_PERM_W : 0) : 0);
+		uint64_t pa = pte & IV_ADDR_MASK;
+		if (perm && !(sl && (pte & IV_PTE_PS)) && n && perm == rperm && pa == rpa + ((uint64_t)n << IV_PAGE_SHIFT)) {
+			n++;
+			continue;
+		}
+		if (n) {    /* the run ends */
+			l.iova = riova;
+			l.size = (uint64_t)n << IV_PAGE_SHIFT;
+			l.phys = rpa;
+			l.perm = rperm;
+			l.path[sp - 1] = rpte;
+			pt->mem->run->st.leaves += n;
+			int r = fn(arg, &l);
+			if (r)
+				return r < 0 ? -1 : r;
+			n = 0;
+		}
+		if (i > end)
+			return 0;
+		if (!perm)
+			continue;
+		if (sl && (pte & IV_PTE_PS)) {   /* not a 4 KiB leaf: the decoder says what is wrong */
+			struct iv_pte d;
+			if (pt->decode(pt->mem->run, pte, 1, f->table + i * 8ULL, &d))
+				return -1;
+			return iv_error(pt->mem->run, "level-1 entry 0x%016llx at physical 0x%llx: not a 4 KiB leaf",
+					(unsigned long long)pte, (unsigned long long)(f->table + i * 8ULL));
+		}
+		riova = f->base + ((uint64_t)i << IV_PAGE_SHIFT);
+		rpa = pa;
+		rperm = perm;
+		rpte = pte;
+		n = 1;
+		/* the hot loop: the next entries are this one with the address 4 KiB
+		 * higher each (same bits otherwise: a valid leaf with the same
+		 * permissions), and no carry out of the address field */
+		uint64_t room = (IV_ADDR_MASK - pa) >> IV_PAGE_SHIFT;   /* pages before the carry */
+		unsigned lim = room < end - i ? i + (unsigned)room : end;
+		const uint64_t *p = f->e + i + 1, *q = f->e + lim + 1;
+		uint64_t x = pte + IV_PAGE_SIZE;
+		const uint64_t P = IV_PAGE_SIZE;
+		while (q - p >= 4 && !((p[0] ^ x) | (p[1] ^ (x + P)) | (p[2] ^ (x + 2 * P)) | (p[3] ^ (x + 3 * P)))) {
+			p += 4;
+			x += 4 * P;
+		}
+		while (p < q && *p == x) {
+			p++;
+			x += P;
+		}
+		unsigned adv = (unsigned)(p - (f->e + i + 1));
+		i += adv;
+		n += adv;
+	}
+}
+
 static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uint64_t lo, uint64_t hi,
-		iv_leaf_fn fn, void *arg)
+		iv_leaf_fn fn, void *arg, bool runs)
 {
 	uint64_t path[6];
+	runs = runs && (pt->decode == iv_pte_vtd_sl || pt->decode == iv_pte_x86);
 	if (push(pt, seen, &st[0], pt->root, TOP_ENTRY, 0, pt->levels, lo, hi))
 		return iv_error(pt->mem->run, "reading the top-level table at 0x%llx", (unsigned long long)pt->root);
 	int sp = 1;
@@ -168,6 +247,12 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 		struct frame *f = &st[sp - 1];
 		if (f->idx > f->end) {
 			sp--;
+			continue;
+		}
+		if (runs && f->level == 1) {
+			int r = level1_runs(pt, f, sp, path, fn, arg);
+			if (r)
+				return r;
 			continue;
 		}
 		unsigned i = f->idx++;
@@ -204,7 +289,7 @@ static int walk(const struct iv_pt *pt, struct seen *seen, struct frame *st, uin
 	return 0;
 }
 
-int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+static int pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg, bool runs)
 {
 	if (pt->levels < 1 || pt->levels > 6)
 		return iv_error(pt->mem->run, "%s: %d page-table levels", pt->mem->name, pt->levels);
@@ -219,9 +304,19 @@ int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, 
 		return 0;
 	struct frame *st = iv_xmalloc(6 * sizeof *st);
 	struct seen seen = { NULL, NULL, 0, 0 };
-	int r = walk(pt, &seen, st, lo, hi, fn, arg);
+	int r = walk(pt, &seen, st, lo, hi, fn, arg, runs);
 	free(seen.key);
 	free(seen.from);
 	free(st);
 	return r;
+}
+
+int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	return pt_walk(pt, lo, hi, fn, arg, false);
+}
+
+int iv_pt_walk_runs(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg)
+{
+	return pt_walk(pt, lo, hi, fn, arg, true);
 }

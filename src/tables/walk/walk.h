@@ -53,6 +53,11 @@ struct iv_pt {
  * distinct page (AMD replicated NextLevel-7 entries are reported once).
  * Returns 0, 1 when fn stopped the walk, -1 on error. */
 int iv_pt_walk(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
+/* The same, but a run of 4 KiB leaves of one last-level table with
+ * consecutive addresses and the same permissions is one leaf of n pages
+ * (level 1, path: the run's first entry; leaves stat: one per page). For
+ * consumers that look at pages, not entries (check). */
+int iv_pt_walk_runs(const struct iv_pt *pt, uint64_t lo, uint64_t hi, iv_leaf_fn fn, void *arg);
 
 /* Starting points. Both fill t (vendor, mode, levels, root, first_level,
  * passthrough) and pt. Return 0 found, 1 no table (reason in why: entry not

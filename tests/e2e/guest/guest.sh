@@ -4,6 +4,9 @@
 # host (tests/e2e/run + lib/checks.py) asserts on them.
 #   MODE=lab     vfio-lab mappings (zero page, stale, THP) + iommu-verify check/lookup/dump/tables,
 #                a host-side memory dump request, then a clean vfio-lab run
+#   MODE=big     vfio-lab --big (>= 1 GiB in 4 KiB IOMMU pages): the wall time of reading the
+#                debugfs page-table file vs the memory walk, auto's source (and strace: no dump
+#                opened), the dmesg after the dump read (soft lockup / RCU stall)
 #   MODE=nested  nested QEMU (-S) with the device cold-plugged by vfio-pci + iommu-verify check --qmp,
 #                then "cont" and check again
 MODE=$1; TAG=$2; OUT=/out/$TAG
@@ -92,7 +95,7 @@ start_lab() { # $1 = subdir, rest = vfio-lab options; sets LABPID
   rm -rf "$OUT/$sub"; mkdir -p "$OUT/$sub"
   /e2e/bin/vfio-lab "$@" "$BDF" "$OUT/$sub" > "$OUT/$sub/vfio-lab.log" 2>&1 &
   LABPID=$!
-  i=0; while [ ! -e "$OUT/$sub/ready" ] && [ $i -lt 300 ] && kill -0 $LABPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+  i=0; while [ ! -e "$OUT/$sub/ready" ] && [ $i -lt ${LAB_WAIT:-300} ] && kill -0 $LABPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
   [ -e "$OUT/$sub/ready" ] || { log "vfio-lab $* did not become ready: $(cat $OUT/$sub/vfio-lab.log)"; return 1; }
   log "vfio-lab $* pid $LABPID ready"
 }
@@ -125,13 +128,83 @@ if [ "$MODE" = lab ]; then
     run_iv clean-inferred -j $SRC check --pid $LABPID
     stop_lab clean
   fi
+  # the iommufd backend (a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV): the same
+  # mappings through /dev/iommu + the device cdev; iommu-verify must find the holder by the cdev
+  if [ -c /dev/iommu ] && ls -d /sys/bus/pci/devices/$BDF/vfio-dev/vfio* > /dev/null 2>&1; then
+    : > "$OUT/has-iommufd"
+    # QEMU's amd-iommu gives 7.x no interrupt remapping: iommufd refuses the bind without this
+    [ "$VENDOR" = amd ] && [ -w /sys/module/iommufd/parameters/allow_unsafe_interrupts ] &&
+      echo 1 > /sys/module/iommufd/parameters/allow_unsafe_interrupts
+    if start_lab iommufd --iommufd; then
+      grep '^VmLck\|^VmPin' /proc/$LABPID/status > "$OUT/iommufd/status.txt"
+      ls -l /proc/$LABPID/fd > "$OUT/iommufd/fds.txt" 2>&1
+      run_iv iommufd-check-gpa-map -j $SRC check --pid $LABPID --gpa-map "$OUT/iommufd/gpa-map.json"
+      run_iv iommufd-check-inferred -j $SRC check --pid $LABPID
+      run_iv iommufd-check-device -j $SRC check --device "$BDF"
+      run_iv iommufd-lookup -j $SRC lookup "$BDF" $(cat "$OUT/iommufd/lookup-iovas") 0x900000
+      stop_lab iommufd
+    fi
+    if start_lab iommufd-clean --iommufd --clean; then
+      run_iv iommufd-clean-gpa-map -j $SRC check --pid $LABPID --gpa-map "$OUT/iommufd-clean/gpa-map.json"
+      run_iv iommufd-clean-inferred -j $SRC check --pid $LABPID
+      stop_lab iommufd-clean
+    fi
+  fi
+fi
+
+if [ "$MODE" = big ]; then
+  MIB=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^e2e.big_mib=//p'); MIB=${MIB:-1024}
+  t0=$(up)
+  LAB_WAIT=9000   # touching and mapping a GiB page by page under TCG takes minutes
+  if start_lab big --big "$MIB"; then
+    awk -v a=$t0 -v b=$(up) 'BEGIN{printf "%.2f\n", b-a}' > "$OUT/big/lab-setup.time"
+    G=$OUT/big/gpa-map.json
+    F=/sys/kernel/debug/iommu/intel/$BDF/domain_translation_struct
+    [ -e "$F" ] || F=/sys/kernel/debug/iommu/intel/domain_translation_struct
+    dmesg > "$OUT/big/dmesg-before.txt"
+    if [ -e "$F" ]; then
+      # the kernel builds the whole dump as one seq_file record under iommu->lock
+      t0=$(up); cat "$F" | wc -c > "$OUT/big/debugfs-bytes"; t1=$(up)
+      awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f\n", b-a}' > "$OUT/big/debugfs-cat.time"
+      log "cat $F: $(cat $OUT/big/debugfs-bytes) bytes in $(cat $OUT/big/debugfs-cat.time)s"
+      sleep 2   # let a stall warning reach the log
+      dmesg > "$OUT/big/dmesg-after-cat.txt"
+    fi
+    M="--source memory"; [ "$VENDOR" = amd ] && [ -n "$SRC" ] && M=$SRC   # AMD-Vi: + --amd-devtab
+    run_iv big-dump-memory -j $M dump "$BDF"
+    run_iv big-check-memory -j --stats $M check --pid $LABPID --gpa-map "$G"
+    run_iv big-check-auto -j --stats $SRC check --pid $LABPID --gpa-map "$G"
+    run_iv big-lookup -j $M lookup "$BDF" $(cat "$OUT/big/lookup-iovas")
+    if command -v strace > /dev/null; then
+      # the same auto check under strace: which files it opens (no debugfs page-table dump)
+      printf '#!/bin/sh\nexec strace -f -qq -e trace=open,openat -o %s /e2e/bin/iommu-verify "$@"\n' \
+        "$OUT/big/check-auto.strace" > /tmp/iv-strace
+      chmod +x /tmp/iv-strace
+      IV=/tmp/iv-strace; run_iv big-check-auto-strace -j $SRC check --pid $LABPID --gpa-map "$G"; IV=/e2e/bin/iommu-verify
+    fi
+    dmesg > "$OUT/big/dmesg-after-memory.txt"
+    if [ -e "$F" ]; then
+      run_iv big-dump-debugfs -j --source debugfs dump "$BDF"
+      run_iv big-check-debugfs -j --stats --source debugfs check --pid $LABPID --gpa-map "$G"
+    fi
+    sleep 2
+    dmesg > "$OUT/big/dmesg-after-debugfs.txt"
+    stop_lab big
+  fi
 fi
 
 # memory walk == debugfs for the other translated devices too (their DMA-API domains: e1000e
 # rings etc.), each with its own table; not the virtio devices (the 9p share maps and unmaps
 # while it runs, so two reads of its table may differ)
+# The e1000e's link is brought up first, so that its rings and RX buffers are DMA-mapped (no
+# netdev behind it in QEMU: nothing arrives, the mappings stay put): 7.3 maps nothing else (6.1 and
+# 6.12 also identity-map 16 MiB for the ISA bridge's group).
 if [ "$MODE" = lab ] && [ "$VENDOR" = intel ] && [ -e "$OUT/has-debugfs" ]; then
   mkdir -p "$OUT/tables-all"
+  for n in /sys/bus/pci/devices/*/net/*; do
+    [ -e "$n" ] && ip link set dev "${n##*/}" up 2>&1 | sed 's/^/E2E: ip link: /'
+  done
+  sleep 1
   while read -r b vd drv grp; do
     case "$vd" in 0x1af4:*) continue ;; esac
     [ "$b" = "$BDF" ] || [ "$grp" = "group=" ] && continue
@@ -184,6 +257,7 @@ if [ "$MODE" = nested ]; then
   mkdir -p /q /usr
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro qroot /q || { log "mount qroot failed"; exit 1; }
   mount --bind /q/usr /usr
+  /usr/bin/qemu-system-x86_64 --version > "$OUT/nested-qemu-version.txt" 2>&1
   NQARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
    -device vfio-pci,host=$BDF,id=hostdev0 -S
    -qmp unix:$SOCK,server=on,wait=off -serial file:/tmp/nq-serial.log
@@ -191,7 +265,7 @@ if [ "$MODE" = nested ]; then
   echo "/usr/bin/qemu-system-x86_64" $NQARGS > "$OUT/nested-qemu-cmdline.txt"
   /usr/bin/qemu-system-x86_64 $NQARGS > "$OUT/nested-qemu.stderr" 2>&1 &
   NQPID=$!
-  $P waitqmp $SOCK 300 > "$OUT/waitqmp.txt" 2>&1
+  $P waitqmp $SOCK 300 $NQPID > "$OUT/waitqmp.txt" 2>&1
   if ! kill -0 $NQPID 2>/dev/null || ! grep -q qmp_ready "$OUT/waitqmp.txt"; then
     log "nested QEMU failed: $(tail -5 $OUT/nested-qemu.stderr)"; exit 1
   fi
@@ -226,15 +300,17 @@ if [ "$MODE" = nested ]; then
 
   # a guest with its own vIOMMU (-device intel-iommu,caching-mode=on): its SeaBIOS never enables
   # translation (GSTS.TES = 0), so over QMP IOVA == GPA and the check compares as usual; with only a
-  # --gpa-map the tool cannot know and must say UNKNOWN (guest vIOMMU) for the GPA comparison
+  # --gpa-map the tool cannot know and must say UNKNOWN (guest vIOMMU) for the GPA comparison.
+  # aw-bits=39: QEMU 10 defaults to 48 and refuses a host IOMMU with fewer ("Failed to set vIOMMU:
+  # aw-bits 48 > host aw-bits 39" under the emulated VT-d); 39 is QEMU 7.2's default
   SOCK2=/tmp/qmp-viommu.sock
   NQ2ARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
-   -device intel-iommu,caching-mode=on -device vfio-pci,host=$BDF,id=hostdev0
+   -device intel-iommu,caching-mode=on,aw-bits=39 -device vfio-pci,host=$BDF,id=hostdev0
    -qmp unix:$SOCK2,server=on,wait=off -serial file:/tmp/nq2-serial.log"
   echo "/usr/bin/qemu-system-x86_64" $NQ2ARGS > "$OUT/viommu-qemu-cmdline.txt"
   /usr/bin/qemu-system-x86_64 $NQ2ARGS > "$OUT/viommu-qemu.stderr" 2>&1 &
   NQ2PID=$!
-  $P waitqmp $SOCK2 300 > "$OUT/viommu-waitqmp.txt" 2>&1
+  $P waitqmp $SOCK2 300 $NQ2PID > "$OUT/viommu-waitqmp.txt" 2>&1
   if kill -0 $NQ2PID 2>/dev/null && grep -q qmp_ready "$OUT/viommu-waitqmp.txt"; then
     echo $NQ2PID > "$OUT/viommu-pid"
     mkdir -p "$OUT/viommu"
@@ -263,6 +339,47 @@ if [ "$MODE" = nested ]; then
   fi
   i=0; while kill -0 $NQ2PID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   kill $NQ2PID 2>/dev/null
+
+  # the iommufd backend (QEMU 8.2+, e.g. E2E_NESTED_QEMU=10, on a kernel with CONFIG_IOMMUFD and
+  # CONFIG_VFIO_DEVICE_CDEV): -object iommufd + vfio-pci,iommufd=: QEMU holds /dev/iommu and the
+  # device cdev, no group; iommu-verify must find it by the cdev and check it clean (6.2+ kernels
+  # only: no zero-page pin). QEMU cannot map the BAR for P2P through iommufd.
+  if [ -c /dev/iommu ] && ls -d /sys/bus/pci/devices/$BDF/vfio-dev/vfio* > /dev/null 2>&1; then
+    : > "$OUT/has-iommufd"
+    if /usr/bin/qemu-system-x86_64 -object help 2>/dev/null | grep -q '^ *iommufd$'; then
+      [ "$VENDOR" = amd ] && [ -w /sys/module/iommufd/parameters/allow_unsafe_interrupts ] &&
+        echo 1 > /sys/module/iommufd/parameters/allow_unsafe_interrupts   # no IR under QEMU's amd-iommu on 7.x
+      F=$OUT/iommufd-nested; mkdir -p "$F"
+      SOCK3=/tmp/qmp-iommufd.sock
+      NQ3ARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
+       -object iommufd,id=fd0 -device vfio-pci,host=$BDF,id=hostdev0,iommufd=fd0 -S
+       -qmp unix:$SOCK3,server=on,wait=off -serial file:/tmp/nq3-serial.log"
+      echo "/usr/bin/qemu-system-x86_64" $NQ3ARGS > "$F/cmdline.txt"
+      /usr/bin/qemu-system-x86_64 $NQ3ARGS > "$F/qemu.stderr" 2>&1 &
+      NQ3PID=$!
+      $P waitqmp $SOCK3 300 $NQ3PID > "$F/waitqmp.txt" 2>&1
+      if kill -0 $NQ3PID 2>/dev/null && grep -q qmp_ready "$F/waitqmp.txt"; then
+        echo $NQ3PID > "$F/pid"
+        ls -l /proc/$NQ3PID/fd > "$F/fds.txt" 2>&1
+        $P hmp $SOCK3 "$F" mtree-f='info mtree -f' ramblock='info ramblock' > /dev/null 2>&1
+        run_iv iommufd-nested-prelaunch -j $SRC check --pid $NQ3PID --qmp $SOCK3
+        $P qmp $SOCK3 '{"execute":"cont"}' > "$F/cont.txt" 2>&1
+        sleep 3
+        $P qmp $SOCK3 '{"execute":"stop"}' >> "$F/cont.txt" 2>&1
+        grep '^VmLck\|^VmPin' /proc/$NQ3PID/status > "$F/status.txt"
+        run_iv iommufd-nested-after-cont -j $SRC check --pid $NQ3PID --qmp $SOCK3
+        run_iv iommufd-nested-inferred -j $SRC check --pid $NQ3PID
+        run_iv iommufd-nested-device -j $SRC check --device "$BDF"
+        $P qmp $SOCK3 '{"execute":"quit"}' > /dev/null 2>&1
+      else
+        log "iommufd nested QEMU failed: $(tail -5 $F/qemu.stderr)"
+      fi
+      i=0; while kill -0 $NQ3PID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      kill $NQ3PID 2>/dev/null
+    else
+      echo "this QEMU has no iommufd backend ($(head -1 "$OUT/nested-qemu-version.txt"); 8.2+ has it: E2E_NESTED_QEMU=10)" > "$OUT/iommufd-nested.skip"
+    fi
+  fi
 fi
 dmesg > "$OUT/dmesg.txt"
 : > "$OUT/guest-finished"

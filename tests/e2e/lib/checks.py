@@ -3,7 +3,7 @@
 """Host-side assertions for one e2e guest boot.
 
 usage: checks.py MODE DIR KV IOMMU
-  MODE  lab | nested
+  MODE  lab | big | nested
   DIR   the boot's share directory (what tests/e2e/guest/guest.sh wrote)
   KV    6.1 | 6.12 | 7.3 (the linux-source series the guest kernel was built from)
   IOMMU intel | intel-sm | amd
@@ -17,6 +17,9 @@ import subprocess
 import sys
 
 PG = 4096
+# lab kernels built with CONFIG_IOMMUFD + CONFIG_VFIO_DEVICE_CDEV (kconfig/iommu-e2e-7.3.config):
+# their guests must have /dev/iommu and the device cdev
+IOMMUFD_KERNELS = {"7.3"}
 
 
 def num(v):
@@ -205,11 +208,11 @@ class Checker:
                 self.report("FAIL", case, "vfio-lab --clean did not produce truth.json")
                 continue
             self.check_findings(case, self.run(name), 0, [])
+        self.iommufd()
         self.schema()
 
     def schema(self):
-        """Every JSON document the guest runs printed validates against the shipped schema
-        (tests/json-validate.py --strict: a member the schema does not name fails too)."""
+        """Every JSON document the guest printed is valid (tests/json-validate.py --strict)."""
         case = "JSON output valid against the schema"
         top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
         try:
@@ -221,8 +224,8 @@ class Checker:
             try:
                 if isinstance(json.load(open(f)), dict):
                     docs.append(f)
-            except (OSError, ValueError):
-                pass              # a text-mode run
+            except (OSError, ValueError):   # a text-mode run
+                pass
         if not docs:
             return self.report("FAIL", case, "no JSON output in %s" % self.d)
         p = subprocess.run([sys.executable, os.path.join(top, "tests", "json-validate.py"), "--strict",
@@ -234,6 +237,69 @@ class Checker:
                 p.returncode, len({l.split(": ")[1] for l in bad if l.startswith("invalid: ")}), len(docs)),
                 details=[l.replace(self.d + "/", "") for l in (bad or p.stderr.splitlines())[:10]])
         self.report("PASS", case, details=["%d documents" % len(docs)])
+
+    def lab_expect(self, t):
+        """The findings vfio-lab's mappings must give (check --gpa-map), from its truth."""
+        zero_pfn = num(t["zero_pfn"])
+        b_is_zero = all(num(p["pfn_after_map"]) == zero_pfn for p in t["pages"] if p["name"].startswith("B_"))
+        exp = []
+        if b_is_zero:
+            exp.append(("zero page buffer B", {"zero_page"}, 0x200000, 0x204000, 4, None))
+            exp.append(("unwritten zero page buffer F", {"zero_page_consistent"}, 0x500000, 0x504000, 4, None))
+        exp.append(("stale buffer C", {"stale"}, 0x300000, 0x304000, 4, None))
+        return exp
+
+    def iommufd(self):
+        """vfio-lab --iommufd (/dev/iommu, the device cdev, IOMMU_IOAS_MAP): the holder is found
+        by the cdev alone (no group fd), the stale buffer C found at its exact IOVAs, lookup ==
+        pagemap, pins charged to pinned_vm. Only kernels built with CONFIG_IOMMUFD and
+        CONFIG_VFIO_DEVICE_CDEV (the 7.3 lab kernel) have it; elsewhere nothing is reported."""
+        has = os.path.exists(os.path.join(self.d, "has-iommufd"))
+        if not has:
+            if self.kv in IOMMUFD_KERNELS and not self.prefix.startswith("debian"):
+                self.report("FAIL", "iommufd lab", "no /dev/iommu or no vfio-dev cdev for the device in this guest")
+            return
+        t = self.truth("iommufd")
+        if t is None or t.get("backend") != "iommufd":
+            return self.report("FAIL", "iommufd lab", "vfio-lab --iommufd did not produce truth.json (see iommufd/vfio-lab.log)")
+        rd = lambda n: open(os.path.join(self.d, "iommufd", n), errors="replace").read() if os.path.exists(os.path.join(self.d, "iommufd", n)) else ""
+        fds, st = rd("fds.txt"), rd("status.txt")
+        probs = self.holds_cdev_only(fds)
+        if "/dev/vfio/devices/%s" % t.get("cdev", "?") not in fds:
+            probs.append("the lab process does not hold /dev/vfio/devices/%s" % t.get("cdev"))
+        kb = {}
+        for l in st.splitlines():
+            k, _, v = l.partition(":")
+            kb[k] = int(v.split()[0]) if v.split() else -1
+        want_kb = len(t["pages"]) * PG // 1024   # every mapped 4 KiB page, pinned once
+        if kb.get("VmPin") != want_kb or kb.get("VmLck", -1) != 0:
+            probs.append("VmPin %r kB, VmLck %r kB: expected the %d kB mapped in pinned_vm only"
+                         % (kb.get("VmPin"), kb.get("VmLck"), want_kb))
+        if probs:
+            self.report("FAIL", "iommufd lab process (fds, VmPin)", "; ".join(probs))
+        else:
+            self.report("PASS", "iommufd lab process (fds, VmPin)", details=["/dev/iommu + /dev/vfio/devices/%s, VmPin %d kB "
+                                                                          "(= the mapped size), VmLck 0" % (t.get("cdev"), kb["VmPin"])])
+        exp = self.lab_expect(t)
+        self.check_findings("iommufd check --gpa-map", self.run("iommufd-check-gpa-map"), 2, exp)
+        relaxed = {"stale buffer C": {"stale", "orphaned_pin"},
+                   "unwritten zero page buffer F": {"zero_page_consistent", "zero_page"}}
+        exp2 = [(e[0], relaxed.get(e[0], e[1])) + e[2:] for e in exp]
+        self.check_findings("iommufd check (inferred map)", self.run("iommufd-check-inferred"), 2, exp2)
+        r = self.run("iommufd-check-device")
+        self.check_findings("iommufd check --device (holder found by the cdev)", r, 2, exp2)
+        if r.doc is not None:
+            pids = [p.get("pid") for p in r.doc.get("processes", []) or []]
+            if pids != [t["pid"]]:
+                self.report("FAIL", "iommufd check --device: the holder", "processes %r, expected [%d]" % (pids, t["pid"]), [r])
+        self.check_lookup("iommufd lookup", self.run("iommufd-lookup"), t)
+        tc = self.truth("iommufd-clean")
+        for name, case in (("iommufd-clean-gpa-map", "iommufd clean check --gpa-map"),
+                           ("iommufd-clean-inferred", "iommufd clean check (inferred map)")):
+            if tc is None:
+                self.report("FAIL", case, "vfio-lab --iommufd --clean did not produce truth.json")
+                continue
+            self.check_findings(case, self.run(name), 0, [])
 
     def lab_checks(self, t, vendor):
         zero_pfn = num(t["zero_pfn"])
@@ -271,7 +337,8 @@ class Checker:
 
     def tables_all(self):
         """`tables` (debugfs vs memory walk) for every other translated device but virtio: each
-        identical, exit 0, and at least one of them with leaves (so the comparison is not vacuous)."""
+        identical, exit 0, and the e1000e (its link up: rings mapped) with leaves, so the comparison
+        is not vacuous."""
         case = "memory walk == debugfs, every other device"
         d = os.path.join(self.d, "tables-all")
         names = sorted(f[:-3] for f in os.listdir(d) if f.endswith(".rc")) if os.path.isdir(d) else []
@@ -292,6 +359,12 @@ class Checker:
             leaves += dl or 0
         if not probs and leaves == 0:
             probs.append("no device has any leaf: nothing was compared")
+        # the e1000e with its link up (guest.sh) has its rings mapped on every kernel
+        pci = os.path.join(self.d, "pci-devices.txt")
+        nic = [l.split()[0] for l in open(pci) if " 0x8086:0x10d3 " in l] if os.path.exists(pci) else []
+        for n, r in zip(names, runs):
+            if nic and n == nic[0] and r.doc is not None and not num(r.doc.get("debugfs_leaves")):
+                probs.append("%s (e1000e, link up): no leaves" % n)
         if probs:
             return self.report("FAIL", case, "; ".join(probs[:6]), [r for r in runs if r.rc != 0])
         self.report("PASS", case, runs=runs, details=["%s: %s leaves" % (n, r.doc.get("debugfs_leaves"))
@@ -551,6 +624,7 @@ class Checker:
             bar = (int(lo, 16), int(hi, 16) + 1)
         noncrit = lambda f: str(f.get("severity", "")).lower() != "critical"
         r1, r2 = self.run("nested-prelaunch"), self.run("nested-after-cont")
+        self.nested_qemu_version()
         if self.kv == "6.1":
             self.check_findings("nested QEMU -S check --qmp", r1, 2, [
                 ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, "pc.bios"),
@@ -571,10 +645,71 @@ class Checker:
             self.check_findings("nested QEMU after cont check --qmp", r2, 0, [])
         self.nested_inferred(bar)
         self.viommu(noncrit, ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, None))
+        self.iommufd_nested()
         self.schema()
         if bar is None:
             print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
 
+
+    def nested_qemu_version(self):
+        """E2E_NESTED_QEMU=10: the nested QEMU really is QEMU 10 (not the host's 7.2), and its
+        info ramblock has the HVA and RO columns (QEMU 8.0+), so check --qmp took that path."""
+        want = os.environ.get("E2E_NESTED_QEMU", "")
+        if not want:
+            return
+        case = "nested QEMU is %s.x, info ramblock with HVA and RO columns" % want
+        rd = lambda *n: open(os.path.join(self.d, *n), errors="replace").read() if os.path.exists(os.path.join(self.d, *n)) else ""
+        v = rd("nested-qemu-version.txt").strip().splitlines()
+        hdr = [l for l in rd("prelaunch", "ramblock.txt").splitlines() if "Block Name" in l]
+        probs = []
+        if not v or not v[0].startswith("QEMU emulator version %s." % want):
+            probs.append("nested-qemu-version.txt: %r" % (v[:1],))
+        if not hdr or not hdr[0].split()[-2:] == ["HVA", "RO"]:
+            probs.append("prelaunch/ramblock.txt header %r" % (hdr[:1],))
+        if probs:
+            return self.report("FAIL", case, "; ".join(probs))
+        self.report("PASS", case, details=[v[0]])
+
+    def holds_cdev_only(self, fds):
+        """Problems with a process's `ls -l /proc/PID/fd`: it must hold /dev/iommu and a device
+        cdev, and no VFIO group or container."""
+        probs = []
+        if "/dev/iommu" not in fds or "/dev/vfio/devices/vfio" not in fds:
+            probs.append("the process does not hold /dev/iommu and a /dev/vfio/devices/vfioN")
+        if any(x.startswith("/dev/vfio/") and x[10:].isdigit() for x in fds.split()) or "/dev/vfio/vfio" in fds:
+            probs.append("the process holds a VFIO group or container fd")
+        return probs
+
+    def iommufd_nested(self):
+        """The nested QEMU with -object iommufd and vfio-pci,iommufd= (kernels with iommufd
+        and the cdev only): found by its cdev, clean at prelaunch, after cont, inferred, --device."""
+        if not os.path.exists(os.path.join(self.d, "has-iommufd")):
+            if self.kv in IOMMUFD_KERNELS and not self.prefix.startswith("debian"):
+                self.report("FAIL", "iommufd nested QEMU", "no /dev/iommu or no vfio-dev cdev for the device in this guest")
+            return
+        skip = os.path.join(self.d, "iommufd-nested.skip")
+        if os.path.exists(skip):
+            return self.report("SKIP", "iommufd nested QEMU", open(skip).read().strip())
+        F = os.path.join(self.d, "iommufd-nested")
+        if not os.path.exists(os.path.join(F, "pid")):
+            err = open(os.path.join(F, "qemu.stderr"), errors="replace").read().strip()[-300:] if os.path.exists(os.path.join(F, "qemu.stderr")) else ""
+            return self.report("FAIL", "iommufd nested QEMU", "did not start: %s" % err)
+        pid = int(open(os.path.join(F, "pid")).read())
+        fds = open(os.path.join(F, "fds.txt"), errors="replace").read() if os.path.exists(os.path.join(F, "fds.txt")) else ""
+        probs = self.holds_cdev_only(fds)
+        if probs:
+            self.report("FAIL", "iommufd nested QEMU holds /dev/iommu + the cdev only", "; ".join(probs))
+        else:
+            self.report("PASS", "iommufd nested QEMU holds /dev/iommu + the cdev only")
+        self.check_findings("iommufd nested QEMU -S check --qmp", self.run("iommufd-nested-prelaunch"), 0, [])
+        self.check_findings("iommufd nested QEMU after cont check --qmp", self.run("iommufd-nested-after-cont"), 0, [])
+        self.check_findings("iommufd nested QEMU check (inferred map)", self.run("iommufd-nested-inferred"), 0, [])
+        r = self.run("iommufd-nested-device")
+        self.check_findings("iommufd nested QEMU check --device", r, 0, [])
+        if r.doc is not None:
+            pids = [p.get("pid") for p in r.doc.get("processes", []) or []]
+            if pids != [pid]:
+                self.report("FAIL", "iommufd nested QEMU check --device: the holder", "processes %r, expected [%d]" % (pids, pid), [r])
 
     def nested_inferred(self, bar):
         """After cont, without QMP: the inferred map. The BAR window (P2P) is MMIO, not
@@ -632,6 +767,127 @@ class Checker:
         if probs:
             return self.report("FAIL", case, "; ".join(probs), [rg])
         self.report("PASS", case, runs=[rg])
+
+    # ---------------------------------------------------------------- big (issue 14.6)
+    STALL = ("soft lockup", "self-detected stall", "RCU stall", "rcu_sched detected stall",
+             "rcu_preempt detected stall", "detected stalls on CPUs", "hung_task")
+
+    def big(self):
+        """vfio-lab --big: >= 1 GiB mapped in 4 KiB IOMMU pages. The memory walk checks every
+        page (exit 0, no finding) and auto picks it without opening a debugfs page-table file
+        (strace); the dumps agree; the kernel logs no stall after building the debugfs dump.
+        Prints the wall times (figures for issue 14)."""
+        self.devices()
+        t = self.truth("big")
+        B = os.path.join(self.d, "big")
+        if t is None:
+            return self.report("FAIL", "big: vfio-lab --big", "no truth.json (see serial log and big/vfio-lab.log)")
+        lo, size = num(t["iova"]), num(t["size"])
+        npg = size // PG
+        rd = lambda n: open(os.path.join(B, n)).read().strip() if os.path.exists(os.path.join(B, n)) else ""
+        for name, src in (("big-check-memory", "memory"), ("big-check-auto", "memory"), ("big-check-debugfs", "debugfs")):
+            r = self.run(name)
+            case = "big: check %s: %d pages in 4 KiB pages, OK" % ("auto picks memory" if name.endswith("auto") else "--source " + src, npg)
+            if not r.present and src == "debugfs" and not rd("debugfs-bytes"):
+                self.report("SKIP", case, "no debugfs page-table file")
+                continue
+            if r.doc is None:
+                self.report("FAIL", case, r.why_no_doc(), [r])
+                continue
+            probs = []
+            devs = [d for p in r.doc.get("processes", []) or [] for d in p.get("devices", []) or []]
+            if r.rc != 0:
+                probs.append("exit %s, expected 0" % r.rc)
+            if len(devs) != 1:
+                probs.append("%d devices, expected 1" % len(devs))
+            else:
+                if devs[0].get("source") != src:
+                    probs.append("source %r, expected %r" % (devs[0].get("source"), src))
+                if num(devs[0].get("pages_checked")) != npg:
+                    probs.append("pages_checked %s, expected %d" % (devs[0].get("pages_checked"), npg))
+            if r.doc.get("findings"):
+                probs.append("findings: %s" % json.dumps(r.doc["findings"])[:400])
+            self.report("FAIL" if probs else "PASS", case, "; ".join(probs), [r])
+        case = "big: auto opens no debugfs page-table file (strace)"
+        st = rd("check-auto.strace")
+        rs = self.run("big-check-auto-strace")
+        opens = [x for x in st.splitlines() if "open" in x]
+        if not rs.present:
+            self.report("SKIP", case, "strace not available on the host")
+        elif rs.rc != 0 or not any("kcore" in x for x in opens):
+            self.report("FAIL", case, "exit %s; %d opens traced, none of /proc/kcore (strace did not work?)" % (rs.rc, len(opens)), [rs])
+        elif any("domain_translation_struct" in x for x in opens):
+            self.report("FAIL", case, "opened: %s" % [x for x in opens if "domain_translation_struct" in x][:3], [rs])
+        else:
+            self.report("PASS", case, runs=[rs])
+        rm, rdb = self.run("big-dump-memory"), self.run("big-dump-debugfs")
+        case = "big: dump --source memory: %d 4 KiB pages at 0x%x, nothing else" % (npg, lo)
+        if rm.doc is None:
+            self.report("FAIL", case, rm.why_no_doc(), [rm])
+        else:
+            ext = self.norm_extents(rm.doc)
+            probs = ["exit %s" % rm.rc] if rm.rc != 0 else []
+            pages = sum(e[1] // PG for e in ext)
+            if pages != npg:
+                probs.append("%d pages in the extents, expected %d" % (pages, npg))
+            bad = [e for e in ext if e[4] != PG or e[0] < lo or e[0] + e[1] > lo + size]
+            if bad:
+                probs.append("%d extents not 4 KiB pages inside the buffer, e.g. %r" % (len(bad), bad[0]))
+            self.report("FAIL" if probs else "PASS", case, "; ".join(probs), [rm])
+            if rdb.present:
+                c2 = "big: memory walk == debugfs (%d extents)" % len(ext)
+                if rdb.doc is None or rdb.rc != 0:
+                    self.report("FAIL", c2, rdb.why_no_doc() or "exit %s" % rdb.rc, [rdb])
+                elif self.norm_extents(rdb.doc) != ext:
+                    self.report("FAIL", c2, "extents differ", [rdb])
+                else:
+                    self.report("PASS", c2, runs=[rm, rdb])
+        r = self.run("big-lookup")
+        case = "big: lookup of 16 pages = vfio-lab's pagemap PFNs"
+        if r.doc is None:
+            self.report("FAIL", case, r.why_no_doc(), [r])
+        else:
+            res = {num(x.get("iova")): x for x in r.doc.get("results", []) or []}
+            probs = []
+            for p in t["pages"]:
+                x = res.get(num(p["iova"]))
+                if x is None or not x.get("mapped") or num(x.get("pfn")) != num(p["pfn_after_map"]) or num(x.get("page_size")) != PG:
+                    probs.append("iova %s: %r, expected pfn %s page_size 4096" % (p["iova"], x, p["pfn_after_map"]))
+            self.report("FAIL" if probs else "PASS", case, "; ".join(probs[:4]), [r])
+        # the guest's dmesg in phases: before the cat of the debugfs file, after it, after the
+        # memory-walk runs (--source memory, auto: what the tool does by itself), after the
+        # explicit --source debugfs runs. The tool's own runs must not stall the kernel; what
+        # the kernel logs while it builds the dump for cat / --source debugfs is reported.
+        phases = [("before", rd("dmesg-before.txt")), ("cat", rd("dmesg-after-cat.txt")),
+                  ("memory", rd("dmesg-after-memory.txt")), ("debugfs", rd("dmesg-after-debugfs.txt"))]
+        stalls = {}
+        for (_, a), (name, b) in zip(phases, phases[1:]):
+            if b:
+                new = b.splitlines()[len(a.splitlines()):] if a else b.splitlines()
+                stalls[name] = [x for x in new if any(k in x for k in self.STALL)]
+        case = "big: no soft lockup / RCU stall while the memory walk runs (auto, --source memory)"
+        if not phases[2][1]:
+            self.report("FAIL", case, "no dmesg after the memory-walk runs (guest did not get that far?)")
+        elif stalls.get("memory"):
+            self.report("FAIL", case, "%d lines: %s" % (len(stalls["memory"]), stalls["memory"][:3]))
+        else:
+            self.report("PASS", case)
+        if rd("debugfs-bytes"):
+            n_cat, n_dbg = len(stalls.get("cat", [])), len(stalls.get("debugfs", []))
+            print("INFO: %s: big: kernel stall/lockup lines while it built the debugfs dump: %d after the cat, "
+                  "%d after the --source debugfs runs%s" % (self.prefix, n_cat, n_dbg,
+                  (": " + "; ".join((stalls.get("cat", []) + stalls.get("debugfs", []))[:2])) if n_cat + n_dbg else ""))
+        fig = "big: figures: %d MiB in %d 4 KiB pages; vfio-lab setup %ss (MAP_DMA %.1fs)" % (
+            size >> 20, npg, rd("lab-setup.time") or "?", float(t.get("map_seconds", 0)))
+        if rd("debugfs-bytes"):
+            fig += "; cat debugfs %s bytes: %ss" % (rd("debugfs-bytes"), rd("debugfs-cat.time"))
+        for n in ("big-dump-memory", "big-check-memory", "big-check-auto", "big-dump-debugfs", "big-check-debugfs"):
+            r = self.run(n)
+            if r.present:
+                fig += "; %s %.2fs" % (n[4:], r.time)
+        print("INFO: %s: %s" % (self.prefix, fig))
+        with open(os.path.join(self.d, "figures.txt"), "w") as f:
+            f.write(fig + "\n")
 
 
 def main():

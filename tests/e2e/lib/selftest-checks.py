@@ -65,7 +65,8 @@ def synth(d, t, wrong=None):
     open(os.path.join(d, "has-btf"), "w").write("")
     open(os.path.join(d, "has-debugfs"), "w").write("")
     os.makedirs(os.path.join(d, "tables-all"), exist_ok=True)
-    for b, n in (("0000:00:01.0", 0), ("0000:00:1f.2", 4096)):
+    open(os.path.join(d, "pci-devices.txt"), "w").write("0000:00:01.0 0x8086:0x10d3 driver=e1000e group=1\n")
+    for b, n in (("0000:00:01.0", 0 if wrong == "nic-no-leaves" else 258), ("0000:00:1f.2", 4096)):
         diff = [{"iova": "0x1000"}] if wrong == "tables-differ" and n else []
         put(os.path.join(d, "tables-all"), b, {"bdf": b, "identical": not diff, "differences": diff,
                                                "debugfs_leaves": n, "memory_leaves": n, "errors": []}, 1 if diff else 0)
@@ -108,7 +109,8 @@ for wrong, expect_fail in ((None, {SCHEMA}), ("extra-finding", {"check --gpa-map
                            ("lookup-pfn", {"lookup", "lookup without debugfs (kallsyms)", SCHEMA}),
                            ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)", SCHEMA}),
                            ("pt-parse-error", {"pass-through: dump --source debugfs", SCHEMA}),
-                           ("tables-differ", {"memory walk == debugfs, every other device", SCHEMA})):
+                           ("tables-differ", {"memory walk == debugfs, every other device", SCHEMA}),
+                           ("nic-no-leaves", {"memory walk == debugfs, every other device", SCHEMA})):
     d = tempfile.mkdtemp()
     try:
         shutil.copytree(os.path.join(src, "lab"), os.path.join(d, "lab"))
