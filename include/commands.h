@@ -31,6 +31,7 @@ int cmd_dump(struct iv_run *run, int argc, char **argv);
 int cmd_lookup(struct iv_run *run, int argc, char **argv);
 int cmd_tables(struct iv_run *run, int argc, char **argv);
 int cmd_check(struct iv_run *run, int argc, char **argv);
+int cmd_gpamap(struct iv_run *run, int argc, char **argv);
 
 /* Option tables: the global options (codes IV_OPT_*, and 'j', 'p', 'h', 'V', 't';
  * commands must not use these) and the commands' (for main's whole-line pass). */
@@ -39,6 +40,7 @@ enum { IV_OPT_ROOT = 0x1000, IV_OPT_DEBUGFS, IV_OPT_SOURCE, IV_OPT_MEMORY, IV_OP
 #define IV_GLOBAL_SHORTOPTS "jphVt:"
 extern const struct option iv_opts_global[];
 extern const struct option iv_opts_check[];
+extern const struct option iv_opts_gpamap[];
 extern const struct option iv_opts_device[];   /* dump, lookup, tables: --pasid */
 
 /* The command's next option (getopt_long over the command's table plus the
@@ -51,6 +53,10 @@ int iv_getopt(int argc, char **argv, const struct option *cmdopts);
 /* Usage error: message on stderr, in JSON errors with -j, as the one
  * "IOMMU UNKNOWN - ..." line under --nagios. Returns 3. */
 int iv_usage_error(struct iv_run *run, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* --domain NAME (c 'L') or --vmid N (c 'X') into *vm (cleared first): a libvirt
+ * name (not empty, no '/'), a VMID 1..999999999. 0, or 3 (usage error reported). */
+struct iv_vm;
+int iv_cmd_vm_arg(struct iv_run *run, const char *cmd, int c, const char *arg, struct iv_vm *vm);
 
 /* -t/--timeout SECONDS, the whole run's time limit (src/cmd/timeout.c): the
  * layers stop waiting at the run's deadline (run->opt.deadline); IV_TIMEOUT_GRACE s later SIGALRM ends

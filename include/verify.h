@@ -68,6 +68,8 @@ struct iv_check_opts {
 	const pid_t *pids; size_t npids;      /* none: every VFIO process */
 	const struct iv_bdf *devs; size_t ndevs; /* none: all devices of the process */
 	const char *qmp;                       /* --qmp SOCKET */
+	struct iv_vm *vms; size_t nvms;        /* --domain, --vmid: resolved by iv_check_run (PIDs
+						  checked with the others; map through their stack) */
 	const char *gpa_map_file;              /* --gpa-map FILE */
 	unsigned min_devices;                  /* --min-devices N: fewer devices checked -> UNKNOWN */
 };

@@ -34,9 +34,9 @@ fd 5151 9 /dev/vfio/devices/vfio0
 fd 777 3 /dev/vfio/vfio                                   # container only: not a holder
 fd 888 4 /srv/chroot/dev/vfio/7                           # QEMU in a chroot: a holder
 mkdir -p "$R/proc/self/fd" && ln -s /dev/vfio/2 "$R/proc/self/fd/5"   # not a PID
-mkdir -p "$R/run/libvirt/qemu" "$R/run/qemu-server"
+mkdir -p "$R/run/libvirt/qemu" "$R/var/run/qemu-server"
 echo 4242 > "$R/run/libvirt/qemu/web.pid"; echo 5151 > "$R/run/libvirt/qemu/db.pid"
-echo 4242 > "$R/run/qemu-server/101.pid"; echo 5151 > "$R/run/qemu-server/102.pid"
+echo 4242 > "$R/var/run/qemu-server/101.pid"; echo 5151 > "$R/var/run/qemu-server/102.pid"
 : > "$R/run/libvirt/qemu/\$(touch pwned).pid"     # a name compgen -W would run (in $TMP)
 
 # A stand-in binary with its own --help: options follow the binary completed.
@@ -104,7 +104,7 @@ $TMP/fake/iommu-verify --frob-level frob --f
 $TMP/fake/iommu-verify --frob-level 3 frob --f
 EOF2
 cat > "$TMP/expect" <<EOF2
-<devices dump lookup tables check>
+<devices dump lookup tables check gpa-map>
 <devices dump>
 <--source>
 <memory>

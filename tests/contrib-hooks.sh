@@ -34,14 +34,14 @@ cat > "$TMP/expect" <<'EOF2'
 --on-active=30
 --unit=iommu-verify-started-web\x201
 --description=iommu-verify after libvirt started a domain
-/bin/systemctl
-start
---no-block
-iommu-verify.service
+/usr/sbin/iommu-verify
+check
+--domain
+web 1
 ---
 EOF2
 if command -v systemd-escape >/dev/null 2>&1; then
-	diff -u "$TMP/expect" "$TMP/systemd-run.args" >"$TMP/diff" && ok "hook: systemd-run --on-active=30 starts iommu-verify.service (unit name escaped)" \
+	diff -u "$TMP/expect" "$TMP/systemd-run.args" >"$TMP/diff" && ok "hook: systemd-run --on-active=30 runs check --domain 'web 1' (unit name escaped)" \
 		|| { fail "hook: systemd-run arguments differ"; cat "$TMP/diff" >&2; }
 fi
 [ -s "$TMP/out" ] || [ -s "$TMP/err" ] && fail "hook printed something (libvirt logs it): $(cat "$TMP/out" "$TMP/err")"
@@ -53,7 +53,8 @@ for op in "prepare begin" "start begin" "stopped end" "release end" "migrate beg
 		|| fail "hook: '$op': exit $RC, systemd-run called: $(cat "$TMP/systemd-run.args" 2>/dev/null)"
 done
 hook '$(touch pwned); `touch pwned2`' started begin -
-[ $RC -eq 0 ] && [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ] && ok "hook: a hostile domain name is data, not code" \
+[ $RC -eq 0 ] && [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ] && grep -qxF -- '$(touch pwned); `touch pwned2`' "$TMP/systemd-run.args" \
+	&& ok "hook: a hostile domain name is data, not code (passed as one argument)" \
 	|| fail "hook: hostile name: exit $RC, files: $(ls "$TMP" | grep pwned)"
 rm -f "$TMP/systemd-run.args"
 IOMMU_VERIFY_DELAY='1; touch pwned' hook web started begin -
@@ -66,9 +67,9 @@ PVE="$C/proxmox/iommu-verify-hook"
 rm -f "$TMP/systemd-run.args"
 ( cd "$TMP" && PATH="$TMP/bin:$PATH" sh "$PVE" 101 post-start ) </dev/null >"$TMP/out" 2>&1; RC=$?
 printf '%s\n' --quiet --no-block --collect --on-active=30 --unit=iommu-verify-started-vm101 \
-	"--description=iommu-verify after Proxmox started VM 101" /bin/systemctl start --no-block iommu-verify.service --- > "$TMP/expect"
+	"--description=iommu-verify after Proxmox started VM 101" /usr/sbin/iommu-verify check --vmid 101 --- > "$TMP/expect"
 [ $RC -eq 0 ] && diff -u "$TMP/expect" "$TMP/systemd-run.args" >"$TMP/diff" && [ ! -s "$TMP/out" ] \
-	&& ok "proxmox hookscript: post-start schedules iommu-verify.service in 30 s" || { fail "proxmox post-start (exit $RC)"; cat "$TMP/diff" "$TMP/out" >&2; }
+	&& ok "proxmox hookscript: post-start schedules check --vmid 101 in 30 s" || { fail "proxmox post-start (exit $RC)"; cat "$TMP/diff" "$TMP/out" >&2; }
 rm -f "$TMP/systemd-run.args"
 for args in "101 pre-start" "101 pre-stop" "101 post-stop" "'1;touch pwned' post-start"; do
 	eval "( cd \"\$TMP\" && PATH=\"\$TMP/bin:\$PATH\" sh \"\$PVE\" $args )" </dev/null >/dev/null 2>&1; RC=$?
@@ -86,7 +87,7 @@ EOF2
 chmod +x "$TMP/bin/fake-iv"
 start=$(date +%s%N)
 ( cd "$TMP" && IOMMU_VERIFY_SYSTEMD_DIR="$TMP/none" IOMMU_VERIFY="$TMP/bin/fake-iv" IOMMU_VERIFY_DELAY=0 \
-	sh "$HOOK" web started begin - | cat ) >"$TMP/out" 2>&1
+	sh "$HOOK" 'web 1' started begin - | cat ) >"$TMP/out" 2>&1
 RC=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 # "| cat" ends only when every writer of the pipe has closed it: a child that kept
@@ -94,7 +95,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ $RC -eq 0 ] && [ $ms -lt 1500 ] && ok "hook without systemd: returns in ${ms} ms (the check runs detached)" \
 	|| fail "hook without systemd: exit $RC after ${ms} ms"
 i=0; while [ ! -s "$TMP/fake-iv.args" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ "$(cat "$TMP/fake-iv.args" 2>/dev/null)" = "check --all" ] && ok "hook without systemd: ran 'iommu-verify check --all'" \
+[ "$(cat "$TMP/fake-iv.args" 2>/dev/null)" = "check --domain web 1" ] && ok "hook without systemd: ran 'iommu-verify check --domain web 1'" \
 	|| fail "hook without systemd: the check was not run ('$(cat "$TMP/fake-iv.args" 2>/dev/null)')"
 
 # sudoers, NRPE, Icinga 2: one command line.

@@ -55,7 +55,7 @@ grep -q '^-rwxr-xr-x root/root .* ./usr/sbin/iommu-verify$' "$TMP/contents.long"
 [ "$(dpkg-deb -f "$DEB" Package Version Architecture | tr '\n' ' ')" = "Package: iommu-verify Version: $CHVER Architecture: $ARCH " ] \
 	&& ok "control: iommu-verify $CHVER $ARCH" || fail "control fields: $(dpkg-deb -f "$DEB" Package Version Architecture | tr '\n' ' ')"
 dep=$(dpkg-deb -f "$DEB" Depends)
-for l in libelf1 libjson-c5 libbpf1 libc6; do
+for l in libelf1 libjson-c5 libbpf1 libc6 libvirt0; do   # libvirt0: check --domain (--with-libvirt)
 	case ", $dep" in *", $l "* | *", $l,"* | *", $l") ok "Depends: $l (shlibs)" ;; *) fail "Depends lacks $l: $dep" ;; esac
 done
 

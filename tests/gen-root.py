@@ -47,6 +47,10 @@ Options:
   --bar-kpf K        p2p: kpageflags of the BAR's PFNs: hole (default: no entry written, reads as
                      flags 0 / count 0, like a P2PDMA page with a struct page) or nopage (KPF_NOPAGE)
   --no-bar           p2p: the device's sysfs resource lists no BAR (all lines zero)
+  --libvirt          as libvirt starts it: -uuid UUID on the command line (--uuid, default
+                     c7a5fdbd-edaf-9455-926a-d65c16db1809) and root/run/libvirt/qemu/NAME.pid
+  --vmid N           as Proxmox starts VM N: -id N and -pidfile /var/run/qemu-server/N.pid on the
+                     command line, and that pid file below root (the socket N.qmp is the test's)
   --viommu DEV       add "-device DEV" to the QEMU command line (e.g. intel-iommu,caching-mode=on)
   --gsts V[,V2...]   qmp/xp.txt: the emulated Intel unit's GSTS (0xfed9001c) for fake-qmp.py's xp
                      (V2...: the values of the following reads)
@@ -220,6 +224,10 @@ def cmdline(opt):
         args += ["-name", opt["name"]]
     elif style == "equals":
         args += ["-name=%s" % opt["name"]]
+    if opt["libvirt"]:
+        args += ["-uuid", opt["uuid"]]
+    if opt["vmid"]:
+        args += ["-id", str(opt["vmid"]), "-pidfile", "/var/run/qemu-server/%d.pid" % opt["vmid"]]
     if opt["viommu"]:
         args += ["-device", opt["viommu"]]
     args += ["-machine", "pc,accel=kvm", "-m", "64", "-S", "-device", "vfio-pci,host=%s" % DEV,
@@ -262,6 +270,10 @@ def write_proc(root, opt):
     maps.append("7ffd6b1d0000-7ffd6b1f1000 rw-p 00000000 00:00 0                          [stack]")
     maps.sort(key=lambda l: int(l.split("-")[0], 16))
     wfile(p + "/maps", "\n".join(maps) + "\n")
+    if opt["libvirt"]:
+        wfile(root + "/run/libvirt/qemu/%s.pid" % opt["name"], "%d" % pid)
+    if opt["vmid"]:
+        wfile(root + "/var/run/qemu-server/%d.pid" % opt["vmid"], "%d\n" % pid)
     # pid 1: no VFIO device
     wfile(root + "/proc/1/cmdline", "/sbin/init\0")
     wfile(root + "/proc/1/comm", "init\n")
@@ -429,12 +441,13 @@ def parse_args(argv):
     opt = {"pid": 4242, "name": "vm1", "name_style": "guest", "comm": "qemu-system-x86",
            "starttime": 1234567, "cdev": False, "iommufd": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
-           "viommu": "", "gsts": "", "mtree_vtd": ""}
+           "viommu": "", "gsts": "", "mtree_vtd": "", "libvirt": False, "vmid": 0,
+           "uuid": "c7a5fdbd-edaf-9455-926a-d65c16db1809"}
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--cdev", "--iommufd", "--no-status", "--kcore", "--no-bar"):
+        if a in ("--cdev", "--iommufd", "--no-status", "--kcore", "--no-bar", "--libvirt"):
             opt[a[2:].replace("-", "_")] = True
         elif a.startswith("--") and a[2:].replace("-", "_") in opt:
             key = a[2:].replace("-", "_")

@@ -17,6 +17,9 @@ const struct option iv_opts_check[] = {
 	{ "all", no_argument, NULL, 'A' },
 	{ "device", required_argument, NULL, 'D' },
 	{ "qmp", required_argument, NULL, 'Q' },
+	{ "domain", required_argument, NULL, 'L' },
+	{ "vmid", required_argument, NULL, 'X' },
+	{ "connect", required_argument, NULL, 'C' },
 	{ "gpa-map", required_argument, NULL, 'G' },
 	{ "min-devices", required_argument, NULL, 'm' },
 	{ "nagios", no_argument, NULL, 'N' },
@@ -38,11 +41,12 @@ static int input_file(struct iv_run *run, const char *opt, const char *path)
 	return 0;
 }
 
-int cmd_check(struct iv_run *run, int argc, char **argv)
+static int check_cmd(struct iv_run *run, int argc, char **argv, struct iv_vm *vms)
 {
 	pid_t pids[MAX_ARGS];
 	struct iv_bdf devs[MAX_ARGS];
-	struct iv_check_opts opts = { .pids = pids, .devs = devs };
+	struct iv_check_opts opts = { .pids = pids, .devs = devs, .vms = vms };
+	const char *uri = NULL;
 	bool all = false, nagios = false;
 	const char *prom = NULL;
 	int c;
@@ -72,6 +76,26 @@ int cmd_check(struct iv_run *run, int argc, char **argv)
 				return iv_usage_error(run, "check", "--device: '%s' is not a PCI address", optarg);
 			break;
 		case 'Q': opts.qmp = optarg; break;
+		case 'L':
+		case 'X': {
+			struct iv_vm vm;
+			bool dup = false;
+			if (iv_cmd_vm_arg(run, "check", c, optarg, &vm))
+				return IV_UNKNOWN;
+			for (size_t i = 0; i < opts.nvms; i++)
+				dup |= vms[i].kind == vm.kind && !strcmp(vms[i].name, vm.name);
+			if (dup)
+				break;              /* counts once */
+			if (opts.nvms == MAX_ARGS)
+				return iv_usage_error(run, "check", "too many --domain and --vmid options");
+			vms[opts.nvms++] = vm;
+			break;
+		}
+		case 'C':
+			if (!optarg[0])
+				return iv_usage_error(run, "check", "--connect: the URI is empty");
+			uri = optarg;
+			break;
 		case 'G':
 			if (input_file(run, "--gpa-map", optarg))
 				return IV_UNKNOWN;
@@ -98,6 +122,19 @@ int cmd_check(struct iv_run *run, int argc, char **argv)
 		return iv_usage_error(run, "check", "unexpected argument '%s'", argv[optind]);
 	if (all && opts.npids)
 		return iv_usage_error(run, "check", "--all and --pid exclude each other");
+	if (all && opts.nvms)
+		return iv_usage_error(run, "check", "--all and --domain/--vmid exclude each other (--all names each VM by "
+				      "its -name already)");
+	if (opts.nvms && (opts.qmp || opts.gpa_map_file))
+		return iv_usage_error(run, "check", "--domain and --vmid read the map through their stack: not with --qmp "
+				      "or --gpa-map");
+	bool any_domain = false;
+	for (size_t i = 0; i < opts.nvms; i++) {
+		vms[i].uri = uri;
+		any_domain |= vms[i].kind == IV_VM_DOMAIN;
+	}
+	if (uri && !any_domain)
+		return iv_usage_error(run, "check", "--connect names libvirt's URI: give --domain");
 	if (opts.qmp && opts.gpa_map_file)
 		return iv_usage_error(run, "check", "--qmp and --gpa-map exclude each other");
 	if ((opts.qmp || opts.gpa_map_file) && opts.npids != 1)
@@ -121,5 +158,13 @@ int cmd_check(struct iv_run *run, int argc, char **argv)
 	if (out && rc != IV_CRITICAL)
 		rc = IV_UNKNOWN;    /* main reports the write error; a CRITICAL still wins */
 	iv_check_free(&res);
+	return rc;
+}
+
+int cmd_check(struct iv_run *run, int argc, char **argv)
+{
+	struct iv_vm *vms = iv_xcalloc(MAX_ARGS, sizeof *vms);   /* --domain, --vmid (1 KiB each) */
+	int rc = check_cmd(run, argc, argv, vms);
+	free(vms);
 	return rc;
 }

@@ -175,3 +175,20 @@ int iv_cmd_open_table(struct iv_run *run, const struct iv_bdf *bdf, uint32_t pas
 	print_string(PRINT_ANY, "origin", " (%s)\n", t->origin);
 	return 0;
 }
+
+int iv_cmd_vm_arg(struct iv_run *run, const char *cmd, int c, const char *arg, struct iv_vm *vm)
+{
+	uint64_t v;
+	memset(vm, 0, sizeof *vm);
+	if (c == 'L') {
+		if (!arg[0] || strlen(arg) >= sizeof vm->name || strchr(arg, '/'))
+			return iv_usage_error(run, cmd, "--domain: '%s' is not a libvirt domain name", arg);
+		vm->kind = IV_VM_DOMAIN;
+	} else {
+		if (strspn(arg, "0123456789") != strlen(arg) || iv_parse_u64(arg, &v) || v == 0 || v > 999999999)
+			return iv_usage_error(run, cmd, "--vmid: '%s' is not a Proxmox VM ID", arg);
+		vm->kind = IV_VM_VMID;
+	}
+	snprintf(vm->name, sizeof vm->name, "%s", arg);
+	return 0;
+}

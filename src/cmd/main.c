@@ -29,8 +29,11 @@ static const struct iv_command commands[] = {
 	{ "tables", cmd_tables, "DEVICE [--pasid N]", "compare the debugfs dump with the memory walk",
 	  iv_opts_device, NULL },
 	{ "check", cmd_check,
-	  "[--pid PID ...|--all] [--device DEVICE ...] [--min-devices N] [--qmp SOCKET|--gpa-map FILE] [--nagios] [--prometheus FILE]",
+	  "[--pid PID ...|--all] [--domain NAME ...] [--vmid N ...] [--connect URI] [--device DEVICE ...] [--min-devices N] [--qmp SOCKET|--gpa-map FILE] [--nagios] [--prometheus FILE]",
 	  "compare each VFIO device's IOMMU mappings with its process's CPU page tables", iv_opts_check, NULL },
+	{ "gpa-map", cmd_gpamap, "--pid PID --qmp SOCKET | --domain NAME [--connect URI] | --vmid N",
+	  "one VM's guest physical address map as check reads it (-j: a --gpa-map file in \"sections\")",
+	  iv_opts_gpamap, NULL },
 };
 
 static void usage(FILE *f)
@@ -49,7 +52,7 @@ static void usage(FILE *f)
 		"  --debugfs-max-mib N     auto: skip a debugfs dump whose kernel buffer would exceed N MiB (64)\n"
 		"  --stats                 print counters of what was read (stderr)\n"
 		"  -t, --timeout SECONDS   the whole run's time limit (at most 3600; default none,\n"
-		"                          50 with --nagios; without it each QMP session gets 5 s)\n"
+		"                          50 with --nagios; without it each QMP or libvirt session gets 5 s)\n"
 		"  -h, --help; -V, --version\n"
 		"\n"
 		"Commands:\n");

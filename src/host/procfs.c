@@ -371,7 +371,7 @@ static int proc_load(struct iv_run *run, pid_t pid, struct iv_proc *p)
 		if (parse_starttime(run, path, buf, &p->starttime) && !p->reason[0])
 			snprintf(p->reason, sizeof p->reason, "%.160s: cannot read the start time", path);
 	}
-	if (r == P_VFIO)
+	if (r == P_VFIO || r == P_NONE)   /* named by -name also when it holds no VFIO device (--domain) */
 		proc_name(p, dfd);
 	close(dfd);
 	if (r != P_VFIO) {

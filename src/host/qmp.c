@@ -39,6 +39,9 @@ struct iv_qmp {
 	unsigned commands;
 	size_t start, end;
 	size_t reply_bytes;
+	unsigned flags;            /* IV_QMP_PEER_IS_PID */
+	const struct iv_monitor_ops *ops;   /* not a socket (libvirt): HMP through ops, ctx */
+	void *ctx;
 	char buf[65536];
 };
 
@@ -85,6 +88,9 @@ static int check_peer(struct iv_qmp *q)
 	socklen_t len = sizeof cr;
 	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) || len != sizeof cr)
 		return iv_error(q->run, "%s: cannot get the QMP peer's credentials: %s", q->path, strerror(errno));
+	if ((q->flags & IV_QMP_PEER_IS_PID) && q->pid > 0 && cr.pid != q->pid)
+		return iv_error(q->run, "%s: QMP socket served by PID %d, not by the VM's process %d", q->path, (int)cr.pid,
+				(int)q->pid);
 	if (q->pid <= 0 || cr.uid == 0)
 		return 0;
 	uid_t r, e;
@@ -318,6 +324,22 @@ static int qmp_hmp_obj(struct iv_qmp *q, const char *line, json_object **obj)
 	json_object *r;
 	if (!hmp_allowed(line))
 		return iv_error(q->run, "%s: HMP command '%.60s' refused (only info, gpa2hva and xp are sent)", q->path, line);
+	if (q->ops) {   /* libvirt: the same command, through its API; the same checks of the reply */
+		char *text = NULL;
+		q->commands++;
+		if (iv_now() >= q->deadline)
+			return iv_error(q->run, "%s: %s: the %g s session deadline passed", q->path, line, qmp_timeout(q->run));
+		if (q->ops->hmp(q->ctx, line, q->deadline, &text))
+			return -1;
+		size_t n = strlen(text);
+		if (n > QMP_MAX_REPLY) {
+			free(text);
+			return iv_error(q->run, "%s: %s: reply larger than %u MiB", q->path, line, QMP_MAX_REPLY >> 20);
+		}
+		*obj = json_object_new_string_len(text, (int)n);
+		free(text);
+		return 0;
+	}
 	if (qmp_exec(q, "human-monitor-command", line, &r))
 		return -1;
 	if (!json_object_is_type(r, json_type_string)) {
@@ -357,8 +379,11 @@ void iv_qmp_close(struct iv_qmp *q)
 {
 	if (!q)
 		return;
-	if (q->fd >= 0) {
-		close(q->fd);
+	if (q->ops)
+		q->ops->close(q->ctx);
+	if (q->fd >= 0 || q->ops) {
+		if (q->fd >= 0)
+			close(q->fd);
 		if (q->run && q->run->opt.stats)
 			fprintf(stderr, "stats: qmp_socket_held=%.3fs qmp_commands=%u (%s)\n", iv_now() - q->opened,
 				q->commands, q->path);
@@ -368,12 +393,45 @@ void iv_qmp_close(struct iv_qmp *q)
 	free(q);
 }
 
-struct iv_qmp *iv_qmp_open(struct iv_run *run, const char *socket_path, pid_t pid)
+struct iv_qmp *iv_qmp_open_ops(struct iv_run *run, const struct iv_monitor_ops *ops, void *ctx, const char *label,
+			       pid_t pid)
 {
 	struct iv_qmp *q = iv_xcalloc(1, sizeof *q);
 	q->run = run;
 	q->fd = -1;
 	q->pid = pid;
+	q->opened = iv_now();
+	q->deadline = q->opened + qmp_timeout(run);
+	if (run && run->opt.deadline > 0 && run->opt.deadline < q->deadline)
+		q->deadline = run->opt.deadline;   /* -t: the whole run's limit, not per session */
+	snprintf(q->path, sizeof q->path, "%s", label);
+	if (ops->start && ops->start(ctx, q->deadline)) {
+		ops->close(ctx);
+		free(q);
+		return NULL;
+	}
+	q->ops = ops;
+	q->ctx = ctx;
+	return q;
+}
+
+double iv_qmp_deadline(const struct iv_qmp *q)
+{
+	return q->deadline;
+}
+
+struct iv_qmp *iv_qmp_open(struct iv_run *run, const char *socket_path, pid_t pid)
+{
+	return iv_qmp_open_flags(run, socket_path, pid, 0);
+}
+
+struct iv_qmp *iv_qmp_open_flags(struct iv_run *run, const char *socket_path, pid_t pid, unsigned flags)
+{
+	struct iv_qmp *q = iv_xcalloc(1, sizeof *q);
+	q->run = run;
+	q->fd = -1;
+	q->pid = pid;
+	q->flags = flags;
 	q->opened = iv_now();
 	q->deadline = q->opened + qmp_timeout(run);
 	if (run && run->opt.deadline > 0 && run->opt.deadline < q->deadline)
@@ -635,7 +693,7 @@ int iv_qmp_gpamap(struct iv_qmp *q, struct iv_gpa_map *m)
 	}
 	if (rc)
 		iv_gpamap_free(m);
-	snprintf(m->how, sizeof m->how, "qmp");
+	snprintf(m->how, sizeof m->how, "%s", q->ops ? "libvirt" : "qmp");
 	return rc;
 }
 

@@ -547,11 +547,12 @@ static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_
 {
 	memset(map, 0, sizeof *map);
 	int r;
-	if (vi->model[0] && !o->qmp)
+	bool mon = iv_vm_of(o->vms, o->nvms, pr->pid) || o->qmp;   /* --qmp, --domain, --vmid */
+	if (vi->model[0] && !mon)
 		snprintf(vi->how + strlen(vi->how), sizeof vi->how - strlen(vi->how),
 			 "; translation state unknown without --qmp");
-	if (o->qmp) {   /* one session: the map, and the vIOMMU's state when there is one */
-		struct iv_qmp *q = iv_qmp_open(run, o->qmp, pr->pid);
+	if (mon) {   /* one session: the map, and the vIOMMU's state when there is one */
+		struct iv_qmp *q = iv_monitor_open(run, o->qmp, o->vms, o->nvms, pr->pid);
 		r = q ? iv_qmp_gpamap(q, map) : -1;
 		if (r == 0 && !vi->model[0])
 			iv_viommu_mtree(q, vi);   /* not on the command line: the device address spaces */
@@ -574,7 +575,7 @@ static int get_map(struct iv_run *run, const struct iv_check_opts *o, struct iv_
 	snprintf(pr->gpa_map, sizeof pr->gpa_map, "%s", map->how);
 	pr->samples = map->samples;
 	pr->agreed = map->agreed;
-	w->map_authoritative = o->qmp || o->gpa_map_file;
+	w->map_authoritative = mon || o->gpa_map_file;
 	return 0;
 }
 
@@ -585,7 +586,7 @@ static bool viommu_turned_on(struct iv_run *run, const struct iv_check_opts *o, 
 	struct iv_viommu now = *before;
 	now.how[0] = 0;
 	now.translation = -1;
-	struct iv_qmp *q = iv_qmp_open(run, o->qmp, pid);
+	struct iv_qmp *q = iv_monitor_open(run, o->qmp, o->vms, o->nvms, pid);
 	if (q)
 		iv_viommu_gsts(q, &now);
 	iv_qmp_close(q);
@@ -689,9 +690,11 @@ static void check_proc(struct iv_run *run, const struct iv_check_opts *o, struct
 	char nogpa[sizeof pr->devs[0].reason];
 	iv_viommu_cmdline(run, p->pid, &vi);
 	w.pm = iv_pagemap_open(run, p->pid);
+	size_t nerr = run->errs.n;
 	if (!w.pm || get_map(run, o, pr, &w, &map, &vi)) {
-		snprintf(pr->reason, sizeof pr->reason, "%s",
-			 w.pm ? "no guest physical address map (see errors)" : "cannot read the process's pagemap (see errors)");
+		const char *e = w.pm && run->errs.n > nerr ? run->errs.v[run->errs.n - 1] : NULL;   /* in the notes too */
+		snprintf(pr->reason, sizeof pr->reason, "%s%.450s", !w.pm ? "cannot read the process's pagemap (see errors)"
+			 : e ? "no guest physical address map: " : "no guest physical address map (see errors)", e ? e : "");
 		for (size_t i = 0; i < pr->ndevs; i++)
 			unchecked(&pr->devs[i], res, "%s", pr->reason);
 		if (w.pm)
@@ -859,7 +862,9 @@ int iv_check_run(struct iv_run *run, const struct iv_check_opts *o, struct iv_ch
 
 	struct iv_proc *procs = NULL;
 	struct iv_procs_scan scan;
-	int n = iv_procs_find(run, o->pids, o->npids, &procs, &scan);
+	int n = iv_procs_find_vms(run, o->pids, o->npids, o->vms, o->nvms, &procs, &scan);   /* vm.c */
+	for (size_t i = 0; i < o->nvms; i++)   /* --domain/--vmid not resolved: UNKNOWN, the others still checked */
+		o->vms[i].pid ? (void)0 : note(res, "%s: %s", o->vms[i].label, o->vms[i].why);
 	if (n < 0) {
 		note(res, "the processes cannot be listed (see errors)");
 		finalize(run, o, res, NULL);
