@@ -74,6 +74,8 @@ doc check-gone-pid 3 --root "$TMP/clean/root" -j check --pid 4242 --pid 99 --gpa
 gen clean --viommu "intel-iommu,caching-mode=on"
 doc check-viommu 3 --root "$TMP/clean/root" -j check --pid 4242 --gpa-map "$TMP/clean/gpa-map.json"
 doc check-viommu-nomap 3 --root "$TMP/clean/root" -j check --pid 4242
+gen clean --name-style none --comm qemu-kvm
+doc check-no-name 0 --root "$TMP/clean/root" -j check --pid 4242 --gpa-map "$TMP/clean/gpa-map.json"
 printf '[{"gpa": "0x0",\n  "size": zz}]\n' >"$TMP/bad-map.json"
 doc check-bad-file 3 --root "$TMP/pcbios/root" -j check --pid 4242 --gpa-map "$TMP/bad-map.json"
 doc check-no-debugfs 3 --root "$TMP/pcbios/root" --debugfs "$TMP/none" --source debugfs -j check --pid 4242 \
@@ -124,6 +126,8 @@ expect_doc check-pcbios '.summary | [.devices_found, .findings, .finding_pages, 
 expect_doc check-pcbios '.summary.duration_seconds | type' number
 expect_doc check-pcbios '.processes[0] | [.gpa_map, .samples, .samples_agreed, .reason, .viommu] | map(tostring) | join(" ")' \
 	"file null null null null"
+expect_doc check-pcbios '.processes[0] | [.name, .vm] | join(" ")' "vm1 vm1"
+expect_doc check-no-name '.processes[0] | [.name, .vm] | map(tostring) | join(" ")' "qemu-kvm null"
 expect_doc check-inferred '.processes[0] | [.gpa_map, (.samples > 0), (.samples_agreed > 0)] | map(tostring) | join(" ")' \
 	"inferred true true"
 expect_doc check-bad-file '.errors[0] | test("bad-map.json:2:[0-9]+: ")' true
@@ -169,6 +173,7 @@ mutate exit-code-mismatch check-pcbios '.exit_code = 0' 'exit_code' "2 was expec
 mutate errors-not-strings usage-no-command '.errors = [3]' 'errors/0' "3 is not of type 'string'"
 mutate unmapped-with-pfn lookup-lab612 '.results[2].pfn = "0x1"' 'results/2/pfn' "'0x1' is not of type 'null'"
 mutate duration-string check-clean '.summary.duration_seconds = "0.1"' 'summary/duration_seconds' "is not of type 'number'"
+mutate vm-absent check-pcbios 'del(.processes[0].vm)' 'processes/0' "'vm' is a required property"
 mutate table-old-name devices-lab61 '.devices[0].table = true' 'devices/0' "'table' was unexpected"
 # the compatibility rule: a member the schema does not know is fine for the shipped schema
 jq '.new_member = 1' <"$DOCS/dump-lab612.json" >"$TMP/m-added.json"

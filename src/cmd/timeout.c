@@ -72,8 +72,8 @@ void iv_timeout_arm(double secs, bool nagios, bool json, const char *cmd)
 		n = snprintf(out_msg, sizeof out_msg, "IOMMU UNKNOWN - timed out after %g s %s\n", secs, why);
 	else if (json)   /* schema 2's error document: schema_version, command, errors */
 		n = snprintf(out_msg, sizeof out_msg,
-			     "{\"schema_version\":2,\"command\":\"%s\",\"errors\":[\"timed out after %g s %s\"]}\n",
-			     cmd, secs, why);
+			     "{\"schema_version\":%d,\"command\":\"%s\",\"errors\":[\"timed out after %g s %s\"]}\n",
+			     IV_JSON_SCHEMA_VERSION, cmd, secs, why);
 	else
 		n = 0;
 	out_len = n > 0 && (size_t)n < sizeof out_msg ? (size_t)n : 0;
@@ -82,7 +82,8 @@ void iv_timeout_arm(double secs, bool nagios, bool json, const char *cmd)
 		n = snprintf(crit_out, sizeof crit_out, "IOMMU CRITICAL - ");
 	else if (json)
 		n = snprintf(crit_out, sizeof crit_out,
-			     "{\"schema_version\":2,\"command\":\"%s\",\"errors\":[\"a critical finding before the timeout: ", cmd);
+			     "{\"schema_version\":%d,\"command\":\"%s\",\"errors\":[\"a critical finding before the timeout: ",
+			     IV_JSON_SCHEMA_VERSION, cmd);
 	else
 		n = 0;
 	crit_len = n > 0 && (size_t)n < sizeof crit_out ? (size_t)n : 0;

@@ -57,6 +57,10 @@ static void print_process(const struct iv_proc_result *p)
 	open_json_object(NULL);
 	print_int(PRINT_JSON, "pid", NULL, p->pid);
 	print_string(PRINT_JSON, "name", NULL, p->name);
+	if (p->vm[0])     /* QEMU's -name (the Prometheus vm label, the Nagios "VM") */
+		print_string(PRINT_JSON, "vm", NULL, p->vm);
+	else
+		print_null(PRINT_JSON, "vm", NULL);
 	print_bool(PRINT_JSON, "checked", NULL, p->checked);
 	if (p->gpa_map[0])
 		print_string(PRINT_JSON, "gpa_map", NULL, p->gpa_map);

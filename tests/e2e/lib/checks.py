@@ -10,8 +10,10 @@ usage: checks.py MODE DIR KV IOMMU
 Prints one line per case: "PASS: <case> (<t>s)", "FAIL: <case>: <why>" or "SKIP: <case>: <why>",
 plus indented detail lines. Exit status is always 0; the caller counts the lines.
 """
+import glob
 import json
 import os
+import subprocess
 import sys
 
 PG = 4096
@@ -207,6 +209,34 @@ class Checker:
                 continue
             self.check_findings(case, self.run(name), 0, [])
         self.iommufd()
+        self.schema()
+
+    def schema(self):
+        """Every JSON document the guest printed is valid (tests/json-validate.py --strict)."""
+        case = "JSON output valid against the schema"
+        top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+        try:
+            import jsonschema  # noqa: F401  (Debian: python3-jsonschema)
+        except ImportError:
+            return self.report("SKIP", case, "no python3 jsonschema module (Debian: python3-jsonschema)")
+        docs = []
+        for f in sorted(glob.glob(os.path.join(self.d, "*.out")) + glob.glob(os.path.join(self.d, "*", "*.out"))):
+            try:
+                if isinstance(json.load(open(f)), dict):
+                    docs.append(f)
+            except (OSError, ValueError):   # a text-mode run
+                pass
+        if not docs:
+            return self.report("FAIL", case, "no JSON output in %s" % self.d)
+        p = subprocess.run([sys.executable, os.path.join(top, "tests", "json-validate.py"), "--strict",
+                            os.path.join(top, "schema", "iommu-verify.schema.json")] + docs,
+                           capture_output=True, text=True)
+        bad = [l for l in p.stdout.splitlines() if not l.startswith("valid: ")]
+        if p.returncode != 0 or bad:
+            return self.report("FAIL", case, "exit %d, %d of %d documents invalid" % (
+                p.returncode, len({l.split(": ")[1] for l in bad if l.startswith("invalid: ")}), len(docs)),
+                details=[l.replace(self.d + "/", "") for l in (bad or p.stderr.splitlines())[:10]])
+        self.report("PASS", case, details=["%d documents" % len(docs)])
 
     def lab_expect(self, t):
         """The findings vfio-lab's mappings must give (check --gpa-map), from its truth."""
@@ -617,6 +647,7 @@ class Checker:
         self.viommu(noncrit, ("pc.bios", {"zero_page"}, 0xfffc0000, 0x100000000, 64, None))
         self.vtd_translated()
         self.iommufd_nested()
+        self.schema()
         if bar is None:
             print("    NOTE: %s: no 'BAR 0 mmaps[0]' region in the nested QEMU's info mtree -f after cont" % self.prefix)
 

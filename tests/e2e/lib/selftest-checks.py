@@ -68,7 +68,7 @@ def synth(d, t, wrong=None):
     open(os.path.join(d, "pci-devices.txt"), "w").write("0000:00:01.0 0x8086:0x10d3 driver=e1000e group=1\n")
     for b, n in (("0000:00:01.0", 0 if wrong == "nic-no-leaves" else 258), ("0000:00:1f.2", 4096)):
         diff = [{"iova": "0x1000"}] if wrong == "tables-differ" and n else []
-        put(os.path.join(d, "tables-all"), b, {"device": b, "identical": not diff, "differences": diff,
+        put(os.path.join(d, "tables-all"), b, {"bdf": b, "identical": not diff, "differences": diff,
                                                "debugfs_leaves": n, "memory_leaves": n, "errors": []}, 1 if diff else 0)
     # the pass-through device (an identity domain; 6.12.53+/7.3: an empty debugfs file)
     pt = "0000:00:01.0"
@@ -102,11 +102,15 @@ def run(d):
 
 
 fails = 0
-for wrong, expect_fail in ((None, set()), ("extra-finding", {"check --gpa-map", "check (inferred map)"}),
-                           ("lookup-pfn", {"lookup", "lookup without debugfs (kallsyms)"}), ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)"}),
-                           ("pt-parse-error", {"pass-through: dump --source debugfs"}),
-                           ("tables-differ", {"memory walk == debugfs, every other device"}),
-                           ("nic-no-leaves", {"memory walk == debugfs, every other device"})):
+# The synthesized documents carry only the members the checks read, not whole schema-2 documents:
+# the schema case must fail on them in every variant (which shows it can fail).
+SCHEMA = "JSON output valid against the schema"
+for wrong, expect_fail in ((None, {SCHEMA}), ("extra-finding", {"check --gpa-map", "check (inferred map)", SCHEMA}),
+                           ("lookup-pfn", {"lookup", "lookup without debugfs (kallsyms)", SCHEMA}),
+                           ("thp-split", {"dump", "dump --source debugfs", "dump --source memory (kcore)", SCHEMA}),
+                           ("pt-parse-error", {"pass-through: dump --source debugfs", SCHEMA}),
+                           ("tables-differ", {"memory walk == debugfs, every other device", SCHEMA}),
+                           ("nic-no-leaves", {"memory walk == debugfs, every other device", SCHEMA})):
     d = tempfile.mkdtemp()
     try:
         shutil.copytree(os.path.join(src, "lab"), os.path.join(d, "lab"))
