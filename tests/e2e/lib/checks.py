@@ -16,21 +16,10 @@ import os
 import subprocess
 import sys
 
-PG = 4096
+from e2eutil import PG, num  # noqa: E402,F401  (shared with checks_big.py)
 # lab kernels built with CONFIG_IOMMUFD + CONFIG_VFIO_DEVICE_CDEV (kconfig/iommu-e2e-7.3.config):
 # their guests must have /dev/iommu and the device cdev
 IOMMUFD_KERNELS = {"7.3"}
-
-
-def num(v):
-    """A JSON number or a "0x..." / decimal string -> int (None if absent)."""
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return int(v)
-    return int(str(v), 0)
 
 
 class Run:

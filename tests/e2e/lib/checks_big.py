@@ -5,18 +5,7 @@ of checks.Checker (lib/checks.py), kept apart to hold checks.py under the 900-li
 import json
 import os
 
-PG = 4096
-
-
-def num(v):
-    """A JSON number or a "0x..." / decimal string -> int (None if absent); as checks.num."""
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return int(v)
-    return int(str(v), 0)
+from e2eutil import PG, num
 
 
 class BigChecks:
