@@ -28,7 +28,11 @@ or the QMP "execute" name; "greeting" for the greeting; default "info mtree -f")
   slow     answer correctly, each reply from this command on --delay seconds late (default 0.4)
   noread   answer this command, then never read again: the replies the client will want next
            (gpa2hva of every memory section in GPA order, info mtree) are sent ahead, so the
-           client's commands pile up unread until its send() would block
+           client's commands pile up unread until its send() would block. The replies are
+           computed before the socket appears and go out with this answer in one sendall(), so
+           the client always finds its replies waiting and ends blocked in send(), even when
+           this server is starved of CPU (computed on demand, 3000 of them took 0.5 s of CPU:
+           under load the client timed out waiting for a reply instead)
   hva-wrap / hva-neg / hva-outside
            crafted gpa2hva answer: "is 0xfffffffffffff000", "is -0x1000", or the right HVA + 1 TiB
   ramd     the reply (info mtree -f) declares every "ram" row "ramd" (device memory)
@@ -36,6 +40,7 @@ and, independent of --bad-cmd:
   noaccept listen with a backlog of 0 that the server fills itself, and never accept
 --log FILE appends every command received (one JSON line each).
 """
+import bisect
 import json
 import os
 import re
@@ -76,6 +81,9 @@ class Data:
             for m in HVA_RE.finditer(read(d, n) or ""):
                 self.anchors.append((int(m.group(1), 16), m.group(2), int(m.group(3), 16)))
         self.rows = self.memory_rows()
+        # row(): bisect over the starts when the flat view is sorted and disjoint (QEMU's always is)
+        self.starts = [r[0] for r in self.rows]
+        self.sorted = all(self.rows[i][1] < self.rows[i + 1][0] for i in range(len(self.rows) - 1))
 
     def memory_rows(self):
         rows, inside = [], False
@@ -92,6 +100,9 @@ class Data:
         return rows
 
     def row(self, addr):
+        if self.sorted:
+            i = bisect.bisect_right(self.starts, addr) - 1
+            return self.rows[i] if i >= 0 and self.rows[i][0] <= addr <= self.rows[i][1] else None
         return next((r for r in self.rows if r[0] <= addr <= r[1]), None)
 
     def gpa2hva(self, addr):
@@ -118,6 +129,9 @@ class Server:
         self.clients = int(args["clients"])
         self.delay = args["delay"]
         self.slow = False
+        # noread: everything the client will want after the misbehaving command, ready before it connects
+        self.ahead_bytes = b"".join((json.dumps(o) + "\r\n").encode() for o in self.ahead()) \
+            if self.bad == "noread" else b""
 
     def left(self):
         return max(0.0, self.deadline - time.monotonic())
@@ -165,9 +179,7 @@ class Server:
             return True
         data = (json.dumps(obj) + "\r\n").encode()
         if self.bad == "noread":
-            self.send(data)
-            for o in self.ahead():
-                self.send((json.dumps(o) + "\r\n").encode())
+            self.send(data + self.ahead_bytes)   # one write: no CPU work between the replies
             while self.left() > 0:   # never read: the client's commands stay in the socket
                 time.sleep(min(self.left(), 0.2))
             return False
