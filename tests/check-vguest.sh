@@ -153,6 +153,12 @@ qmp badpci -j
 expect_rc 3 "malformed info pci: UNKNOWN"
 expect_jq '.errors[0]' "info pci:5: not a device line: '  Bus  0, device  99, function 0:'" "malformed info pci: line named"
 expect_jq "$DEV0.reason | endswith(\"info pci lists no device with id \\\"hostdev0\\\"\")" true "malformed info pci: reason"
+# a function number past 32 bits (sscanf wrapped 4294967296 to 0: the device was taken for 00:03.0; tests/fuzz/regress/pci)
+gvtd wrappci --vfio-opts "$IDS"
+sed -i 's/device   3, function 0:/device   3, function 4294967296:/' "$TMP/wrappci/qmp/info-pci.txt"
+qmp wrappci -j
+expect_rc 3 "info pci function 4294967296: UNKNOWN"
+expect_jq '.errors[0]' "info pci:5: not a device line: '  Bus  0, device   3, function 4294967296:'" "function 4294967296: line named"
 gvtd nobdf
 qmp nobdf -j
 expect_rc 3 "no id= and no addr=: UNKNOWN"

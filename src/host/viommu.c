@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 #include "host.h"
 #include "gpamap.h"
+#include "viommu_text.h"
 
 #define VTD_BASE 0xfed90000ULL   /* Q35_HOST_BRIDGE_IOMMU_ADDR */
 #define GSTS_ADDR (VTD_BASE + 0x1c)   /* DMAR_GSTS_REG */
@@ -140,17 +141,21 @@ static void vfio_dev(const char *val, struct iv_viommu *v)
 	v->dev[v->ndev++] = d;
 }
 
-int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v)
+void iv_viommu_cmdline_parse(const char *cl, size_t n, struct iv_viommu *v)
 {
-	char path[PATH_MAX], cl[65536], drv[64];
+	char drv[64], *last = NULL;
 	memset(v, 0, sizeof *v);
 	v->translation = -1;
-	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
-	if (n < 0)
-		return iv_error(run, "%s: %s", path, strerror(errno));
 	bool next = false;
-	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cl + i) + 1) {
+	for (size_t i = 0, len; i < n; i += len + 1) {
 		const char *a = cl + i, *val = NULL;
+		len = strnlen(a, n - i);
+		if (len == n - i) {   /* the last argument, unterminated: a terminated copy */
+			last = iv_xmalloc(len + 1);
+			memcpy(last, a, len);
+			last[len] = 0;
+			a = last;
+		}
 		if (next)
 			val = a;
 		next = !strcmp(a, "-device") || !strcmp(a, "--device");
@@ -166,22 +171,51 @@ int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v)
 			snprintf(v->how, sizeof v->how, "-device %s on the QEMU command line", drv);
 		}
 	}
+	free(last);
+}
+
+int iv_viommu_cmdline(struct iv_run *run, pid_t pid, struct iv_viommu *v)
+{
+	char path[PATH_MAX], cl[65536];
+	memset(v, 0, sizeof *v);
+	v->translation = -1;
+	ssize_t n = iv_read_small(iv_path(run, path, sizeof path, "/proc/%d/cmdline", (int)pid), cl, sizeof cl);
+	if (n < 0)
+		return iv_error(run, "%s: %s", path, strerror(errno));
+	iv_viommu_cmdline_parse(cl, (size_t)n, v);
 	return 0;
 }
 
-/* "00000000fed9001c: 0x80000000" (max UINT32_MAX), "00000000fed90020: 0x0000000000765000" */
-static int parse_xp_max(const char *text, uint64_t addr, uint64_t *val, uint64_t max)
+/* Hex digits at *s (no sign, blank or 0x: strtoull would take them): 0 with the value, -1 none or overflow. */
+static int xp_hex(const char **s, uint64_t *v)
 {
-	char *end;
-	errno = 0;
-	unsigned long long a = strtoull(text, &end, 16);
-	if (errno || end == text || *end != ':' || a != addr)
+	static const char hex[] = "0123456789abcdefABCDEF";
+	size_t n = strspn(*s, hex);
+	uint64_t x = 0;
+	if (!n)
 		return -1;
-	const char *s = end + 1;
+	for (size_t i = 0; i < n; i++) {
+		if (x >> 60)
+			return -1;
+		char c = (*s)[i];
+		x = x << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	*s += n;
+	*v = x;
+	return 0;
+}
+
+/* "00000000fed9001c: 0x80000000" (max UINT32_MAX), "00000000fed90020: 0x0000000000765000" (viommu_text.h) */
+int iv_viommu_xp_parse(const char *text, uint64_t addr, uint64_t *val, uint64_t max)
+{
+	const char *s = text;
+	uint64_t a, x;
+	if (xp_hex(&s, &a) || a != addr || *s++ != ':' || *s != ' ')
+		return -1;
 	s += strspn(s, " ");
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 16);
-	if (errno || end == s || x > max || (*end && *end != '\r' && *end != '\n' && *end != ' '))
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (xp_hex(&s, &x) || x > max || (*s && *s != '\r' && *s != '\n' && *s != ' '))
 		return -1;
 	*val = x;
 	return 0;
@@ -190,7 +224,7 @@ static int parse_xp_max(const char *text, uint64_t addr, uint64_t *val, uint64_t
 static int parse_xp(const char *text, uint64_t addr, uint32_t *val)
 {
 	uint64_t x;
-	int r = parse_xp_max(text, addr, &x, UINT32_MAX);
+	int r = iv_viommu_xp_parse(text, addr, &x, UINT32_MAX);
 	*val = (uint32_t)x;
 	return r;
 }
@@ -227,7 +261,7 @@ int iv_viommu_gsts(struct iv_qmp *q, struct iv_viommu *v)
 /* info mtree -f: a FlatView of an AS rooted at "vtd-..." (a device behind the
  * emulated Intel IOMMU); rows of an i/o region "vtd-XX.X-dmar" mean its DMA
  * is translated (off, the view is rendered from RAM through vtd-nodmar). */
-static void mtree_vtd(const char *text, bool *vtd, bool *dmar, char *dev, size_t len)
+void iv_viommu_mtree_vtd(const char *text, bool *vtd, bool *dmar, char *dev, size_t len)
 {
 	bool fv_vtd = false;
 	*vtd = *dmar = false;
@@ -260,7 +294,7 @@ int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v)
 	bool vtd, dmar;
 	if (iv_qmp_hmp(q, "info mtree -f", &text))
 		return -1;
-	mtree_vtd(text, &vtd, &dmar, dev, sizeof dev);
+	iv_viommu_mtree_vtd(text, &vtd, &dmar, dev, sizeof dev);
 	free(text);
 	if (!vtd)
 		return 0;
@@ -274,7 +308,7 @@ int iv_viommu_mtree(struct iv_qmp *q, struct iv_viommu *v)
 /* ---- translation on: the guest's root table and its view of the devices ---- */
 
 /* The start of the "intel_iommu" i/o region in the flat view of AS "memory". */
-static bool mtree_base(const char *text, uint64_t *base)
+bool iv_viommu_mtree_base(const char *text, uint64_t *base)
 {
 	bool mem = false;
 	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
@@ -288,8 +322,8 @@ static bool mtree_base(const char *text, uint64_t *base)
 			if (t && t + 19 == l + n) {
 				char a[17];
 				memcpy(a, l + 2, 16);
-				a[16] = 0;
-				return !iv_parse_hex(a, base);
+				a[16] = 0;   /* QEMU's %016 PRIx64: 16 hex digits (iv_parse_hex takes a 0x or a tab too) */
+				return strspn(a, "0123456789abcdefABCDEF") == 16 && !iv_parse_hex(a, base);
 			}
 		}
 	}
@@ -312,7 +346,7 @@ int iv_viommu_rtaddr(struct iv_qmp *q, struct iv_viommu *v)
 		add_why(v, "%sRTADDR unreadable (see errors)", "");
 		return -1;
 	}
-	if (parse_xp_max(text, a, &v->rtaddr, UINT64_MAX) == 0)
+	if (iv_viommu_xp_parse(text, a, &v->rtaddr, UINT64_MAX) == 0)
 		v->have_rtaddr = true;
 	else {
 		char t[64];
@@ -371,7 +405,7 @@ int iv_viommu_guest(struct iv_run *run, struct iv_qmp *q, struct iv_viommu *v)
 	v->guest_why[0] = 0;
 	if (iv_qmp_hmp(q, "info mtree -f", &text))
 		return -1;
-	bool found = mtree_base(text, &v->base);
+	bool found = iv_viommu_mtree_base(text, &v->base);
 	free(text);
 	if (!found)
 		v->base = VTD_BASE;   /* QEMU's fixed address (Q35_HOST_BRIDGE_IOMMU_ADDR) */
@@ -419,6 +453,33 @@ int iv_viommu_guest_bdf(const struct iv_viommu *v, const struct iv_bdf *h, struc
 	return 1;
 }
 
+/* l[0..n) as QEMU's "  Bus %2d, device %3d, function %d:", each number after
+ * one or more blanks as decimal digits (no sign, no other white space: sscanf
+ * took those, and wrapped 4294967296 to 0). 0 (v[3]), -1. */
+static int pci_device_line(const char *l, size_t n, unsigned v[3])
+{
+	static const char fmt[] = "  Bus#, device#, function#:";   /* '#': blanks, digits */
+	size_t i = 0;
+	int k = 0;
+	for (const char *f = fmt; *f; f++) {
+		if (*f != '#') {
+			if (i >= n || l[i++] != *f)
+				return -1;
+			continue;
+		}
+		size_t b = i, d;
+		while (i < n && l[i] == ' ')
+			i++;
+		unsigned x = 0;
+		for (d = i; i < n && l[i] >= '0' && l[i] <= '9'; i++)
+			x = x > 999 ? x : x * 10 + (unsigned)(l[i] - '0');   /* saturated: only <= 255 matters */
+		if (i == b || d == b || i == d)
+			return -1;
+		v[k++] = x;
+	}
+	return i == n ? 0 : -1;
+}
+
 /* "  Bus  0, device   3, function 0:" ... "      id \"hostdev0\"" */
 int iv_info_pci_parse(struct iv_run *run, const char *text, int (*fn)(void *arg, const struct iv_bdf *b, const char *id), void *arg)
 {
@@ -427,14 +488,12 @@ int iv_info_pci_parse(struct iv_run *run, const char *text, int (*fn)(void *arg,
 	unsigned line = 0;
 	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		size_t n = strcspn(l, "\r\n");
-		unsigned bus, dev, func;
-		int k = 0;
+		unsigned v[3];
 		line++;
 		if (n > 6 && !strncmp(l, "  Bus ", 6)) {
-			if (sscanf(l, "  Bus %u, device %u, function %u:%n", &bus, &dev, &func, &k) != 3 || (size_t)k != n ||
-			    bus > 255 || dev > 31 || func > 7)
+			if (pci_device_line(l, n, v) || v[0] > 255 || v[1] > 31 || v[2] > 7)
 				return iv_error(run, "info pci:%u: not a device line: '%.*s'", line, (int)(n < 60 ? n : 60), l);
-			cur = (struct iv_bdf){ 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)func };
+			cur = (struct iv_bdf){ 0, (uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2] };
 			have = true;
 		} else if (have && n > 10 && !strncmp(l, "      id \"", 10)) {
 			const char *e = l + n;
