@@ -14,6 +14,7 @@
 #include "fuzz-common.h"
 
 struct iv_run fuzz_ctx;
+unsigned long fuzz_accepted, fuzz_rejected;
 static char root[512];
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -84,6 +85,9 @@ void fuzz_write(const char *rel, const void *data, size_t size)
 	char p[4096];
 	fuzz_path(p, sizeof p, rel);
 	mkdirs(p);
+	/* a new file each time: truncating one with data makes ext4 (auto_da_alloc)
+	 * flush it on close, milliseconds per input */
+	unlink(p);
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		perror(p);
@@ -145,4 +149,16 @@ void fuzz_expect_error(int r, const char *what)
 		fprintf(stderr, "fuzz: %s failed without reporting an error\n", what);
 		abort();
 	}
+}
+
+unsigned fuzz_lines(const char *text)
+{
+	unsigned n = 0;
+	for (const char *l = text; *l; n++) {
+		const char *e = strchr(l, '\n');
+		if (!e)
+			return n + 1;
+		l = e + 1;
+	}
+	return n;
 }

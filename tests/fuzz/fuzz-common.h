@@ -28,6 +28,12 @@ void fuzz_write_str(const char *rel, const char *s);
 void fuzz_unlink(const char *rel);
 /* r < 0 must come with a reported error (iv_error): else abort, naming what. */
 void fuzz_expect_error(int r, const char *what);
+/* Outcome counters, printed by the standalone driver (fuzz-driver.c): a run
+ * that never reaches one of them is not testing what it claims. */
+extern unsigned long fuzz_accepted, fuzz_rejected;
+static inline void fuzz_outcome(int ok) { if (ok) fuzz_accepted++; else fuzz_rejected++; }
+/* Lines of text (up to its first NUL): '\n'-separated, a last line without '\n' counts. */
+unsigned fuzz_lines(const char *text);
 /* The root directory. */
 const char *fuzz_root(void);
 

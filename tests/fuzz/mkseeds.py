@@ -4,8 +4,12 @@
 test fixtures and generators. Run from a build tree after `make check`
 (needs tests/gen-elf and the iommu-verify binary for the QMP recording):
 
-    python3 $srcdir/tests/fuzz/mkseeds.py $srcdir $builddir
+    python3 $srcdir/tests/fuzz/mkseeds.py $srcdir $builddir [HARNESS,...]
 
+(only those harnesses' corpora are written when HARNESS,... is given).
+The real QEMU 7.2 captures in corpus/pci/qemu72-* and corpus/xp/qemu72-* are
+copies of the lab capture qmp-intel-host (info-pci.txt, xp-iommu-regs.txt; the
+other files of that capture are in tests/data/qmp-intel-host), not generated.
 Seeds are small (a few KiB): libFuzzer mutates small inputs much faster."""
 import glob
 import hashlib
@@ -22,11 +26,19 @@ import time
 SRC, BUILD = sys.argv[1], sys.argv[2]
 OUT = os.path.join(SRC, "tests/fuzz/corpus")
 TMP = tempfile.mkdtemp(prefix="mkseeds.")
+ONLY = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
 
 
-def seed(h, data):
+def seed(h, data, name=None):
+    if ONLY is not None and h not in ONLY:
+        return
     if isinstance(data, str):
         data = data.encode()
+    if name:   # a named seed (a fixture's copy): kept under its name
+        os.makedirs(os.path.join(OUT, h), exist_ok=True)
+        with open(os.path.join(OUT, h, name), "wb") as f:
+            f.write(data)
+        return
     d = os.path.join(OUT, h)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
@@ -206,4 +218,42 @@ for p in glob.glob(BUILD + "/tests/tmp/memory-*/*.elf"):
     b = rd(p)
     if len(b) <= 70000:
         seed("memory", hdr(0, 0x100000, 0x10) + b)
+
+# the vIOMMU path's texts (fuzz-pci, fuzz-xp, fuzz-cmdline; info mtree -f with a vIOMMU for fuzz-mtree):
+# gen-root.py's gvtd/viommu trees, the command lines of tests/check-vguest.sh and tests/check-viommu.sh
+def gen(name, scenario, *opts):
+    subprocess.run([sys.executable, os.path.join(SRC, "tests/gen-root.py"), scenario, TMP + "/" + name] + list(opts),
+                   check=True, stdout=subprocess.DEVNULL)
+    return TMP + "/" + name
+
+
+g = gen("gvtd", "gvtd", "--viommu", "intel-iommu,caching-mode=on", "--vfio-opts", ",id=hostdev0,addr=0x3",
+        "--mtree-vtd", "on")
+seed("pci", rd(g + "/qmp/info-pci.txt"), "gen-gvtd")
+seed("pci", rd(g + "/qmp/info-pci.txt").replace(b"device   3, function 0:", b"device  99, function 0:"),
+     "gen-gvtd-device-99")   # check-vguest.sh's malformed info pci
+seed("cmdline", rd(g + "/root/proc/4242/cmdline"), "gen-gvtd")
+seed("mtree", rd(g + "/qmp/info-mtree-f.txt"), "gen-gvtd-vtd-on")
+g = gen("gvtd-off", "gvtd", "--viommu", "intel-iommu", "--mtree-vtd", "off")
+seed("mtree", rd(g + "/qmp/info-mtree-f.txt"), "gen-gvtd-vtd-off")
+# xp as fake-qmp.py answers it, the way QEMU prints it ("%016x: 0x%08x", "%016x: 0x%016x")
+for name, text in (("fake-gsts-on", "%016x: 0x%08x\r\n" % (0xfed9001c, 0xc0000000)),
+                   ("fake-gsts-off", "%016x: 0x%08x\r\n" % (0xfed9001c, 0)),
+                   ("fake-rtaddr-sm", "%016x: 0x%016x\r\n" % (0xfed90020, 0x300400))):
+    seed("xp", text, name)
+for name, args in (
+        ("check-vguest-json", ["/usr/bin/qemu-system-x86_64", "-name", "guest=vm1", "-machine", "q35,accel=kvm", "-m", "64",
+                               "-device", '{"driver":"intel-iommu","caching-mode":true}',
+                               "-device", '{"driver":"vfio-pci","host":"0000:00:02.0","bus":"pcie.0","addr":24}']),
+        ("check-vguest-jsonid", ["/usr/bin/qemu-system-x86_64", "-device", "intel-iommu,caching-mode=on", "-device",
+                                 '{"driver":"vfio-pci","sysfsdev":"/sys/bus/pci/devices/0000:00:02.0","id":"hostdev0","bus":"pci.1"}'])):
+    seed("cmdline", "".join(a + "\0" for a in args), name)
+for name, dev, vfio in (("virtio-iommu", "virtio-iommu-pci", ",bus=rp1,addr=0x0"),
+                        ("amd-iommu", "amd-iommu", ",id=hostdev0"),
+                        ("virtio-net-not-viommu", "virtio-net-pci,iommu_platform=on,id=intel-iommu", ""),
+                        ("driver-equals", "driver=intel-iommu,intremap=on", ",addr=0x3.1")):
+    g = gen("cl-" + name, "clean", "--viommu", dev, "--vfio-opts", vfio)
+    seed("cmdline", rd(g + "/root/proc/4242/cmdline"), "gen-" + name)
+g = gen("cl-vmid", "clean", "--vmid", "100", "--libvirt")
+seed("cmdline", rd(g + "/root/proc/4242/cmdline"), "gen-vmid-libvirt")
 shutil.rmtree(TMP)
