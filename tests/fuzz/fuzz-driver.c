@@ -21,6 +21,7 @@
  * parsers' error messages go to stderr), is printed. Exit 0 and one summary
  * line: "NAME: S seeds, M mutations, E execs in T s (R execs/s); accepted A, rejected B". */
 #include "config.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -237,9 +238,9 @@ static void mutate_once(struct buf *b)
 	}
 	case 7: {   /* a number (a run of hex digits) replaced by a boundary number */
 		size_t i = at, j;
-		while (i < b->n && !strchr("0123456789abcdefABCDEF", b->p[i]))
+		while (i < b->n && !isxdigit(b->p[i]))
 			i++;
-		for (j = i; j < b->n && b->p[j] && strchr("0123456789abcdefABCDEFx", b->p[j]); j++)
+		for (j = i; j < b->n && (isxdigit(b->p[j]) || b->p[j] == 'x'); j++)
 			;
 		const char *num = numbers[below(sizeof numbers / sizeof numbers[0])];
 		erase(b, i, j - i);
