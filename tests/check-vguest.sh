@@ -106,6 +106,16 @@ qmp flclean -j
 expect_rc 0 "first level, clean: OK"
 expect_findings "" "first level, clean: no findings"
 
+# a scalable context entry with RID_PASID 5: QEMU 7.2 would translate through PASID 5, later QEMU
+# through PASID 0 (which the fixture's tables are): not walked, UNKNOWN, never a guess
+gvtd rid --vfio-opts "$IDS" --guest-mode scalable --guest-rid-pasid 5 --guest-plant stale
+qmp rid -j
+expect_rc 2 "RID_PASID 5: the planted page still CRITICAL (checked without GPA)"
+expect_findings "stale - 0xffff3000 1 0x1c9c03 unknown rw false" "RID_PASID 5: found by the RAM-block PFN set"
+expect_jq "$DEV0.reason" "$(echo "$NOGPA" | sed 's/RTADDR 0x300000/RTADDR 0x300400/')guest 0000:00:03.0: guest memory of pid 4242: the scalable context entry of 0000:00:03.0 has RID_PASID 5, not 0: QEMU 7.2 translates the device's DMA through PASID 5, releases following VT-d 4.0 through PASID 0 (the tables walked would be a guess)" \
+	"RID_PASID 5: the reason names it"
+expect_jq "$DEV0 | [.checked, .guest_table] | map(tostring) | join(\" \")" "false null" "RID_PASID 5: not checked, no guest table"
+
 # --- the host maps an IOVA the guest's tables do not: unbacked (no GPA)
 gvtd unmapped --vfio-opts "$IDS" --guest-plant unmapped
 qmp unmapped -j

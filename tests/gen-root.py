@@ -74,6 +74,7 @@ Options:
                      directory -> PASID 0's entry with PGTT 2 -> the same second-level tables) or
                      scalable-fl (the same PASID entry with PGTT 1: first-level x86-64 tables, 4
                      levels: a PML4 over the same tables, entries with U/S and A, read-only ones XD)
+  --guest-rid-pasid N  gvtd, scalable modes: the context entry's RID_PASID (bits 83:64) is N
   --guest-bad B      gvtd: tt3 (the guest's context entry has TT 3), ps (a guest level-1 entry with
                      PS set), absent (the guest's root table page is not resident: no pagemap entry)
   --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
@@ -223,6 +224,8 @@ class Scenario:
         if self.opt["guest_mode"] in ("scalable", "scalable-fl"):   # context -> PASID directory -> PASID 0
             pdir, ptab = table(("pdir",)), table(("ptab",))
             mem[GUEST_CTX + GUEST_DEVFN * 32] = pdir | 1        # PDTS 0: 128 directory entries
+            if self.opt["guest_rid_pasid"]:
+                mem[GUEST_CTX + GUEST_DEVFN * 32 + 8] = self.opt["guest_rid_pasid"]   # RID_PASID
             mem[pdir] = ptab | 1
             if self.opt["guest_mode"] == "scalable-fl":
                 # PGTT 1: first-level (x86-64 format, 4-level: FLPM 0) tables; the level-3 table
@@ -570,7 +573,7 @@ def parse_args(argv):
            "starttime": 1234567, "cdev": False, "iommufd": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": "", "vfio_opts": "", "rtaddr": "", "guest_plant": "",
-           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0, "libvirt": False, "vmid": 0,
+           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0, "guest_rid_pasid": 0, "libvirt": False, "vmid": 0,
            "uuid": "c7a5fdbd-edaf-9455-926a-d65c16db1809"}
     pos = []
     i = 0
