@@ -43,14 +43,16 @@ vtd_translating() {
 # vtd_flts_probe: guest first-level tables (scalable mode, PASID entry PGTT 1) need QEMU's
 # intel-iommu x-flts=on. Does this nested QEMU have the property, and does it start with it and
 # the vfio-pci device (-S, in the foreground under timeout 30: QEMU checks the host device when
-# it realizes it, before any guest code runs)? Files: vtd-fl-help.txt (the property's help line),
+# it realizes it, before any guest code runs)? aw-bits=48: QEMU 10 accepts no other with x-flts
+# ("Scalable mode(flts=on): supported value for aw-bits is: 48"), so the L1 IOMMU must have 48
+# bits too (tests/e2e/run gives the outer intel-iommu aw-bits=48 in the E2E_NESTED_QEMU=10 boots) Files: vtd-fl-help.txt (the property's help line),
 # vtd-fl.state (none: no such property | refused: QEMU exited, vtd-fl.stderr says why |
 # accepted: still running after 30 s), vtd-fl.rc
 vtd_flts_probe() {
   /usr/bin/qemu-system-x86_64 -device intel-iommu,help 2>&1 | grep 'x-flts' > "$OUT/vtd-fl-help.txt"
   if [ ! -s "$OUT/vtd-fl-help.txt" ]; then echo none > "$OUT/vtd-fl.state"; return; fi
   NQ4ARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none -S
-   -device intel-iommu,caching-mode=on,aw-bits=39,x-scalable-mode=on,x-flts=on -device vfio-pci,host=$BDF,id=hostdev0"
+   -device intel-iommu,caching-mode=on,aw-bits=48,x-scalable-mode=on,x-flts=on -device vfio-pci,host=$BDF,id=hostdev0"
   echo "/usr/bin/qemu-system-x86_64" $NQ4ARGS > "$OUT/vtd-fl-cmdline.txt"
   timeout 30 /usr/bin/qemu-system-x86_64 $NQ4ARGS > "$OUT/vtd-fl.stderr" 2>&1 < /dev/null
   rc=$?
