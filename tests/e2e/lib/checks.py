@@ -3,7 +3,7 @@
 """Host-side assertions for one e2e guest boot.
 
 usage: checks.py MODE DIR KV IOMMU
-  MODE  lab | big | nested
+  MODE  lab | big | nested | vtd (tests/e2e-stock/run STOCK_NESTED: the vIOMMU-translating case only)
   DIR   the boot's share directory (what tests/e2e/guest/guest.sh wrote)
   KV    6.1 | 6.12 | 7.3 (the linux-source series the guest kernel was built from)
   IOMMU intel | intel-sm | amd
