@@ -45,6 +45,7 @@ struct iv_table {
 	enum iv_mode mode;
 	int levels;            /* page-table levels (3, 4, 5; AMD 1..6) */
 	bool first_level;      /* VT-d scalable first-level (x86 format) table */
+	uint32_t rid_pasid;    /* VT-d scalable context entry's RID_PASID (bits 83:64), 0 otherwise */
 	bool passthrough;      /* identity/pass-through: no table to read */
 	uint64_t root;         /* physical address of the top-level table, if known */
 	const char *source;    /* "debugfs" or "memory" (static string) */

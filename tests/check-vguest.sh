@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # check-vguest.sh - issue 16.5: a guest whose own emulated VT-d translates.
-# gen-root.py gvtd: the guest's legacy root/context/second-level tables in
-# guest RAM (GPA 0x300000...), reached through the GPA map (QMP), the QEMU
-# process's pagemap and root/proc/kcore (tests/gen-elf); fake-qmp.py answers
+# gen-root.py gvtd: the guest's legacy root/context/second-level tables (or
+# scalable-mode ones: PGTT 2 second level, PGTT 1 first level) in guest RAM
+# (GPA 0x300000...), reached through the GPA map (QMP), the QEMU process's
+# pagemap and root/proc/kcore (tests/gen-elf); fake-qmp.py answers
 # GSTS (xp /1wx 0xfed9001c), RTADDR (xp /1gx 0xfed90020) and info pci. The
 # host IOMMU maps each guest IOVA to the host page of the GPA the guest's
 # tables translate it to: compared there, not at IOVA == GPA.
@@ -86,6 +87,34 @@ qmp sm -j
 expect_rc 2 "scalable-mode guest tables, planted stale page: CRITICAL"
 expect_jq "$DEV0 | [.guest_table, .pages_checked] | map(tostring) | join(\" \")" "scalable 3-level 533" "scalable: walked"
 expect_findings "stale pc.ram 0xffff3000 1 0x1c9c03 0x2a0203 rw false" "scalable: the planted page"
+
+# --- scalable mode, first level (PASID entry PGTT 1, FLPM 0): x86-64 tables, 4 levels, entries with
+# U/S, A and (read-only leaves) XD set; the same planted page, the same read-only page
+gvtd fl --vfio-opts "$IDS" --guest-mode scalable-fl --guest-plant stale
+qmp fl -j
+expect_rc 2 "first-level guest tables (PGTT 1), planted stale page: CRITICAL"
+expect_jq "$DEV0 | [.guest_bdf, .guest_table, .pages_checked, .unverified_pages] | map(tostring) | join(\" \")" \
+	"0000:00:03.0 scalable 4-level first-level 533 0" "first level: walked, 4-level, 533 pages"
+expect_findings "stale pc.ram 0xffff3000 1 0x1c9c03 0x2a0203 rw false" "first level: exactly the planted page"
+expect_jq '.findings[0] | "\(.gpa) \(.hva)"' "0x203000 0x7f16f8003000" "first level: IOVA 0xffff3000 -> GPA 0x203000"
+gvtd flperm --vfio-opts "$IDS" --guest-mode scalable-fl --guest-plant perm
+qmp flperm -j
+expect_rc 1 "first level: host writable where the guest's entry has R/W clear (XD set): WARNING"
+expect_findings "permission pc.ram 0xfffa0000 1 0x1c9c10 0x1c9c10 rw false" "first level: permission at IOVA 0xfffa0000"
+gvtd flclean --vfio-opts "$IDS" --guest-mode scalable-fl
+qmp flclean -j
+expect_rc 0 "first level, clean: OK"
+expect_findings "" "first level, clean: no findings"
+
+# a scalable context entry with RID_PASID 5: QEMU 7.2 would translate through PASID 5, later QEMU
+# through PASID 0 (which the fixture's tables are): not walked, UNKNOWN, never a guess
+gvtd rid --vfio-opts "$IDS" --guest-mode scalable --guest-rid-pasid 5 --guest-plant stale
+qmp rid -j
+expect_rc 2 "RID_PASID 5: the planted page still CRITICAL (checked without GPA)"
+expect_findings "stale - 0xffff3000 1 0x1c9c03 unknown rw false" "RID_PASID 5: found by the RAM-block PFN set"
+expect_jq "$DEV0.reason" "$(echo "$NOGPA" | sed 's/RTADDR 0x300000/RTADDR 0x300400/')guest 0000:00:03.0: guest memory of pid 4242: the scalable context entry of 0000:00:03.0 has RID_PASID 5, not 0: QEMU 7.2 translates the device's DMA through PASID 5, releases following VT-d 4.0 through PASID 0 (the tables walked would be a guess)" \
+	"RID_PASID 5: the reason names it"
+expect_jq "$DEV0 | [.checked, .guest_table] | map(tostring) | join(\" \")" "false null" "RID_PASID 5: not checked, no guest table"
 
 # --- the host maps an IOVA the guest's tables do not: unbacked (no GPA)
 gvtd unmapped --vfio-opts "$IDS" --guest-plant unmapped

@@ -71,7 +71,10 @@ Options:
                      0xfffa0000 writable, the guest read-only)
   --guest-pages N    gvtd: also map IOVA 0x40000000 + 4 KiB * i -> GPA 0x2000000 + 4 KiB * i, i < N (<= 8192)
   --guest-mode M     gvtd: legacy (default) or scalable (RTADDR bit 10; context entry -> PASID
-                     directory -> PASID 0's entry with PGTT 2 -> the same second-level tables)
+                     directory -> PASID 0's entry with PGTT 2 -> the same second-level tables) or
+                     scalable-fl (the same PASID entry with PGTT 1: first-level x86-64 tables, 4
+                     levels: a PML4 over the same tables, entries with U/S and A, read-only ones XD)
+  --guest-rid-pasid N  gvtd, scalable modes: the context entry's RID_PASID (bits 83:64) is N
   --guest-bad B      gvtd: tt3 (the guest's context entry has TT 3), ps (a guest level-1 entry with
                      PS set), absent (the guest's root table page is not resident: no pagemap entry)
   --mtree-vtd on|off qmp/info-mtree-f.txt: a FlatView of the device behind an emulated Intel IOMMU
@@ -218,12 +221,27 @@ class Scenario:
             mem[l2 + (0xfffd0000 >> 21 & 511) * 8] = l1 | 3
             mem[l1 + (0xfffd0000 >> 12 & 511) * 8] = 0x50000 | 3
         mem[GUEST_ROOT] = GUEST_CTX | 1                         # bus 0 (scalable: devfn 0-127)
-        if self.opt["guest_mode"] == "scalable":   # context -> PASID directory -> PASID 0's entry
+        if self.opt["guest_mode"] in ("scalable", "scalable-fl"):   # context -> PASID directory -> PASID 0
             pdir, ptab = table(("pdir",)), table(("ptab",))
             mem[GUEST_CTX + GUEST_DEVFN * 32] = pdir | 1        # PDTS 0: 128 directory entries
+            if self.opt["guest_rid_pasid"]:
+                mem[GUEST_CTX + GUEST_DEVFN * 32 + 8] = self.opt["guest_rid_pasid"]   # RID_PASID
             mem[pdir] = ptab | 1
-            mem[ptab] = top | 1 << 2 | 2 << 6 | 1               # AW 1 (3-level), PGTT 2 (second level), P
-            mem[ptab + 8] = 5                                   # domain 5
+            if self.opt["guest_mode"] == "scalable-fl":
+                # PGTT 1: first-level (x86-64 format, 4-level: FLPM 0) tables; the level-3 table
+                # above is the PDPT under a PML4. Every first-level entry also has U/S and A (as
+                # Linux's first level sets them) and the read-only leaves XD: not address bits
+                pml4 = table(("pml4",))
+                mem[pml4] = top | 0x27                          # P RW US A
+                for a, v in list(mem.items()):
+                    if a != pml4 and a not in (GUEST_ROOT, GUEST_CTX + GUEST_DEVFN * 32, pdir) and v & 1:
+                        mem[a] = v | 0x24 | (1 << 63 if not v & 2 else 0)
+                mem[ptab] = 1 << 6 | 1                          # PGTT 1 (first level), P
+                mem[ptab + 8] = 5                               # domain 5
+                mem[ptab + 16] = pml4                           # FLPTPTR, FLPM 0 (4-level)
+            else:
+                mem[ptab] = top | 1 << 2 | 2 << 6 | 1           # AW 1 (3-level), PGTT 2 (second level), P
+                mem[ptab + 8] = 5                               # domain 5
         else:
             mem[GUEST_CTX + GUEST_DEVFN * 16] = top | 1 | (0xc if bad == "tt3" else 0)   # TT 0 (3: reserved)
             mem[GUEST_CTX + GUEST_DEVFN * 16 + 8] = 0x501       # AW 1 (3-level), domain 5
@@ -555,7 +573,7 @@ def parse_args(argv):
            "starttime": 1234567, "cdev": False, "iommufd": False, "no_bar": False, "bar_kpf": "hole", "group_type": "DMA",
            "zero_pfn": 0x493ad, "vmlck": 65280, "vmpin": 0, "anon_huge": 0, "no_status": False, "kcore": False,
            "viommu": "", "gsts": "", "mtree_vtd": "", "vfio_opts": "", "rtaddr": "", "guest_plant": "",
-           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0, "libvirt": False, "vmid": 0,
+           "guest_bad": "", "guest_mode": "legacy", "guest_pages": 0, "guest_rid_pasid": 0, "libvirt": False, "vmid": 0,
            "uuid": "c7a5fdbd-edaf-9455-926a-d65c16db1809"}
     pos = []
     i = 0
@@ -577,7 +595,7 @@ def parse_args(argv):
     if opt["kind"] == "gvtd":
         opt["kcore"] = True
         opt["gsts"] = opt["gsts"] or "0xc0000000"
-        opt["rtaddr"] = opt["rtaddr"] or "0x%x" % (GUEST_ROOT | (0x400 if opt["guest_mode"] == "scalable" else 0))
+        opt["rtaddr"] = opt["rtaddr"] or "0x%x" % (GUEST_ROOT | (0x400 if opt["guest_mode"].startswith("scalable") else 0))
     return opt, out
 
 

@@ -174,6 +174,17 @@ int iv_vguest_device(struct iv_vguest *g, uint64_t rtaddr, const struct iv_bdf *
 		snprintf(whybuf, len, "%s", iv_vguest_why(g));
 		return -1;
 	}
+	if (t.mode == IV_MODE_SCALABLE && t.rid_pasid) {
+		/* QEMU 7.2 translates the device's requests without PASID through the context entry's
+		 * RID_PASID; VT-d 4.0 dropped the field (PASID 0), and so do later QEMU releases:
+		 * which of the two tables is live is not known */
+		char b[16];
+		why(g, "%s: the scalable context entry of %s has RID_PASID %u, not 0: QEMU 7.2 translates the "
+		    "device's DMA through PASID %u, releases following VT-d 4.0 through PASID 0 (the tables "
+		    "walked would be a guess)", g->name, iv_bdf_str(guest, b), t.rid_pasid, t.rid_pasid);
+		snprintf(whybuf, len, "%s", iv_vguest_why(g));
+		return -1;
+	}
 	g->ready = true;
 	if (r == 1) {
 		g->identity = t.passthrough;

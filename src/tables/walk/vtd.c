@@ -95,14 +95,18 @@ static int pasid_entry(const struct iv_walk_mem *pm, uint64_t pe_pa, struct iv_t
 static int scalable_context(const struct iv_walk_mem *pm, uint64_t ctx_pa, uint32_t pasid, struct iv_table *t,
 			    struct iv_pt *pt, char *why, size_t whylen)
 {
-	uint64_t lo, dirent;
+	uint64_t lo, hi, dirent;
 	t->mode = IV_MODE_SCALABLE;
+	t->rid_pasid = 0;
 	if (iv_walk_read64(pm, ctx_pa, &lo))
 		return -1;
 	if (!(lo & 1)) {
 		snprintf(why, whylen, "scalable context entry at 0x%llx not present", (unsigned long long)ctx_pa);
 		return 1;
 	}
+	if (iv_walk_read64(pm, ctx_pa + 8, &hi))
+		return -1;
+	t->rid_pasid = (uint32_t)(hi & 0xfffff);   /* the caller decides what a non-zero one means */
 	uint64_t ndir = 1ULL << (((lo >> 9) & 7) + 7);
 	if ((pasid >> 6) >= ndir) {
 		snprintf(why, whylen, "PASID %u is beyond the PASID directory (%llu entries)", pasid,

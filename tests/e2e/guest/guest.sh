@@ -340,34 +340,12 @@ if [ "$MODE" = nested ]; then
   i=0; while kill -0 $NQ2PID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   kill $NQ2PID 2>/dev/null
 
-  # a guest whose own vIOMMU translates (issue 16.5): the L2 multiboot program l2-vtd.elf turns
-  # the emulated VT-d on with its own tables (IOVA 0x8000000 -> GPA 0x400000, 16 pages RW; IOVA
-  # 0x8200000 -> GPA 0x2000000 read-only), then points IOVA 0x800f000 at GPA 0x600000 without
-  # invalidating (planted stale); check --qmp walks those tables (GPA -> HVA -> pagemap -> kcore)
-  SOCK3=/tmp/qmp-vtd.sock
-  NQ3ARGS="-M q35 -accel tcg,tb-size=64 -m 64 -nodefaults -no-user-config -display none
-   -device intel-iommu,caching-mode=on,aw-bits=39 -device vfio-pci,host=$BDF,id=hostdev0
-   -kernel /usr/share/lab/l2-vtd.elf -qmp unix:$SOCK3,server=on,wait=off
-   -chardev file,id=l2vtd,path=/tmp/l2-vtd.log -device isa-debugcon,iobase=0x402,chardev=l2vtd"
-  echo "/usr/bin/qemu-system-x86_64" $NQ3ARGS > "$OUT/vtd-qemu-cmdline.txt"
-  /usr/bin/qemu-system-x86_64 $NQ3ARGS > "$OUT/vtd-qemu.stderr" 2>&1 &
-  NQ3PID=$!
-  $P waitqmp $SOCK3 300 > "$OUT/vtd-waitqmp.txt" 2>&1
-  if kill -0 $NQ3PID 2>/dev/null && grep -q qmp_ready "$OUT/vtd-waitqmp.txt"; then
-    echo $NQ3PID > "$OUT/vtd-pid"
-    i=0
-    while [ $i -lt 240 ] && ! grep -q 'L2-VTD \(READY\|FAILED\)' /tmp/l2-vtd.log 2>/dev/null; do sleep 0.5; i=$((i+1)); done
-    $P qmp $SOCK3 '{"execute":"stop"}' > "$OUT/vtd-stop.txt" 2>&1
-    cp /tmp/l2-vtd.log "$OUT/l2-vtd.log" 2>/dev/null
-    log "L2 VT-d program: $(grep -c . /tmp/l2-vtd.log 2>/dev/null) lines, $(tail -1 /tmp/l2-vtd.log 2>/dev/null)"
-    cat /proc/$NQ3PID/maps > "$OUT/vtd-maps.txt"
-    run_iv vtd-qmp -j $SRC check --pid $NQ3PID --qmp $SOCK3
-    $P qmp $SOCK3 '{"execute":"quit"}' > /dev/null 2>&1
-  else
-    log "VT-d nested QEMU failed: $(tail -5 $OUT/vtd-qemu.stderr)"
-  fi
-  i=0; while kill -0 $NQ3PID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-  kill $NQ3PID 2>/dev/null
+  # a guest whose own vIOMMU translates (issue 16.5; guest/vtd.sh, shared with e2e-stock): the L2
+  # program l2-vtd.elf with its own VT-d tables and one planted stale page; then whether this QEMU
+  # can give a guest first-level tables (x-flts) with the vfio-pci device
+  . /e2e/vtd.sh
+  vtd_translating
+  vtd_flts_probe
 
   # the iommufd backend (QEMU 8.2+, e.g. E2E_NESTED_QEMU=10, on a kernel with CONFIG_IOMMUFD and
   # CONFIG_VFIO_DEVICE_CDEV): -object iommufd + vfio-pci,iommufd=: QEMU holds /dev/iommu and the
