@@ -62,6 +62,16 @@ void fuzz_reset(void)
 	memset(&fuzz_ctx.st, 0, sizeof fuzz_ctx.st);
 }
 
+char *fuzz_text(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+	text[size] = 0;
+	return text;
+}
+
 const char *fuzz_path(char *buf, size_t len, const char *rel)
 {
 	snprintf(buf, len, "%s%s", root, rel);

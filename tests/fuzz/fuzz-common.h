@@ -34,6 +34,8 @@ extern unsigned long fuzz_accepted, fuzz_rejected;
 static inline void fuzz_outcome(int ok) { if (ok) fuzz_accepted++; else fuzz_rejected++; }
 /* Lines of text (up to its first NUL): '\n'-separated, a last line without '\n' counts. */
 unsigned fuzz_lines(const char *text);
+/* A NUL-terminated malloc'd copy of the input (free it); aborts when out of memory. */
+char *fuzz_text(const uint8_t *data, size_t size);
 /* The root directory. */
 const char *fuzz_root(void);
 

@@ -45,9 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	fuzz_reset();
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = 0;
+	char *text = fuzz_text(data, size);
 	struct iv_gpa_map m;
 	int r = iv_mtree_parse(run, text, "fuzz: info mtree -f", &m);
 	fuzz_expect_error(r, "iv_mtree_parse");

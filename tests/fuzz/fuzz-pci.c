@@ -135,9 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	fuzz_reset();
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = 0;
+	char *text = fuzz_text(data, size);
 	static struct dev got_v[MAXDEV], want_v[MAXDEV];
 	struct seen got = { got_v, 0, 0 }, want = { want_v, 0, 0 };
 	unsigned ref_line = ref_parse(text, &want);

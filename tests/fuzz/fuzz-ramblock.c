@@ -19,9 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	fuzz_reset();
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = 0;
+	char *text = fuzz_text(data, size);
 	struct iv_ramblock *rb = NULL;
 	size_t n = 0;
 	int r = iv_ramblock_parse(run, text, "fuzz: info ramblock", &rb, &n);

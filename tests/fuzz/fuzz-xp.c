@@ -63,9 +63,7 @@ static int ref_xp(const char *text, uint64_t addr, uint64_t max, uint64_t *val)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = 0;
+	char *text = fuzz_text(data, size);
 	uint64_t addr = 0xfed9001c;
 	const char *p = text;
 	ref_hex(&p, &addr);
